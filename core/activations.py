@@ -1,0 +1,102 @@
+"""Activations by their Keras names, each next to its derivative (the local gradient phi'(z)).
+
+The derivative is written out, not taken by autodiff, so that measuring saturation costs a few
+element-wise ops inside the compiled step. tests/test_activations.py checks every one against autodiff.
+"""
+import math
+
+import tensorflow as tf
+
+ACTIVATIONS = (
+    "sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu", "swish", "softplus", "linear",
+    "necro_relu",
+)
+
+SELU_ALPHA = 1.6732632423543772
+SELU_SCALE = 1.0507009873554805
+
+# Largest |phi'(z)| over all z (closed forms; the saturation threshold is 5% of it).
+_MAX_DERIVATIVE = {
+    "sigmoid": 0.25,
+    "tanh": 1.0,
+    "relu": 1.0,
+    "elu": 1.0,
+    "selu": SELU_SCALE * SELU_ALPHA,  # the limit of scale * alpha * e^z as z -> 0-
+    "gelu": 1.1289978,  # at z = sqrt(2): Phi(z) + z phi(z)
+    "swish": 1.0998393,  # at z ~ 2.3994
+    "softplus": 1.0,
+    "linear": 1.0,
+}
+
+# Bounded activations: their histogram uses the whole range, so no step can fall outside.
+OUTPUT_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+
+
+def max_derivative(name: str, alpha: float) -> float:
+    if name in ("leaky_relu", "necro_relu"):
+        return max(1.0, abs(alpha))
+    return _MAX_DERIVATIVE[name]
+
+
+@tf.custom_gradient
+def _necro_relu(z, alpha):
+    def backward(upstream):
+        # Forward is ReLU, but the gradient flows through z < 0 with the leaky slope.
+        return upstream * tf.where(z > 0, tf.ones_like(z), alpha * tf.ones_like(z)), None
+
+    return tf.nn.relu(z), backward
+
+
+def activate(name: str, z, alpha: float):
+    if name == "sigmoid":
+        return tf.sigmoid(z)
+    if name == "tanh":
+        return tf.tanh(z)
+    if name == "relu":
+        return tf.nn.relu(z)
+    if name == "leaky_relu":
+        return tf.nn.leaky_relu(z, alpha=alpha)
+    if name == "necro_relu":
+        return _necro_relu(z, tf.cast(alpha, z.dtype))
+    if name == "elu":
+        return tf.nn.elu(z)
+    if name == "selu":
+        return tf.nn.selu(z)
+    if name == "gelu":
+        return tf.nn.gelu(z, approximate=False)
+    if name == "swish":
+        return tf.nn.silu(z)
+    if name == "softplus":
+        return tf.nn.softplus(z)
+    if name == "linear":
+        return tf.identity(z)
+    raise ValueError(f"unknown activation {name!r}")
+
+
+def derivative(name: str, z, a, alpha: float):
+    """phi'(z) as used by back-propagation, given z and a = phi(z)."""
+    one = tf.ones_like(z)
+    if name == "sigmoid":
+        return a * (1.0 - a)
+    if name == "tanh":
+        return 1.0 - a * a
+    if name == "relu":
+        return tf.where(z > 0, one, 0.0 * one)
+    if name in ("leaky_relu", "necro_relu"):
+        return tf.where(z > 0, one, alpha * one)
+    if name == "elu":
+        return tf.where(z > 0, one, a + 1.0)
+    if name == "selu":
+        return tf.where(z > 0, SELU_SCALE * one, a + SELU_SCALE * SELU_ALPHA)
+    if name == "gelu":
+        cdf = 0.5 * (1.0 + tf.math.erf(z / math.sqrt(2.0)))
+        pdf = tf.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
+        return cdf + z * pdf
+    if name == "swish":
+        s = tf.sigmoid(z)
+        return s + z * s * (1.0 - s)
+    if name == "softplus":
+        return tf.sigmoid(z)
+    if name == "linear":
+        return one
+    raise ValueError(f"unknown activation {name!r}")

@@ -1,0 +1,189 @@
+"""RunConfig: every knob of a run, validated, picklable and JSON-friendly."""
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from core import initializers
+from core.activations import ACTIVATIONS
+from core.limits import LIMIT_VARIABLES, current_limits
+
+DATASETS = ("spirals", "moons", "circles", "xor", "gaussian", "digits")
+TWO_D_DATASETS = ("spirals", "moons", "circles", "xor")
+OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop")
+PRECISIONS = ("float32", "float16", "bfloat16")
+
+
+class ConfigError(ValueError):
+    """A bad value: names the field, the value and what is allowed."""
+
+    def __init__(self, field_name: str, value: Any, allowed: str):
+        self.field = field_name
+        self.value = value
+        self.allowed = allowed
+        super().__init__(f"{field_name} = {value!r} is not allowed: {allowed}")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    # Data
+    dataset: str = "spirals"
+    samples: int = 1000
+    noise: float = 0.1
+    input_dim: int = 16  # used by the gaussian dataset only; the others fix their own
+    # Network
+    depth: int = 10
+    width: int = 32
+    activation: str = "sigmoid"
+    alpha: float = 0.1  # slope below zero for leaky_relu and necro_relu
+    batchnorm: bool = False
+    # Initialization: a Keras identifier, a preset name, or a Keras config dict
+    initializer: Any = "glorot_normal"
+    bias_initializer: Any = "zeros"
+    # Training
+    optimizer: str = "sgd"
+    learning_rate: float = 0.1
+    momentum: float = 0.9  # used by the momentum optimizer
+    weight_decay: float = 0.0
+    batch_size: int = 64
+    steps: int = 300
+    record_every: int = 5
+    seed: int = 0
+    precision: str = "float32"
+    cpu: bool = False  # force the CPU even when a GPU is visible
+
+    def __post_init__(self):
+        validate(self)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "RunConfig":
+        names = {f.name for f in dataclasses.fields(cls)}
+        for name in values:
+            if name not in names:
+                raise ConfigError(name, values[name], f"not a RunConfig field; fields are {', '.join(sorted(names))}")
+        return cls(**values)
+
+    def replace(self, **changes) -> "RunConfig":
+        return dataclasses.replace(self, **changes)
+
+    def key(self) -> str:
+        """A canonical string for caching: equal configs give equal keys."""
+        return json.dumps(self.to_dict(), sort_keys=True)
+
+    @property
+    def recorded_steps(self) -> list:
+        """Step 0, every record_every steps, and the last step."""
+        steps = list(range(0, self.steps + 1, self.record_every))
+        if steps[-1] != self.steps:
+            steps.append(self.steps)
+        return steps
+
+
+FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(RunConfig)}
+
+
+def _check_int(name, value, low, high, high_variable=None):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(name, value, f"an integer from {low} to {high}")
+    if not low <= value <= high:
+        where = f" (the host's limit, set by {high_variable})" if high_variable else ""
+        raise ConfigError(name, value, f"an integer from {low} to {high}{where}")
+
+
+def _check_float(name, value, low, high, low_open=False):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(name, value, f"a number in {'(' if low_open else '['}{low}, {high}]")
+    value = float(value)
+    too_low = value <= low if low_open else value < low
+    if value != value or too_low or value > high:
+        raise ConfigError(name, value, f"a number in {'(' if low_open else '['}{low}, {high}]")
+
+
+def _check_choice(name, value, choices):
+    if value not in choices:
+        raise ConfigError(name, value, f"one of {', '.join(choices)}")
+
+
+def _check_initializer(name, value):
+    if not isinstance(value, (str, dict)):
+        raise ConfigError(name, value, "a Keras initializer name, a preset name or a Keras config dict")
+    try:
+        initializers.resolve(value)
+    except ValueError:
+        presets = ", ".join(initializers.PRESETS)
+        raise ConfigError(
+            name, value,
+            f"a Keras initializer name such as he_normal, a preset ({presets}) or a Keras config dict "
+            'such as {"class_name": "RandomNormal", "config": {"stddev": 0.05}}',
+        ) from None
+
+
+def validate(config: RunConfig) -> None:
+    limits = current_limits()
+    env = LIMIT_VARIABLES
+
+    _check_choice("dataset", config.dataset, DATASETS)
+    _check_int("samples", config.samples, 10, limits.samples, env["samples"][0])
+    _check_float("noise", config.noise, 0.0, 2.0)
+    _check_int("input_dim", config.input_dim, 1, limits.input_dim, env["input_dim"][0])
+    _check_int("depth", config.depth, 1, limits.depth, env["depth"][0])
+    _check_int("width", config.width, 1, limits.width, env["width"][0])
+    _check_choice("activation", config.activation, ACTIVATIONS)
+    _check_float("alpha", config.alpha, 0.0, 1.0)
+    if not isinstance(config.batchnorm, bool):
+        raise ConfigError("batchnorm", config.batchnorm, "true or false")
+    _check_initializer("initializer", config.initializer)
+    _check_initializer("bias_initializer", config.bias_initializer)
+    _check_choice("optimizer", config.optimizer, OPTIMIZERS)
+    _check_float("learning_rate", config.learning_rate, 0.0, 10000.0, low_open=True)
+    _check_float("momentum", config.momentum, 0.0, 0.999)
+    _check_float("weight_decay", config.weight_decay, 0.0, 1.0)
+    _check_int("batch_size", config.batch_size, 1, limits.batch_size, env["batch_size"][0])
+    _check_int("steps", config.steps, 0, limits.steps, env["steps"][0])
+    _check_int("record_every", config.record_every, 1, limits.steps, env["steps"][0])
+    _check_int("seed", config.seed, 0, 2**31 - 1)
+    _check_choice("precision", config.precision, PRECISIONS)
+    if not isinstance(config.cpu, bool):
+        raise ConfigError("cpu", config.cpu, "true or false")
+    recorded = config.steps // config.record_every + 2
+    if recorded > limits.recorded_steps:
+        smallest = -(-config.steps // (limits.recorded_steps - 2))
+        raise ConfigError(
+            "record_every", config.record_every,
+            f"at least {smallest} for {config.steps} steps, so that at most {limits.recorded_steps} steps are "
+            f"recorded (the host's limit, set by {env['recorded_steps'][0]})",
+        )
+
+
+def parse_value(name: str, text: str):
+    """Turn the text of a URL parameter or command-line flag into the field's type, or raise ConfigError."""
+    if name not in FIELD_TYPES:
+        raise ConfigError(name, text, f"not a RunConfig field; fields are {', '.join(sorted(FIELD_TYPES))}")
+    kind = FIELD_TYPES[name]
+    text = text.strip()
+    if kind is bool or kind == "bool":
+        lowered = text.lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(name, text, "true or false")
+    if kind is int or kind == "int":
+        try:
+            return int(text)
+        except ValueError:
+            raise ConfigError(name, text, "an integer") from None
+    if kind is float or kind == "float":
+        try:
+            return float(text)
+        except ValueError:
+            raise ConfigError(name, text, "a number") from None
+    if name in ("initializer", "bias_initializer") and text.startswith("{"):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ConfigError(name, text, f"valid JSON for a Keras config dict ({error.msg})") from None
+    return text

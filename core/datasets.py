@@ -1,0 +1,72 @@
+"""Datasets: scikit-learn's where it has them, plus spirals, xor and a teacher-labelled gaussian."""
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.datasets import load_digits, make_circles, make_moons
+from sklearn.preprocessing import StandardScaler
+
+from core.config import RunConfig
+
+
+@dataclass(frozen=True)
+class Dataset:
+    x: np.ndarray  # float32, standardized: mean 0 and variance 1 per input
+    y: np.ndarray  # int32 class labels
+    classes: int
+
+    @property
+    def input_dim(self) -> int:
+        return self.x.shape[1]
+
+
+def _spirals(samples, noise, rng):
+    # Two interleaved arms, each a full turn and a half; noise is relative to the arms' radius.
+    per_arm = [samples // 2, samples - samples // 2]
+    points, labels = [], []
+    for arm, count in enumerate(per_arm):
+        t = np.sqrt(rng.uniform(0.0, 1.0, count)) * 3.0 * np.pi
+        angle = t + arm * np.pi
+        xy = np.stack([t * np.cos(angle), t * np.sin(angle)], axis=1) / (3.0 * np.pi)
+        points.append(xy + rng.normal(0.0, noise, xy.shape))
+        labels.append(np.full(count, arm))
+    return np.concatenate(points), np.concatenate(labels)
+
+
+def _xor(samples, noise, rng):
+    xy = rng.uniform(-1.0, 1.0, (samples, 2))
+    labels = (xy[:, 0] * xy[:, 1] > 0).astype(int)
+    return xy + rng.normal(0.0, noise, xy.shape), labels
+
+
+def _gaussian(samples, input_dim, seed):
+    # N(0, I) inputs labelled by the sign of a random one-hidden-layer tanh teacher.
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((samples, input_dim))
+    hidden = np.tanh(x @ rng.standard_normal((input_dim, 32)) / np.sqrt(input_dim))
+    score = hidden @ rng.standard_normal(32)
+    return x, (score > np.median(score)).astype(int)
+
+
+def make_dataset(config: RunConfig) -> Dataset:
+    """The config's dataset, deterministic in its seed."""
+    rng = np.random.default_rng(config.seed)
+    if config.dataset == "spirals":
+        x, y = _spirals(config.samples, config.noise, rng)
+    elif config.dataset == "moons":
+        x, y = make_moons(config.samples, noise=config.noise, random_state=config.seed)
+    elif config.dataset == "circles":
+        x, y = make_circles(config.samples, noise=config.noise, factor=0.5, random_state=config.seed)
+    elif config.dataset == "xor":
+        x, y = _xor(config.samples, config.noise, rng)
+    elif config.dataset == "gaussian":
+        x, y = _gaussian(config.samples, config.input_dim, config.seed)
+    elif config.dataset == "digits":
+        digits = load_digits()
+        order = rng.permutation(len(digits.target))[: config.samples]
+        x, y = digits.data[order], digits.target[order]
+    else:
+        raise ValueError(f"unknown dataset {config.dataset!r}")
+    # Constant pixels of the digits have zero variance; StandardScaler leaves them at 0.
+    x = StandardScaler().fit_transform(x).astype(np.float32)
+    classes = 10 if config.dataset == "digits" else 2
+    return Dataset(x=x, y=y.astype(np.int32), classes=classes)

@@ -1,0 +1,133 @@
+"""The run record: the contract between the engine, the command line, the pages and exports.
+
+JSON layout (schema "gradflow.run/1"; every non-finite number is written as null):
+{"schema", "config", "device", "layers", "steps", "loss", "accuracy",
+ "metrics": {name: [[per layer] per recorded step]},
+ "histograms": {"activation": {"edges": [[per bin edge] per layer], "counts": [[[per bin] per layer] per step]},
+                "delta": {"scale": "log2_magnitude", "edges": [...], "counts": [...], "zeros": [[per layer] per step]}},
+ "diverged_at", "timing": {"trace_seconds", "train_seconds", "steps_per_second"},
+ "status", "boundary": null or {"x": [...], "y": [...], "steps": [...], "classes": [[per grid point] per frame]}}
+"""
+import json
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from core.statistics import LAYER_METRICS
+
+SCHEMA = "gradflow.run/1"
+
+
+def _finite_or_none(value):
+    if isinstance(value, dict):
+        return {key: _finite_or_none(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite_or_none(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _none_to_nan(value):
+    if isinstance(value, list):
+        return [_none_to_nan(item) for item in value]
+    return float("nan") if value is None else value
+
+
+@dataclass
+class RunRecord:
+    config: dict
+    device: str
+    layers: list
+    steps: list = field(default_factory=list)
+    loss: list = field(default_factory=list)
+    accuracy: list = field(default_factory=list)
+    metrics: dict = field(default_factory=lambda: {name: [] for name in LAYER_METRICS})
+    histograms: dict = field(default_factory=dict)
+    diverged_at: int | None = None
+    timing: dict = field(default_factory=lambda: {"trace_seconds": 0.0, "train_seconds": 0.0, "steps_per_second": None})
+    status: str = "running"  # running, finished, diverged or stopped
+    boundary: dict | None = None
+
+    # --- JSON ------------------------------------------------------------------------------------------
+
+    def to_dict(self) -> dict:
+        return _finite_or_none({
+            "schema": SCHEMA, "config": self.config, "device": self.device, "layers": self.layers,
+            "steps": self.steps, "loss": self.loss, "accuracy": self.accuracy, "metrics": self.metrics,
+            "histograms": self.histograms, "diverged_at": self.diverged_at, "timing": self.timing,
+            "status": self.status, "boundary": self.boundary,
+        })
+
+    def to_json(self, indent=None) -> str:
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "RunRecord":
+        if data.get("schema") != SCHEMA:
+            raise ValueError(f"schema = {data.get('schema')!r} is not allowed: only {SCHEMA!r} records can be read")
+        missing = [name for name in ("config", "device", "layers", "steps", "loss", "accuracy", "metrics") if name not in data]
+        if missing:
+            raise ValueError(f"the record lacks {', '.join(missing)}")
+        return cls(
+            config=data["config"], device=data["device"], layers=list(data["layers"]), steps=list(data["steps"]),
+            loss=_none_to_nan(data["loss"]), accuracy=_none_to_nan(data["accuracy"]),
+            metrics={name: _none_to_nan(rows) for name, rows in data["metrics"].items()},
+            histograms=data.get("histograms", {}), diverged_at=data.get("diverged_at"),
+            timing=data.get("timing", {}), status=data.get("status", "finished"), boundary=data.get("boundary"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> "RunRecord":
+        return cls.from_dict(json.loads(text))
+
+    # --- views -----------------------------------------------------------------------------------------
+
+    def metric(self, name: str) -> np.ndarray:
+        """[recorded step, layer] array of one metric."""
+        return np.asarray(self.metrics[name], dtype=float).reshape(len(self.steps), len(self.layers))
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy rows for Altair: step, layer, layer_index (1 = input side), metric, value."""
+        steps, layers = len(self.steps), len(self.layers)
+        frames = []
+        for name in LAYER_METRICS:
+            values = self.metric(name)
+            frames.append(pd.DataFrame({
+                "step": np.repeat(self.steps, layers),
+                "layer": np.tile(self.layers, steps),
+                "layer_index": np.tile(np.arange(1, layers + 1), steps),
+                "metric": name,
+                "value": values.reshape(-1),
+            }))
+        if not frames or steps == 0:
+            return pd.DataFrame(columns=["step", "layer", "layer_index", "metric", "value"])
+        return pd.concat(frames, ignore_index=True)
+
+    def training_frame(self) -> pd.DataFrame:
+        """One row per recorded step: loss and accuracy on that step's minibatch."""
+        return pd.DataFrame({"step": self.steps, "loss": self.loss, "accuracy": self.accuracy}, dtype=float)
+
+    def step_index(self, step: int) -> int:
+        """Index of the latest recorded step at or before `step`."""
+        index = int(np.searchsorted(self.steps, step, side="right")) - 1
+        return max(index, 0)
+
+    def histogram_frame(self, kind: str, step: int) -> pd.DataFrame:
+        """Per-layer histogram at a recorded step: layer, layer_index, low, high, count, fraction."""
+        block = self.histograms[kind]
+        index = self.step_index(step)
+        counts = np.asarray(block["counts"][index], dtype=float)
+        rows = []
+        for layer_index, layer in enumerate(self.layers):
+            edges = np.asarray(block["edges"][layer_index] if kind == "activation" else block["edges"], dtype=float)
+            total = counts[layer_index].sum() + (block["zeros"][index][layer_index] if kind == "delta" else 0)
+            for b, count in enumerate(counts[layer_index]):
+                rows.append((layer, layer_index + 1, edges[b], edges[b + 1], count, count / total if total else 0.0))
+        return pd.DataFrame(rows, columns=["layer", "layer_index", "low", "high", "count", "fraction"])
+
+    @property
+    def last_step(self):
+        return self.steps[-1] if self.steps else None

@@ -1,0 +1,151 @@
+"""The training loop on the host: plans frames, calls the compiled step, and grows the run record.
+
+`train(config)` is a generator that yields the same RunRecord after every frame, so a UI can draw while
+training and stop between frames (close the generator) without losing what was recorded.
+"""
+import time
+
+import numpy as np
+import tensorflow as tf
+
+from core.activations import OUTPUT_RANGE
+from core.config import TWO_D_DATASETS, RunConfig
+from core.datasets import make_dataset
+from core.device import choose_device, gpu_names
+from core.pool import TrainerPool
+from core.record import RunRecord
+from core.statistics import ACTIVATION_BINS, DELTA_BINS, DELTA_MIN_EXPONENT, LAYER_METRICS
+
+FRAME_SECONDS = 0.15  # wall time a frame aims at: frequent redraws, little per-call overhead
+BOUNDARY_GRID = 40  # the decision boundary is sampled on a BOUNDARY_GRID x BOUNDARY_GRID grid
+PROBE_SAMPLES = 1024
+
+
+def activation_edges(activation: str, lows, highs) -> list:
+    """Per-layer histogram edges, fixed at step 0 (see core/statistics.py)."""
+    edges = []
+    for low, high in zip(lows, highs):
+        if activation in OUTPUT_RANGE:
+            low, high = OUTPUT_RANGE[activation]
+        elif not (np.isfinite(low) and np.isfinite(high)) or high - low <= 1e-6:
+            centre = float(low) if np.isfinite(low) else 0.0
+            low, high = centre - 1.0, centre + 1.0
+        else:
+            span = high - low
+            low = low - 0.5 * span if low < 0 else low
+            high = high + 0.5 * span
+        edges.append(np.linspace(low, high, ACTIVATION_BINS + 1).tolist())
+    return edges
+
+
+def delta_edges() -> list:
+    return [2.0 ** e for e in range(DELTA_MIN_EXPONENT, DELTA_MIN_EXPONENT + DELTA_BINS + 1)]
+
+
+def plan_frame(recorded: list, position: int, next_index: int, steps_per_frame: float, last_step: int):
+    """The recorded steps of the next frame: (gaps, updates, next_index). Always at least one."""
+    gaps, updates = [], []
+    budget = max(steps_per_frame, 1.0)
+    while next_index < len(recorded):
+        step = recorded[next_index]
+        cost = step - position + 1
+        if gaps and cost > budget:
+            break
+        gaps.append(step - position)
+        updates.append(step < last_step)
+        budget -= cost
+        position = step + 1
+        next_index += 1
+    return gaps, updates, next_index
+
+
+def boundary_grid(x: np.ndarray) -> tuple:
+    pad = 0.25
+    xs = np.linspace(x[:, 0].min() - pad, x[:, 0].max() + pad, BOUNDARY_GRID)
+    ys = np.linspace(x[:, 1].min() - pad, x[:, 1].max() + pad, BOUNDARY_GRID)
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2).astype(np.float32)
+    return xs, ys, grid
+
+
+def train(config: RunConfig, pool: TrainerPool | None = None):
+    """Train and yield the growing RunRecord after every frame."""
+    pool = pool or TrainerPool(max_idle=1)
+    dataset = make_dataset(config)
+    device = choose_device(gpu_names(), config.cpu)
+    built_before = pool.built
+    trainer = pool.acquire(config, dataset.input_dim, dataset.classes, device)
+    try:
+        with tf.device(device):
+            yield from _train_with(trainer, config, dataset, device, pool.built > built_before)
+    finally:
+        pool.release(trainer)
+
+
+def _train_with(trainer, config, dataset, device, traced_now):
+    trainer.start(config)
+    x, y = tf.constant(dataset.x), tf.constant(dataset.y)
+    start = time.perf_counter()
+    lows, highs = (v.numpy() for v in trainer.probe(x[:PROBE_SAMPLES]))
+    record = RunRecord(
+        config=config.to_dict(), device=device, layers=[f"hidden_{i + 1}" for i in range(config.depth)],
+        histograms={
+            "activation": {"edges": activation_edges(config.activation, lows, highs), "counts": []},
+            "delta": {"scale": "log2_magnitude", "edges": delta_edges(), "counts": [], "zeros": []},
+        },
+    )
+    record.timing["trace_seconds"] = trainer.trace_seconds if traced_now else 0.0
+    edges = record.histograms["activation"]["edges"]
+    low = tf.constant([e[0] for e in edges], tf.float32)
+    high = tf.constant([e[-1] for e in edges], tf.float32)
+    two_d = config.dataset in TWO_D_DATASETS
+    if two_d:
+        xs, ys, grid = boundary_grid(dataset.x)
+        record.boundary = {"x": xs.tolist(), "y": ys.tolist(), "steps": [], "classes": []}
+        grid = tf.constant(grid)
+
+    recorded = config.recorded_steps
+    position, next_index, steps_per_frame = 0, 0, 1.0
+    while next_index < len(recorded):
+        gaps, updates, next_index = plan_frame(recorded, position, next_index, steps_per_frame, config.steps)
+        frame_start = time.perf_counter()
+        outputs = trainer.run_frame(x, y, low, high, tf.constant(gaps, tf.int32), tf.constant(updates))
+        written, diverged_at, steps, loss, accuracy, scalars, act_counts, delta_counts, delta_zeros = (
+            v.numpy() for v in outputs)
+        frame_seconds = time.perf_counter() - frame_start
+        steps_done = sum(gaps) + sum(updates)
+        position += steps_done
+        for i in range(int(written)):
+            record.steps.append(int(steps[i]))
+            record.loss.append(float(loss[i]))
+            record.accuracy.append(float(accuracy[i]))
+            for row, name in enumerate(LAYER_METRICS):
+                record.metrics[name].append(scalars[i, row].tolist())
+            record.histograms["activation"]["counts"].append(act_counts[i].tolist())
+            record.histograms["delta"]["counts"].append(delta_counts[i].tolist())
+            record.histograms["delta"]["zeros"].append(delta_zeros[i].tolist())
+        if two_d and diverged_at < 0:
+            record.boundary["steps"].append(int(trainer.step.numpy()))
+            record.boundary["classes"].append(trainer.predict(grid).numpy().tolist())
+        record.timing["train_seconds"] = time.perf_counter() - start
+        done = int(trainer.step.numpy())
+        record.timing["steps_per_second"] = done / record.timing["train_seconds"] if done else None
+        if diverged_at >= 0:
+            record.diverged_at = int(diverged_at)
+            record.status = "diverged"
+            yield record
+            return
+        if next_index >= len(recorded):
+            record.status = "finished"
+        yield record
+        # Grow frames until one takes about FRAME_SECONDS.
+        per_step = frame_seconds / max(steps_done + len(gaps), 1)
+        steps_per_frame = min(max(FRAME_SECONDS / per_step, 1.0), 4 * steps_per_frame + 8)
+
+
+def run_to_end(config: RunConfig, pool: TrainerPool | None = None, on_frame=None) -> RunRecord:
+    """Train to the end and return the record; on_frame(record) is called after every frame."""
+    record = None
+    for record in train(config, pool):
+        if on_frame:
+            on_frame(record)
+    return record
