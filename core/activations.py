@@ -87,7 +87,7 @@ def derivative(name: str, z, a, alpha: float):
     if name == "elu":
         return tf.where(z > 0, one, a + 1.0)
     if name == "selu":
-        return tf.where(z > 0, SELU_SCALE * one, a + SELU_SCALE * SELU_ALPHA)
+        return tf.where(z >= 0, SELU_SCALE * one, a + SELU_SCALE * SELU_ALPHA)  # TensorFlow takes the right slope at 0
     if name == "gelu":
         cdf = 0.5 * (1.0 + tf.math.erf(z / math.sqrt(2.0)))
         pdf = tf.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)

@@ -18,6 +18,7 @@ from core.statistics import ACTIVATION_BINS, DELTA_BINS, DELTA_MIN_EXPONENT, LAY
 
 FRAME_SECONDS = 0.15  # wall time a frame aims at: frequent redraws, little per-call overhead
 BOUNDARY_GRID = 40  # the decision boundary is sampled on a BOUNDARY_GRID x BOUNDARY_GRID grid
+BOUNDARY_FRAMES = 30  # and at about this many points of the run
 PROBE_SAMPLES = 1024
 
 
@@ -42,11 +43,20 @@ def delta_edges() -> list:
     return [2.0 ** e for e in range(DELTA_MIN_EXPONENT, DELTA_MIN_EXPONENT + DELTA_BINS + 1)]
 
 
-def plan_frame(recorded: list, position: int, next_index: int, steps_per_frame: float, last_step: int):
-    """The recorded steps of the next frame: (gaps, updates, next_index). Always at least one."""
+def boundary_indices(recorded_count: int) -> set:
+    """Indices of the recorded steps after which the decision boundary is sampled: a fixed schedule, so
+    the record does not depend on how fast the machine is."""
+    every = max(1, -(-recorded_count // BOUNDARY_FRAMES))
+    return set(range(0, recorded_count, every)) | {recorded_count - 1}
+
+
+def plan_frame(recorded: list, position: int, next_index: int, steps_per_frame: float, last_step: int,
+               cut_after=frozenset()):
+    """The recorded steps of the next frame: (gaps, updates, next_index). Always at least one; a frame
+    ends early after an index in cut_after."""
     gaps, updates = [], []
     budget = max(steps_per_frame, 1.0)
-    while next_index < len(recorded):
+    while next_index < len(recorded) and not (gaps and next_index - 1 in cut_after):
         step = recorded[next_index]
         cost = step - position + 1
         if gaps and cost > budget:
@@ -75,17 +85,19 @@ def train(config: RunConfig, pool: TrainerPool | None = None):
     built_before = pool.built
     trainer = pool.acquire(config, dataset.input_dim, dataset.classes, device)
     try:
-        with tf.device(device):
-            yield from _train_with(trainer, config, dataset, device, pool.built > built_before)
+        yield from _train_with(trainer, config, dataset, device, pool.built > built_before)
     finally:
         pool.release(trainer)
 
 
 def _train_with(trainer, config, dataset, device, traced_now):
-    trainer.start(config)
-    x, y = tf.constant(dataset.x), tf.constant(dataset.y)
+    # Device scopes are entered per call, never held across a yield: generators of two sessions interleave.
+    with tf.device(device):
+        trainer.start(config)
+        x, y = tf.constant(dataset.x), tf.constant(dataset.y)
     start = time.perf_counter()
-    lows, highs = (v.numpy() for v in trainer.probe(x[:PROBE_SAMPLES]))
+    with tf.device(device):
+        lows, highs = (v.numpy() for v in trainer.probe(x[:PROBE_SAMPLES]))
     record = RunRecord(
         config=config.to_dict(), device=device, layers=[f"hidden_{i + 1}" for i in range(config.depth)],
         histograms={
@@ -98,17 +110,21 @@ def _train_with(trainer, config, dataset, device, traced_now):
     low = tf.constant([e[0] for e in edges], tf.float32)
     high = tf.constant([e[-1] for e in edges], tf.float32)
     two_d = config.dataset in TWO_D_DATASETS
+    recorded = config.recorded_steps
+    cut_after = boundary_indices(len(recorded)) if two_d else frozenset()
     if two_d:
         xs, ys, grid = boundary_grid(dataset.x)
         record.boundary = {"x": xs.tolist(), "y": ys.tolist(), "steps": [], "classes": []}
-        grid = tf.constant(grid)
+        with tf.device(device):
+            grid = tf.constant(grid)
 
-    recorded = config.recorded_steps
     position, next_index, steps_per_frame = 0, 0, 1.0
     while next_index < len(recorded):
-        gaps, updates, next_index = plan_frame(recorded, position, next_index, steps_per_frame, config.steps)
+        gaps, updates, next_index = plan_frame(recorded, position, next_index, steps_per_frame, config.steps,
+                                               cut_after)
         frame_start = time.perf_counter()
-        outputs = trainer.run_frame(x, y, low, high, tf.constant(gaps, tf.int32), tf.constant(updates))
+        with tf.device(device):
+            outputs = trainer.run_frame(x, y, low, high, tf.constant(gaps, tf.int32), tf.constant(updates))
         written, diverged_at, steps, loss, accuracy, scalars, act_counts, delta_counts, delta_zeros = (
             v.numpy() for v in outputs)
         frame_seconds = time.perf_counter() - frame_start
@@ -123,9 +139,11 @@ def _train_with(trainer, config, dataset, device, traced_now):
             record.histograms["activation"]["counts"].append(act_counts[i].tolist())
             record.histograms["delta"]["counts"].append(delta_counts[i].tolist())
             record.histograms["delta"]["zeros"].append(delta_zeros[i].tolist())
-        if two_d and diverged_at < 0:
+        if two_d and diverged_at < 0 and next_index - 1 in cut_after:
+            # The model has taken this frame's last update: the boundary is labelled with its step count.
             record.boundary["steps"].append(int(trainer.step.numpy()))
-            record.boundary["classes"].append(trainer.predict(grid).numpy().tolist())
+            with tf.device(device):
+                record.boundary["classes"].append(trainer.predict(grid).numpy().tolist())
         record.timing["train_seconds"] = time.perf_counter() - start
         done = int(trainer.step.numpy())
         record.timing["steps_per_second"] = done / record.timing["train_seconds"] if done else None

@@ -52,6 +52,10 @@ class Trainer:
                 self.optimizer.exclude_from_weight_decay(var_list=self.model.no_weight_decay)
             self.step = tf.Variable(0, dtype=tf.int32, trainable=False, name="step")
             self.random = tf.random.Generator.from_seed(0)
+            self._trace(config, input_dim)
+
+    def _trace(self, config, input_dim):
+        """Trace the graphs now, under the device scope, so a run never traces mid-way."""
         x_spec = tf.TensorSpec([None, input_dim], tf.float32)
         y_spec = tf.TensorSpec([None], tf.int32)
         layer_spec = tf.TensorSpec([config.depth], tf.float32)
@@ -183,7 +187,8 @@ class Trainer:
         """n bare steps: the same step without statistics (the benchmark's baseline), traced on first use."""
         if self._bare is None:
             self._bare = tf.function(self._run_bare, autograph=False)
-        return self._bare(x, y, tf.constant(n, tf.int32))
+        with tf.device(self.device):
+            return self._bare(x, y, tf.constant(n, tf.int32))
 
     def _run_bare(self, x, y, n):
         def body(j, loss):

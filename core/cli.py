@@ -1,0 +1,104 @@
+"""Command line: `python -m core run --depth 20 --activation relu --out run.json`."""
+import argparse
+import dataclasses
+import sys
+
+from core.activations import ACTIVATIONS
+from core.config import DATASETS, OPTIMIZERS, PRECISIONS, ConfigError, RunConfig, parse_value
+from core.initializers import PRESETS
+from core.limits import LIMIT_VARIABLES
+
+DEFAULTS = RunConfig()
+
+HELP = {
+    "dataset": f"data set: {', '.join(DATASETS)}",
+    "samples": "number of examples",
+    "input_dim": "input dimension of the gaussian data set (the others fix their own)",
+    "noise": "noise of the 2-D data sets",
+    "depth": "number of hidden layers",
+    "width": "units per hidden layer",
+    "activation": f"hidden activation: {', '.join(ACTIVATIONS)}",
+    "alpha": "slope below zero for leaky_relu and necro_relu",
+    "batchnorm": "batch normalization before each activation",
+    "initializer": f"kernel initializer: a Keras name (he_normal), a preset ({', '.join(PRESETS)}) or a JSON Keras config dict",
+    "bias_initializer": "bias initializer, same forms as --initializer (a negative Constant makes dead ReLUs)",
+    "optimizer": f"optimizer: {', '.join(OPTIMIZERS)}",
+    "learning_rate": "learning rate",
+    "momentum": "momentum of the momentum optimizer",
+    "weight_decay": "decoupled weight decay on the kernels",
+    "batch_size": "minibatch size",
+    "steps": "training steps (0 measures the initial state only)",
+    "record_every": "record statistics every this many steps (and at step 0 and the last step)",
+    "seed": "random seed of data, weights and minibatches",
+    "precision": f"compute precision: {', '.join(PRECISIONS)}",
+    "cpu": "use the CPU even when TensorFlow sees a GPU",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    limits = "\n".join(f"  {variable:<30} limit on {field} (default {default})" for field, (variable, default) in LIMIT_VARIABLES.items())
+    parser = _Parser(
+        prog="python -m core",
+        description="Gradient Flow Explorer engine: train an instrumented MLP and write its run record (JSON).",
+        epilog=f"Host limits, set by environment variables:\n{limits}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    run = commands.add_parser("run", help="train one configuration and write its run record")
+    for field in dataclasses.fields(RunConfig):
+        flag = "--" + field.name.replace("_", "-")
+        default = getattr(DEFAULTS, field.name)
+        if field.type is bool:
+            run.add_argument(flag, action=argparse.BooleanOptionalAction, default=default, help=f"{HELP[field.name]} (default: {default})")
+        else:
+            run.add_argument(flag, default=None, metavar=field.name.upper(), help=f"{HELP[field.name]} (default: {default})")
+    run.add_argument("--out", default="-", metavar="FILE", help="where to write the record; - is standard output")
+    run.add_argument("--quiet", action="store_true", help="no progress on standard error")
+    return parser
+
+
+def config_from_args(args) -> RunConfig:
+    values = {}
+    for field in dataclasses.fields(RunConfig):
+        value = getattr(args, field.name)
+        if value is None:
+            continue
+        values[field.name] = value if isinstance(value, bool) else parse_value(field.name, value)
+    return RunConfig(**values)
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        config = config_from_args(args)
+    except ConfigError as error:
+        flag = "--" + error.field.replace("_", "-")
+        parser.error(f"{flag}: {error}")
+    from core.run import train
+
+    record = None
+    for record in train(config):
+        if not args.quiet:
+            last = record.steps[-1] if record.steps else 0
+            print(f"\rstep {last}/{config.steps}  loss {record.loss[-1]:.4g}  accuracy {record.accuracy[-1]:.3f}",
+                  end="", file=sys.stderr, flush=True)
+    if not args.quiet:
+        print(file=sys.stderr)
+        if record.diverged_at is not None:
+            print(f"diverged at step {record.diverged_at}: the loss became non-finite", file=sys.stderr)
+    text = record.to_json()
+    if args.out == "-":
+        sys.stdout.write(text + "\n")
+    else:
+        with open(args.out, "w") as handle:
+            handle.write(text)
+        if not args.quiet:
+            print(f"wrote {args.out} ({record.status}, {len(record.steps)} recorded steps, {record.device})", file=sys.stderr)
+    return 0

@@ -1,0 +1,67 @@
+import json
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run_cli(*args):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    return subprocess.run([sys.executable, "-m", "core", *args], cwd=ROOT, capture_output=True, text=True,
+                          env=env, timeout=300)
+
+
+def test_cli_writes_a_valid_record_to_stdout_and_progress_to_stderr():
+    result = run_cli("run", "--depth", "3", "--width", "8", "--steps", "10", "--record-every", "5",
+                     "--activation", "necro_relu", "--initializer",
+                     '{"class_name": "RandomUniform", "config": {"minval": -0.3, "maxval": 0.3}}', "--out", "-")
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["schema"] == "gradflow.run/1" and record["steps"] == [0, 5, 10]
+    assert record["config"]["activation"] == "necro_relu"
+    assert record["config"]["initializer"]["class_name"] == "RandomUniform"
+    assert "step 10/10" in result.stderr
+
+
+def test_cli_writes_a_file(tmp_path):
+    out = tmp_path / "run.json"
+    result = run_cli("run", "--depth", "2", "--steps", "0", "--dataset", "digits", "--batchnorm", "--quiet",
+                     "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    record = json.loads(out.read_text())
+    assert record["config"]["batchnorm"] is True and record["steps"] == [0]
+
+
+def run_in_process(capsys, *args):
+    """The same main() in this process: spares a TensorFlow start-up per case."""
+    from core.cli import main
+
+    try:
+        code = main(list(args))
+    except SystemExit as exit:
+        code = exit.code
+    captured = capsys.readouterr()
+    return subprocess.CompletedProcess(args, code, captured.out, captured.err)
+
+
+def test_bad_values_exit_with_status_2_and_name_the_flag(capsys):
+    for args, expected in [(["--depth", "0"], "--depth: depth = 0"),
+                           (["--learning-rate", "fast"], "--learning-rate: learning_rate = 'fast'"),
+                           (["--initializer", "{not json"], "--initializer"),
+                           (["--activation", "relu6"], "one of sigmoid"),
+                           (["--no-such-flag"], "unrecognized arguments")]:
+        result = run_in_process(capsys, "run", *args)
+        assert result.returncode == 2, args
+        assert expected in result.stderr, (args, result.stderr)
+
+
+def test_help_documents_every_flag_and_the_limits(capsys):
+    result = run_in_process(capsys, "run", "--help")
+    assert result.returncode == 0
+    for flag in ["--dataset", "--samples", "--input-dim", "--noise", "--depth", "--width", "--activation", "--alpha",
+                 "--batchnorm", "--initializer", "--bias-initializer", "--optimizer", "--learning-rate", "--momentum",
+                 "--weight-decay", "--batch-size", "--steps", "--record-every", "--seed", "--precision", "--cpu",
+                 "--out"]:
+        assert flag in result.stdout, flag
+    assert "GRADFLOW_MAX_DEPTH" in run_in_process(capsys, "--help").stdout

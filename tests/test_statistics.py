@@ -1,0 +1,87 @@
+"""Every statistic of the compiled step against an independent NumPy recomputation."""
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from core import reference
+from core.activations import max_derivative
+from core.config import RunConfig
+from core.datasets import make_dataset
+from core.run import activation_edges, delta_edges
+from core.statistics import LAYER_METRICS
+from core.trainer import Trainer
+
+
+def one_recorded_step(config, weight_scale=1.0, bias_value=0.0):
+    """Set known weights, run one recorded SGD step, and return (outputs, the NumPy reference's inputs)."""
+    dataset = make_dataset(config)
+    trainer = Trainer(config, dataset.input_dim, dataset.classes, "CPU:0")
+    trainer.start(config)
+    rng = np.random.default_rng(7)
+    model = trainer.model
+    for kernel in model.kernels + [model.output_kernel]:
+        fan_in = kernel.shape[0]
+        kernel.assign(rng.normal(0, weight_scale / np.sqrt(fan_in), kernel.shape).astype(np.float32))
+    for bias in model.biases:
+        bias.assign(np.full(bias.shape, bias_value, np.float32) + rng.normal(0, 0.1, bias.shape).astype(np.float32))
+    kernels = [k.numpy().astype(np.float64) for k in model.kernels]
+    biases = [b.numpy().astype(np.float64) for b in model.biases]
+    out_kernel, out_bias = model.output_kernel.numpy().astype(np.float64), model.output_bias.numpy().astype(np.float64)
+    # The minibatch the step draws: the same seeded generator, drawn the same way.
+    index = tf.random.Generator.from_seed(config.seed).uniform(
+        [config.batch_size], 0, len(dataset.y), dtype=tf.int32).numpy()
+    x, y = tf.constant(dataset.x), tf.constant(dataset.y)
+    lows, highs = (v.numpy() for v in trainer.probe(x))
+    edges = activation_edges(config.activation, lows, highs)
+    outputs = [v.numpy() for v in trainer.run_frame(
+        x, y, tf.constant([e[0] for e in edges]), tf.constant([e[-1] for e in edges]),
+        tf.constant([0]), tf.constant([True]))]
+    kernels_after = [k.numpy().astype(np.float64) for k in model.kernels]
+    return outputs, dict(x=dataset.x[index].astype(np.float64), y=dataset.y[index], kernels=kernels, biases=biases,
+                         out_kernel=out_kernel, out_bias=out_bias, edges=edges, kernels_after=kernels_after)
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh", "necro_relu", "elu", "gelu", "softplus"])
+def test_every_statistic_matches_a_numpy_recomputation(activation):
+    config = RunConfig(dataset="gaussian", input_dim=5, samples=200, depth=3, width=16, activation=activation,
+                       optimizer="sgd", learning_rate=0.5, batch_size=64, steps=1, record_every=1, seed=3)
+    outputs, ref = one_recorded_step(config, weight_scale=2.0, bias_value=-0.3)
+    written, diverged_at, steps, loss, accuracy, scalars, act_counts, delta_counts, delta_zeros = outputs
+    assert written == 1 and diverged_at == -1 and steps[0] == 0
+
+    zs, activations, deltas, gradients, expected_loss, logits = reference.forward_backward(
+        ref["x"], ref["y"], ref["kernels"], ref["biases"], ref["out_kernel"], ref["out_bias"], activation, config.alpha)
+    assert loss[0] == pytest.approx(expected_loss, rel=1e-5)
+    assert accuracy[0] == pytest.approx(np.mean(logits.argmax(axis=1) == ref["y"]))
+    for layer in range(config.depth):
+        expected = reference.layer_statistics(zs[layer], activations[layer], deltas[layer], gradients[layer],
+                                              activation, config.alpha, max_derivative(activation, config.alpha))
+        # update_ratio of plain SGD: ||lr * grad|| / ||W||, and the weights really moved by that much
+        expected["update_ratio"] = config.learning_rate * np.linalg.norm(gradients[layer]) / np.linalg.norm(ref["kernels"][layer])
+        moved = np.linalg.norm(ref["kernels_after"][layer] - ref["kernels"][layer]) / np.linalg.norm(ref["kernels"][layer])
+        assert moved == pytest.approx(expected["update_ratio"], rel=1e-3)
+        for row, name in enumerate(LAYER_METRICS):
+            assert scalars[0, row, layer] == pytest.approx(expected[name], rel=2e-3, abs=1e-7), (name, layer)
+
+        a_counts = reference.activation_histogram(activations[layer], ref["edges"][layer])
+        assert act_counts[0, layer].sum() == a_counts.sum() == config.batch_size * config.width
+        assert np.abs(act_counts[0, layer] - a_counts).sum() <= 2  # a value on a bin edge may round either way
+        d_counts, d_zeros = reference.delta_histogram(deltas[layer].astype(np.float32), delta_edges())
+        # float32 rounds 1 - tanh(z)^2 to exactly 0 for |z| > ~9 and flushes subnormals; float64 does not
+        below_float32 = int(np.sum(np.abs(reference.derivative(activation, zs[layer], config.alpha)) < 6e-8)
+                            + np.sum(np.abs(deltas[layer]) < np.finfo(np.float32).tiny))
+        assert d_zeros <= delta_zeros[0, layer] <= d_zeros + below_float32
+        assert np.abs(delta_counts[0, layer] - d_counts).sum() <= 2 + below_float32
+
+
+def test_dead_units_and_sparsity_count_exact_zeros():
+    config = RunConfig(dataset="gaussian", input_dim=5, samples=200, depth=2, width=32, activation="relu",
+                       batch_size=64, steps=1, record_every=1)
+    outputs, ref = one_recorded_step(config, weight_scale=1.0, bias_value=-1.5)
+    scalars = outputs[5]
+    zs, activations, *_ = reference.forward_backward(
+        ref["x"], ref["y"], ref["kernels"], ref["biases"], ref["out_kernel"], ref["out_bias"], "relu")
+    dead = np.mean((activations[0] == 0).all(axis=0))
+    assert dead > 0.1, "a bias of -1.5 should silence some units for the whole batch"
+    assert scalars[0, LAYER_METRICS.index("dead_fraction"), 0] == pytest.approx(dead)
+    assert scalars[0, LAYER_METRICS.index("sparsity"), 0] == pytest.approx(np.mean(activations[0] == 0))
