@@ -128,6 +128,17 @@ class RunRecord:
                 rows.append((layer, layer_index + 1, edges[b], edges[b + 1], count, count / total if total else 0.0))
         return pd.DataFrame(rows, columns=["layer", "layer_index", "low", "high", "count", "fraction"])
 
+    def snapshot(self) -> "RunRecord":
+        """A copy that later frames do not change (rows already appended are never mutated)."""
+        histograms = {kind: {name: list(value) if isinstance(value, list) else value for name, value in block.items()}
+                      for kind, block in self.histograms.items()}
+        boundary = None if self.boundary is None else {name: list(value) for name, value in self.boundary.items()}
+        return RunRecord(
+            config=self.config, device=self.device, layers=list(self.layers), steps=list(self.steps),
+            loss=list(self.loss), accuracy=list(self.accuracy),
+            metrics={name: list(rows) for name, rows in self.metrics.items()}, histograms=histograms,
+            diverged_at=self.diverged_at, timing=dict(self.timing), status=self.status, boundary=boundary)
+
     @property
     def last_step(self):
         return self.steps[-1] if self.steps else None

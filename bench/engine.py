@@ -1,0 +1,126 @@
+"""Engine benchmark: the instrumented compiled step against a bare compiled step and an eager NumPy loop.
+
+Run: .venv/bin/python bench/engine.py   (prints a Markdown table; paste it into README.md)
+All timings are on a warm trainer (tracing excluded and reported apart), best of REPEATS.
+"""
+import os
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from core import reference  # noqa: E402
+from core.activations import max_derivative  # noqa: E402
+from core.config import RunConfig  # noqa: E402
+from core.datasets import make_dataset  # noqa: E402
+from core.pool import TrainerPool  # noqa: E402
+from core.run import activation_edges, delta_edges, run_to_end  # noqa: E402
+
+REPEATS = 3
+STEPS = 300
+
+
+def settings(depth, width=64, steps=STEPS):
+    return RunConfig(dataset="spirals", activation="relu", initializer="he_normal", depth=depth, width=width,
+                     batch_size=256, steps=steps, record_every=1, learning_rate=0.01)
+
+
+def best(function, repeats=REPEATS):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def eager_loop(config, trainer, steps):
+    """A plain eager GradientTape loop that computes the same statistics with NumPy every step."""
+    dataset = make_dataset(config)
+    x, y = tf.constant(dataset.x), tf.constant(dataset.y)
+    model = trainer.model
+    lows, highs = (v.numpy() for v in trainer.probe(x))
+    edges, d_edges = activation_edges(config.activation, lows, highs), delta_edges()
+    peak = max_derivative(config.activation, config.alpha)
+    for _ in range(steps):
+        index = trainer.random.uniform([config.batch_size], 0, len(dataset.y), dtype=tf.int32)
+        xb, yb = tf.gather(x, index), tf.gather(y, index)
+        with tf.GradientTape() as tape:
+            zs, activations, logits = model.forward(xb)
+            loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=yb, logits=logits))
+        gradients = tape.gradient(loss, model.trainable + zs)
+        parameter_gradients, deltas = gradients[: len(model.trainable)], gradients[len(model.trainable):]
+        before = [k.numpy() for k in model.kernels]
+        trainer.optimizer.apply_gradients(zip(parameter_gradients, model.trainable))
+        for i in range(model.depth):
+            z, a, d = zs[i].numpy(), activations[i].numpy(), deltas[i].numpy()
+            reference.layer_statistics(z, a, d, parameter_gradients[i].numpy(), config.activation, config.alpha, peak)
+            np.linalg.norm(model.kernels[i].numpy() - before[i]) / np.linalg.norm(before[i])
+            reference.activation_histogram(a, edges[i])
+            reference.delta_histogram(d, d_edges)
+        float(loss)
+
+
+def compare(depth, pool):
+    config = settings(depth)
+    dataset = make_dataset(config)
+    trace_start = time.perf_counter()
+    run_to_end(config.replace(steps=1), pool)  # builds and traces the trainer
+    trace = time.perf_counter() - trace_start
+    instrumented = best(lambda: run_to_end(config, pool))
+    trainer = pool.acquire(config, dataset.input_dim, dataset.classes, "CPU:0")
+    x, y = tf.constant(dataset.x), tf.constant(dataset.y)
+    trainer.start(config)
+    trainer.run_bare(x, y, 1).numpy()  # trace the bare loop
+    bare = best(lambda: trainer.run_bare(x, y, STEPS).numpy())
+    eager_steps = 30 if depth >= 50 else 60
+    trainer.start(config)
+    eager = best(lambda: eager_loop(config, trainer, eager_steps), repeats=1) * STEPS / eager_steps
+    pool.release(trainer)
+    return trace, instrumented, bare, eager
+
+
+def per_step(depth, width, pool):
+    config = settings(depth, width, steps=100)
+    dataset = make_dataset(config)
+    run_to_end(config.replace(steps=1), pool)
+    instrumented = best(lambda: run_to_end(config, pool)) / config.steps
+    trainer = pool.acquire(config, dataset.input_dim, dataset.classes, "CPU:0")
+    x, y = tf.constant(dataset.x), tf.constant(dataset.y)
+    trainer.start(config)
+    trainer.run_bare(x, y, 1).numpy()
+    bare = best(lambda: trainer.run_bare(x, y, config.steps).numpy()) / config.steps
+    pool.release(trainer)
+    return bare, instrumented
+
+
+def main():
+    pool = TrainerPool(max_idle=2)
+    print(f"TensorFlow {tf.__version__}, {os.cpu_count()} CPU cores, best of {REPEATS}\n")
+    print(f"Spirals, ReLU, He-normal, width 64, batch 256, {STEPS} steps, statistics recorded every step:\n")
+    print("| depth | trace (s) | bare compiled (s) | instrumented (s) | overhead | eager + NumPy (s) | speed-up over eager |")
+    print("|---|---|---|---|---|---|---|")
+    for depth in (10, 50):
+        trace, instrumented, bare, eager = compare(depth, pool)
+        print(f"| {depth} | {trace:.2f} | {bare:.3f} | {instrumented:.3f} | {100 * (instrumented / bare - 1):+.0f}% "
+              f"| {eager:.1f} | {eager / instrumented:.0f}x |", flush=True)
+    print("\nPer-step cost (ms), recording every step, width 64:\n")
+    print("| depth | bare | instrumented | overhead |")
+    print("|---|---|---|---|")
+    for depth in (5, 10, 20, 50, 100):
+        bare, instrumented = per_step(depth, 64, pool)
+        print(f"| {depth} | {1e3 * bare:.2f} | {1e3 * instrumented:.2f} | {100 * (instrumented / bare - 1):+.0f}% |", flush=True)
+    print("\nPer-step cost (ms), recording every step, depth 10:\n")
+    print("| width | bare | instrumented | overhead |")
+    print("|---|---|---|---|")
+    for width in (32, 64, 128, 256, 512, 1024):
+        bare, instrumented = per_step(10, width, pool)
+        print(f"| {width} | {1e3 * bare:.2f} | {1e3 * instrumented:.2f} | {100 * (instrumented / bare - 1):+.0f}% |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+"""Live runs for a server full of students: each run trains in its own thread, bounded by a gate.
+
+A LiveRun publishes an immutable snapshot of its record after every frame, so a page can draw it at any
+moment without seeing half a frame. Finished records go into a bounded cache shared by every session:
+identical configs (seed included) train once per server.
+"""
+import os
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from core.pool import TrainerPool
+from core.run import train
+
+
+class RecordCache:
+    """Least-recently-used cache of finished records, keyed by RunConfig.key()."""
+
+    def __init__(self, max_records: int):
+        self.max_records = max_records
+        self._records = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            record = self._records.get(key)
+            if record is not None:
+                self._records.move_to_end(key)
+            return record
+
+    def put(self, key, record):
+        with self._lock:
+            self._records[key] = record
+            self._records.move_to_end(key)
+            while len(self._records) > self.max_records:
+                self._records.popitem(last=False)
+
+    def __len__(self):
+        return len(self._records)
+
+
+@dataclass
+class LabServer:
+    """What one server shares between sessions; every part is bounded."""
+    pool: TrainerPool
+    cache: RecordCache
+    gate: threading.BoundedSemaphore
+    runs_started: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def from_environment(cls, environ=None):
+        environ = os.environ if environ is None else environ
+        active = int(environ.get("GRADFLOW_MAX_ACTIVE_RUNS", os.cpu_count() or 2))
+        return cls(pool=TrainerPool(max_idle=int(environ.get("GRADFLOW_MAX_IDLE_TRAINERS", 8))),
+                   cache=RecordCache(int(environ.get("GRADFLOW_RECORD_CACHE", 64))),
+                   gate=threading.BoundedSemaphore(active))
+
+
+class LiveRun:
+    def __init__(self, config, server: LabServer):
+        self.config = config
+        self.key = config.key()
+        self.server = server
+        self.snapshot = server.cache.get(self.key)
+        self.error = None
+        self.from_cache = self.snapshot is not None
+        self.started_at = time.perf_counter()
+        self.first_frame_seconds = 0.0 if self.from_cache else None
+        self._pause = threading.Event()
+        self._stop = threading.Event()
+        self._done = threading.Event()
+        self._queued = True
+        if self.from_cache:
+            self._done.set()
+            return
+        with server.lock:
+            server.runs_started += 1
+        self._thread = threading.Thread(target=self._work, name=f"gradflow-run-{self.key[:24]}", daemon=True)
+        self._thread.start()
+
+    def _work(self):
+        try:
+            with self.server.gate:
+                self._queued = False
+                if self._stop.is_set():
+                    return
+                frames = train(self.config, self.server.pool)
+                try:
+                    for record in frames:
+                        self.snapshot = record.snapshot()
+                        if self.first_frame_seconds is None:
+                            self.first_frame_seconds = time.perf_counter() - self.started_at
+                        while self._pause.is_set() and not self._stop.is_set():
+                            time.sleep(0.05)
+                        if self._stop.is_set():
+                            return
+                finally:
+                    frames.close()
+            if self.snapshot is not None and self.snapshot.status in ("finished", "diverged"):
+                self.server.cache.put(self.key, self.snapshot)
+        except Exception as error:  # a run must never take the server down; the page shows the message
+            self.error = f"{type(error).__name__}: {error}"
+        finally:
+            self._done.set()
+
+    # --- control --------------------------------------------------------------------------------------
+
+    def pause(self):
+        self._pause.set()
+
+    def resume(self):
+        self._pause.clear()
+
+    def stop(self):
+        self._stop.set()
+        self._pause.clear()
+
+    def wait(self, timeout=None) -> bool:
+        return self._done.wait(timeout)
+
+    def wait_for_frame(self, timeout: float):
+        deadline = time.perf_counter() + timeout
+        while self.snapshot is None and not self._done.is_set() and time.perf_counter() < deadline:
+            time.sleep(0.01)
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    @property
+    def paused(self) -> bool:
+        return self._pause.is_set() and not self.done
+
+    @property
+    def status(self) -> str:
+        if self.error:
+            return "failed"
+        if self._stop.is_set() and self.done:
+            return "stopped"
+        if self.done and self.snapshot is not None:
+            return self.snapshot.status
+        if self._queued:
+            return "queued"
+        return "paused" if self.paused else "running"
