@@ -29,7 +29,7 @@ class RunConfig:
     # Data
     dataset: str = "spirals"
     samples: int = 1000
-    noise: float = 0.1
+    noise: float = 0.05
     input_dim: int = 16  # used by the gaussian dataset only; the others fix their own
     # Network
     depth: int = 10

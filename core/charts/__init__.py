@@ -2,9 +2,9 @@
 from core.charts.flow import grad_norm_heatmap, gradient_profile, metric_lines
 from core.charts.histograms import activation_histograms, delta_histograms
 from core.charts.style import layer_color, shown_layers
-from core.charts.training import data_and_boundary, loss_and_accuracy, sparsity_lines
+from core.charts.training import data_and_boundary, sparsity_lines, training_curve
 
 __all__ = [
     "activation_histograms", "data_and_boundary", "delta_histograms", "grad_norm_heatmap", "gradient_profile",
-    "layer_color", "loss_and_accuracy", "metric_lines", "shown_layers", "sparsity_lines",
+    "layer_color", "metric_lines", "shown_layers", "sparsity_lines", "training_curve",
 ]

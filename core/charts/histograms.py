@@ -13,52 +13,62 @@ SATURATED_OUTPUTS = {
     "elu": [(-1.0, -0.95)],
     "selu": [(-1.7581, -1.6702)],
 }
+COLUMNS = ["layer", "layer_index", "mark", "low", "high", "fraction"]
 
 
-def _panels(frame, depth, x, x2, x_title, marks, columns=5):
-    chart = alt.Chart(frame).mark_rect(opacity=0.9).encode(
-        x=alt.X(x, title=x_title), x2=x2,
-        y=alt.Y("fraction:Q", title="fraction", axis=alt.Axis(format="%")),
+def _marks_per_layer(layers: pd.DataFrame, mark: str, low, high, fraction=0.0) -> pd.DataFrame:
+    return layers.assign(mark=mark, low=low, high=high, fraction=fraction)[COLUMNS]
+
+
+def _panels(frame: pd.DataFrame, depth: int, x_title: str) -> alt.FacetChart:
+    """Small multiples, one per layer; every mark reads the same frame (facets need one data source)."""
+    bars = alt.Chart().mark_rect(opacity=0.9).encode(
+        x=alt.X("low:Q", title=None), x2="high:Q",
+        y=alt.Y("fraction:Q", title=None, axis=alt.Axis(format="%", tickCount=3)),
         color=layer_color(depth, legend=False),
         tooltip=["layer:N", alt.Tooltip("low:Q", format=".3g"), alt.Tooltip("high:Q", format=".3g"),
                  alt.Tooltip("fraction:Q", format=".1%")],
-    )
-    layered = alt.layer(*marks, chart) if marks else chart
-    return layered.properties(width=150, height=90).facet(
+    ).transform_filter(alt.datum.mark == "bar")
+    bands = alt.Chart().mark_rect(color="orange", opacity=0.25).encode(x="low:Q", x2="high:Q").transform_filter(
+        alt.datum.mark == "saturated")
+    zero_line = alt.Chart().mark_rule(color="crimson", strokeDash=[4, 3]).encode(x="low:Q").transform_filter(
+        alt.datum.mark == "zero")
+    zero_bar = alt.Chart().mark_rect(color="crimson").encode(x="low:Q", x2="high:Q", y="fraction:Q").transform_filter(
+        alt.datum.mark == "zeros")
+    return alt.layer(bands, zero_line, zero_bar, bars, data=frame).properties(width=125, height=80).facet(
         facet=alt.Facet("layer_index:O", title=None, header=alt.Header(labelExpr="'layer ' + datum.value")),
-        columns=columns,
-    ).resolve_scale(x="independent", y="independent")
+        columns=5,
+    ).resolve_scale(x="independent", y="independent").properties(title=alt.TitleParams(
+        f"{x_title}; y: fraction of the batch's values", anchor="start", fontSize=12, fontWeight="normal"))
 
 
-def activation_histograms(record, step: int) -> alt.Chart:
+def activation_histograms(record, step: int) -> alt.FacetChart:
+    depth = len(record.layers)
+    shown = shown_layers(depth)
     frame = record.histogram_frame("activation", step)
-    depth = len(record.layers)
-    frame = frame[frame.layer_index.isin(shown_layers(depth))]
-    activation = record.config.get("activation")
-    bands = [{"start": s, "end": e} for s, e in SATURATED_OUTPUTS.get(activation, [])]
-    marks = []
-    if bands:
-        marks.append(alt.Chart(pd.DataFrame(bands)).mark_rect(color="orange", opacity=0.25).encode(x="start:Q", x2="end:Q"))
-    marks.append(alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="crimson", strokeDash=[4, 3]).encode(x="zero:Q"))
-    return _panels(frame, depth, "low:Q", "high:Q", "activation a (orange: saturated, red: 0)", marks)
+    frame = frame[frame.layer_index.isin(shown)].assign(mark="bar")[COLUMNS]
+    layers = frame[["layer", "layer_index"]].drop_duplicates()
+    parts = [frame, _marks_per_layer(layers, "zero", 0.0, 0.0)]
+    for low, high in SATURATED_OUTPUTS.get(record.config.get("activation"), []):
+        parts.append(_marks_per_layer(layers, "saturated", low, high))
+    return _panels(pd.concat(parts, ignore_index=True), depth, "activation a (orange: saturated, red: 0)")
 
 
-def delta_histograms(record, step: int) -> alt.Chart:
-    """Histograms of dL/dz on log10 |dL/dz|; exact zeros drawn in red at the left."""
-    frame = record.histogram_frame("delta", step)
+def delta_histograms(record, step: int) -> alt.FacetChart:
+    """Histograms of dL/dz on log10 |dL/dz|; the share of exact zeros is the red bar at the left."""
     depth = len(record.layers)
+    shown = shown_layers(depth)
     index = record.step_index(step)
+    frame = record.histogram_frame("delta", step)
     zeros = np.asarray(record.histograms["delta"]["zeros"][index], dtype=float)
     totals = frame.groupby("layer_index")["count"].sum().reindex(range(1, depth + 1)).to_numpy() + zeros
-    frame = frame.assign(low=np.log10(frame.low), high=np.log10(frame.high))
+    frame = frame.assign(low=np.log10(frame.low), high=np.log10(frame.high), mark="bar")
     smallest = frame.low.min()
     zero_rows = pd.DataFrame({
-        "layer": record.layers, "layer_index": np.arange(1, depth + 1), "low": smallest - 1.5, "high": smallest - 0.5,
-        "count": zeros, "fraction": np.divide(zeros, totals, out=np.zeros_like(zeros), where=totals > 0),
+        "layer": record.layers, "layer_index": np.arange(1, depth + 1), "mark": "zeros",
+        "low": smallest - 1.5, "high": smallest - 0.5,
+        "fraction": np.divide(zeros, totals, out=np.zeros_like(zeros), where=totals > 0),
     })
-    shown = shown_layers(depth)
-    frame = frame[frame.layer_index.isin(shown) & (frame["count"] > 0)]
-    zero_rows = zero_rows[zero_rows.layer_index.isin(shown)]
-    zero_marks = alt.Chart(zero_rows).mark_rect(color="crimson").encode(x="low:Q", x2="high:Q", y="fraction:Q")
-    return _panels(pd.concat([frame, zero_rows.assign(count=0, fraction=0.0)]), depth, "low:Q", "high:Q",
-                   "log10 |dL/dz| (red: exact 0)", [zero_marks])
+    frame = frame[frame.layer_index.isin(shown) & (frame["count"] > 0)][COLUMNS]
+    zero_rows = zero_rows[zero_rows.layer_index.isin(shown)][COLUMNS]
+    return _panels(pd.concat([frame, zero_rows], ignore_index=True), depth, "log10 |∂loss/∂z| (red: exact 0)")

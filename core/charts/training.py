@@ -7,26 +7,26 @@ from core.charts.style import layer_color
 SPARSITY_TITLES = {"sparsity": "exact zeros (%)", "dead_fraction": "dead units (%)", "saturation": "saturated (%)"}
 
 
-def sparsity_lines(record, metric: str, height: int = 200) -> alt.Chart:
+def sparsity_lines(record, metric: str, height: int = 200, legend: bool = True) -> alt.Chart:
     frame = record.to_frame()
     frame = frame[frame.metric == metric].assign(percent=lambda f: 100 * f.value)
     return alt.Chart(frame).mark_line(strokeWidth=1.5).encode(
         x=alt.X("step:Q"),
         y=alt.Y("percent:Q", title=SPARSITY_TITLES[metric], scale=alt.Scale(domain=[0, 100])),
-        color=layer_color(len(record.layers)), detail="layer:N",
+        color=layer_color(len(record.layers), legend=legend), detail="layer:N",
         tooltip=["layer:N", "step:Q", alt.Tooltip("percent:Q", format=".1f")],
     ).properties(height=height, title=SPARSITY_TITLES[metric])
 
 
-def loss_and_accuracy(record, height: int = 200) -> alt.Chart:
-    frame = record.training_frame().melt("step", var_name="quantity", value_name="value")
-    return alt.Chart(frame).mark_line(strokeWidth=2).encode(
-        x="step:Q", y=alt.Y("value:Q", title=None),
-        color=alt.Color("quantity:N", scale=alt.Scale(domain=["loss", "accuracy"], range=["#d62728", "#1f77b4"]),
-                        legend=None),
-        tooltip=["step:Q", "quantity:N", alt.Tooltip("value:Q", format=".4f")],
-    ).properties(height=height, width=220).facet(column=alt.Column("quantity:N", title=None, sort=["loss", "accuracy"])
-                                                  ).resolve_scale(y="independent")
+def training_curve(record, quantity: str, height: int = 200) -> alt.Chart:
+    """Loss or accuracy on each recorded step's minibatch."""
+    frame = record.training_frame()
+    color = {"loss": "#d62728", "accuracy": "#1f77b4"}[quantity]
+    scale = alt.Scale(domain=[0, 1]) if quantity == "accuracy" else alt.Scale(zero=False)
+    return alt.Chart(frame).mark_line(strokeWidth=2, color=color).encode(
+        x="step:Q", y=alt.Y(f"{quantity}:Q", scale=scale),
+        tooltip=["step:Q", alt.Tooltip(f"{quantity}:Q", format=".4f")],
+    ).properties(height=height, title=f"{quantity} on the minibatch")
 
 
 def data_and_boundary(record, points: pd.DataFrame, step: int, height: int = 300) -> alt.Chart:

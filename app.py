@@ -1,0 +1,19 @@
+"""Gradient Flow Explorer: the entry point. Page config, navigation over pages/, and the shared sidebar."""
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import streamlit as st  # noqa: E402
+
+from ui.session import device_badge  # noqa: E402
+
+st.set_page_config(page_title="Gradient Flow Explorer", page_icon=":material/waves:", layout="wide")
+
+pages = [st.Page("pages/lab.py", title="Gradient Flow Lab", icon=":material/science:", default=True)]
+navigation = st.navigation(pages)
+
+with st.sidebar:
+    st.markdown("### Gradient Flow Explorer")
+    st.caption(f"Device: **{device_badge()}**")
+
+navigation.run()

@@ -1,0 +1,46 @@
+"""The server's shared parts (cached once per process) and this session's live run."""
+import json
+
+import streamlit as st
+
+from core.config import RunConfig
+from core.datasets import make_dataset
+from core.device import badge_text, gpu_names
+from core.live import LabServer, LiveRun
+
+FIRST_FRAME_WAIT = 0.8  # seconds the page waits for a new run's first frame before drawing
+
+
+@st.cache_resource
+def lab_server() -> LabServer:
+    """One per server process: the trainer pool, the record cache and the gate on concurrent runs."""
+    return LabServer.from_environment()
+
+
+@st.cache_resource
+def device_badge() -> str:
+    return badge_text(gpu_names())
+
+
+@st.cache_data(max_entries=32)
+def data_points(config_key: str, most: int = 600):
+    """The dataset's points for the Data view (2-D sets only), thinned for the browser."""
+    dataset = make_dataset(RunConfig.from_dict(json.loads(config_key)))
+    step = max(1, len(dataset.y) // most)
+    return {"x": dataset.x[::step, 0], "y": dataset.x[::step, 1], "label": dataset.y[::step].astype(str)}
+
+
+def live_run(config) -> LiveRun:
+    """This session's run for `config`: the running one if the config is unchanged, else a new one."""
+    current = st.session_state.get("lab_live")
+    if current is not None and current.key == config.key():
+        return current
+    if current is not None:
+        current.stop()  # abandoned between frames; its thread ends at the next frame
+    run = LiveRun(config, lab_server())
+    st.session_state["lab_live"] = run
+    st.session_state["lab_training_calls"] = st.session_state.get("lab_training_calls", 0) + (0 if run.from_cache else 1)
+    st.session_state["lab_follow"] = True
+    st.session_state["lab_playing"] = False
+    run.wait_for_frame(FIRST_FRAME_WAIT)
+    return run
