@@ -90,8 +90,17 @@ class RunRecord:
         return np.asarray(self.metrics[name], dtype=float).reshape(len(self.steps), len(self.layers))
 
     def to_frame(self) -> pd.DataFrame:
-        """Tidy rows for Altair: step, layer, layer_index (1 = input side), metric, value."""
+        """Tidy rows for Altair: step, layer, layer_index (1 = input side), metric, value.
+        Memoized by the number of recorded steps: rows, once appended, never change."""
         steps, layers = len(self.steps), len(self.layers)
+        memo = self.__dict__.get("_frame_memo")
+        if memo is not None and memo[0] == steps:
+            return memo[1]
+        frame = self._build_frame(steps, layers)
+        self.__dict__["_frame_memo"] = (steps, frame)
+        return frame
+
+    def _build_frame(self, steps, layers) -> pd.DataFrame:
         frames = []
         for name in LAYER_METRICS:
             values = self.metric(name)

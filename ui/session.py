@@ -40,7 +40,7 @@ def live_run(config) -> LiveRun:
     run = LiveRun(config, lab_server())
     st.session_state["lab_live"] = run
     st.session_state["lab_training_calls"] = st.session_state.get("lab_training_calls", 0) + (0 if run.from_cache else 1)
-    st.session_state["lab_follow"] = True
     st.session_state["lab_playing"] = False
+    st.session_state.pop("lab_step", None)  # a new run starts at its latest step
     run.wait_for_frame(FIRST_FRAME_WAIT)
     return run

@@ -11,8 +11,9 @@ from ui.session import data_points
 VERDICT_STYLE = {"healthy": st.success, "diverged": st.error, "exploding": st.error}
 
 
-def show(chart):
-    st.altair_chart(chart, width="stretch")
+def show(chart, width="stretch"):
+    # Validation runs in the tests (tests/test_charts.py); skipping it here halves the cost of a redraw.
+    st.vega_lite_chart(chart.to_dict(validate=False), width=width)
 
 
 def diagnosis(record, step):
@@ -32,7 +33,7 @@ def at_step(record, step, config):
         if config.dataset in TWO_D_DATASETS:
             st.markdown("**Data**")
             points = pd.DataFrame(data_points(config.key()))
-            st.altair_chart(charts.data_and_boundary(record, points, step, height=260))
+            show(charts.data_and_boundary(record, points, step, height=260))
         else:
             st.markdown(f"**Data** — {config.dataset} has {config.input_dim if config.dataset == 'gaussian' else 64} "
                         "inputs, so there is no 2-D picture of it.")

@@ -3,26 +3,27 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.charts.style import layer_color
+from core.charts.style import layer_color, n, o, q
 
 HEATMAP_COLUMNS = 120  # at most this many step columns, so a long run stays light in the browser
 
 
 def metric_lines(record, metric: str, title: str, log: bool = True, guide=None, height: int = 220) -> alt.Chart:
     frame = record.to_frame()
-    frame = frame[frame.metric == metric].copy()
+    frame = frame[frame.metric == metric]
     if log:
         frame = frame[frame.value > 0]  # log axes cannot show exact zeros; the sparsity view counts those
     scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
-    lines = alt.Chart(frame).mark_line(strokeWidth=1.5).encode(
-        x=alt.X("step:Q", title="step"),
-        y=alt.Y("value:Q", title=title, scale=scale, axis=alt.Axis(format=".0e" if log else "~g")),
-        color=layer_color(len(record.layers)),
-        detail="layer:N",
-        tooltip=["layer:N", "step:Q", alt.Tooltip("value:Q", title=metric, format=".3e")],
+    lines = alt.Chart(frame[["step", "layer", "layer_index", "value"]]).mark_line(strokeWidth=1.5).encode(
+        alt.X(**q("step"), title="step"),
+        alt.Y(**q("value"), title=title, scale=scale, axis=alt.Axis(format=".0e" if log else "~g")),
+        layer_color(len(record.layers)),
+        alt.Detail(**n("layer")),
+        [alt.Tooltip(**n("layer")), alt.Tooltip(**q("step")), alt.Tooltip(**q("value"), title=metric, format=".3e")],
     )
     if guide is not None:
-        rule = alt.Chart(pd.DataFrame({"guide": [guide]})).mark_rule(strokeDash=[6, 4], color="crimson").encode(y="guide:Q")
+        rule = alt.Chart(pd.DataFrame({"guide": [guide]})).mark_rule(strokeDash=[6, 4], color="crimson").encode(
+            alt.Y(**q("guide")))
         lines = lines + rule
     return lines.properties(height=height)
 
@@ -42,10 +43,10 @@ def grad_norm_heatmap(record, height: int = 220) -> alt.Chart:
         "log10_grad_norm": logs.reshape(-1),
     }).replace([np.inf, -np.inf], np.nan)
     return alt.Chart(frame).mark_rect().encode(
-        x=alt.X("step:Q", title="step"), x2="step_end:Q",
-        y=alt.Y("layer_index:O", title="layer (1 = input)", sort="descending"),
-        color=alt.Color("log10_grad_norm:Q", title="log10 grad_norm", scale=alt.Scale(scheme="magma")),
-        tooltip=["step:Q", "layer_index:O", alt.Tooltip("log10_grad_norm:Q", format=".2f")],
+        alt.X(**q("step"), title="step"), alt.X2(field="step_end"),
+        alt.Y(**o("layer_index"), title="layer (1 = input)", sort="descending"),
+        alt.Color(**q("log10_grad_norm"), title="log10 grad_norm", scale=alt.Scale(scheme="magma")),
+        [alt.Tooltip(**q("step")), alt.Tooltip(**o("layer_index")), alt.Tooltip(**q("log10_grad_norm"), format=".2f")],
     ).properties(height=height)
 
 
@@ -59,10 +60,11 @@ def gradient_profile(record, step: int, height: int = 220) -> alt.Chart:
         "delta_ms": record.metric("delta_ms")[index],
     })
     frame = frame[frame.grad_norm > 0]
-    base = alt.Chart(frame).encode(x=alt.X("layer_index:Q", title="layer (1 = input)", scale=alt.Scale(domain=[1, max(depth, 2)])))
-    line = base.mark_line(color="#888").encode(y=alt.Y("grad_norm:Q", scale=alt.Scale(type="log"), title="grad_norm",
-                                                         axis=alt.Axis(format=".0e")))
-    points = base.mark_circle(size=70).encode(
-        y="grad_norm:Q", color=layer_color(depth),
-        tooltip=["layer_index:Q", alt.Tooltip("grad_norm:Q", format=".3e"), alt.Tooltip("delta_ms:Q", format=".3e")])
+    x = alt.X(**q("layer_index"), title="layer (1 = input)", scale=alt.Scale(domain=[1, max(depth, 2)]))
+    y = alt.Y(**q("grad_norm"), scale=alt.Scale(type="log"), title="grad_norm", axis=alt.Axis(format=".0e"))
+    line = alt.Chart(frame).mark_line(color="#888").encode(x, y)
+    points = alt.Chart(frame).mark_circle(size=70).encode(
+        x, y, layer_color(depth),
+        [alt.Tooltip(**q("layer_index")), alt.Tooltip(**q("grad_norm"), format=".3e"),
+         alt.Tooltip(**q("delta_ms"), format=".3e")])
     return (line + points).properties(height=height, title=f"grad_norm by layer at step {record.steps[index]}")

@@ -3,7 +3,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.charts.style import layer_color, shown_layers
+from core.charts.style import layer_color, n, o, q, shown_layers
 
 # Where |phi'| < 5% of its maximum, in activation space (so it can be drawn on an activation histogram).
 SATURATED_OUTPUTS = {
@@ -22,21 +22,20 @@ def _marks_per_layer(layers: pd.DataFrame, mark: str, low, high, fraction=0.0) -
 
 def _panels(frame: pd.DataFrame, depth: int, x_title: str) -> alt.FacetChart:
     """Small multiples, one per layer; every mark reads the same frame (facets need one data source)."""
+    x, x2 = alt.X(**q("low"), title=None), alt.X2(field="high")
+    y = alt.Y(**q("fraction"), title=None, axis=alt.Axis(format="%", tickCount=3))
     bars = alt.Chart().mark_rect(opacity=0.9).encode(
-        x=alt.X("low:Q", title=None), x2="high:Q",
-        y=alt.Y("fraction:Q", title=None, axis=alt.Axis(format="%", tickCount=3)),
-        color=layer_color(depth, legend=False),
-        tooltip=["layer:N", alt.Tooltip("low:Q", format=".3g"), alt.Tooltip("high:Q", format=".3g"),
-                 alt.Tooltip("fraction:Q", format=".1%")],
+        x, x2, y, layer_color(depth, legend=False),
+        [alt.Tooltip(**n("layer")), alt.Tooltip(**q("low"), format=".3g"), alt.Tooltip(**q("high"), format=".3g"),
+         alt.Tooltip(**q("fraction"), format=".1%")],
     ).transform_filter(alt.datum.mark == "bar")
-    bands = alt.Chart().mark_rect(color="orange", opacity=0.25).encode(x="low:Q", x2="high:Q").transform_filter(
+    bands = alt.Chart().mark_rect(color="orange", opacity=0.25).encode(x, x2).transform_filter(
         alt.datum.mark == "saturated")
-    zero_line = alt.Chart().mark_rule(color="crimson", strokeDash=[4, 3]).encode(x="low:Q").transform_filter(
+    zero_line = alt.Chart().mark_rule(color="crimson", strokeDash=[4, 3]).encode(x).transform_filter(
         alt.datum.mark == "zero")
-    zero_bar = alt.Chart().mark_rect(color="crimson").encode(x="low:Q", x2="high:Q", y="fraction:Q").transform_filter(
-        alt.datum.mark == "zeros")
+    zero_bar = alt.Chart().mark_rect(color="crimson").encode(x, x2, y).transform_filter(alt.datum.mark == "zeros")
     return alt.layer(bands, zero_line, zero_bar, bars, data=frame).properties(width=125, height=80).facet(
-        facet=alt.Facet("layer_index:O", title=None, header=alt.Header(labelExpr="'layer ' + datum.value")),
+        facet=alt.Facet(**o("layer_index"), title=None, header=alt.Header(labelExpr="'layer ' + datum.value")),
         columns=5,
     ).resolve_scale(x="independent", y="independent").properties(title=alt.TitleParams(
         f"{x_title}; y: fraction of the batch's values", anchor="start", fontSize=12, fontWeight="normal"))

@@ -1,0 +1,120 @@
+"""The Lab in a real Streamlit runtime (AppTest), training with real TensorFlow."""
+import json
+import os
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
+# Small and quick: the Lab's behaviour does not depend on the size of the net.
+QUICK = {"lab_steps": 60, "lab_samples": 300, "lab_width": 16}
+
+
+def start(**state):
+    app = AppTest.from_file(APP, default_timeout=120)
+    for key, value in {**QUICK, **state}.items():
+        app.session_state[key] = value
+    app.run()
+    return app
+
+
+def run_until_done(app, timeout=120):
+    """Rerun the script until this session's run has finished (a browser would poll instead)."""
+    deadline = time.time() + timeout
+    while not app.session_state["lab_live"].done:
+        assert time.time() < deadline, "the run did not finish"
+        time.sleep(0.1)
+    app.run()
+    return app
+
+
+def chart_specs(app):
+    return [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
+
+
+def domains(app):
+    """Every explicit layer-axis domain in the page's charts."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("field") == "layer_index" and "domain" in node.get("scale", {}):
+                found.append(tuple(node["scale"]["domain"]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for spec in chart_specs(app):
+        walk(spec)
+    return set(found)
+
+
+def test_app_loads_without_exception():
+    app = start()
+    assert not app.exception
+    assert app.title[0].value == "Gradient Flow Lab"
+    assert any("CPU" in caption.value or "GPU" in caption.value for caption in app.sidebar.caption)
+
+
+def test_lab_renders_every_view_for_the_default_config():
+    app = run_until_done(start())
+    assert not app.exception
+    specs = json.dumps(chart_specs(app))
+    assert len(app.get("vega_lite_chart")) == 11
+    for expected in ("grad_norm by layer at step", "decision boundary", "activation a", "log10 grad_norm",
+                     "exact zeros (%)", "dead units (%)", "saturated (%)", "loss on the minibatch",
+                     "accuracy on the minibatch", "update-to-weight ratio"):
+        assert expected in specs, expected
+    assert any("Vanishing" in warning.value for warning in app.warning), "the default shows vanishing gradients"
+    assert app.select_slider(key="lab_step").value == 60
+
+
+def test_changing_depth_activation_and_initializer_retrains_and_charts_follow():
+    app = run_until_done(start())
+    assert domains(app) == {(1, 10)}
+    app.slider(key="lab_depth").set_value(4)
+    app.selectbox(key="lab_activation").set_value("relu")
+    app.selectbox(key="lab_initializer").set_value("he_normal")
+    app = run_until_done(app.run())
+    assert not app.exception
+    record = app.session_state["lab_live"].snapshot
+    assert record.layers == ["hidden_1", "hidden_2", "hidden_3", "hidden_4"]
+    assert record.config["activation"] == "relu" and record.config["initializer"] == "he_normal"
+    assert domains(app) == {(1, 4)}
+
+
+def test_scrubbing_and_view_options_never_retrain():
+    app = run_until_done(start(lab_seed=11))
+    calls = app.session_state["lab_training_calls"]
+    run = app.session_state["lab_live"]
+    steps = run.snapshot.steps
+    app.select_slider(key="lab_step").set_value(steps[3]).run()
+    app.radio(key="lab_histogram_kind").set_value("delta").run()
+    app.toggle(key="lab_log_axis").set_value(False).run()
+    assert not app.exception
+    assert app.session_state["lab_training_calls"] == calls
+    assert app.session_state["lab_live"] is run
+    assert any(f"at step {steps[3]}" in json.dumps(spec) for spec in chart_specs(app))
+
+
+def test_identical_configs_come_from_the_server_cache():
+    first = run_until_done(start(lab_seed=21))
+    second = start(lab_seed=21)
+    assert second.session_state["lab_live"].from_cache
+    assert second.session_state.get("lab_training_calls", 0) == 0
+    assert second.session_state["lab_live"].snapshot.to_json() == first.session_state["lab_live"].snapshot.to_json()
+
+
+@pytest.mark.parametrize("key,value,expected", [
+    ("lab_depth", 500, "depth = 500 is outside 1 to 100; using 100"),
+    ("lab_activation", "relu6", "activation = 'relu6' is not allowed"),
+    ("lab_learning_rate", -3.0, "learning_rate = -3.0 is not allowed"),
+    ("lab_seed", "abc", "seed = 'abc' is outside"),
+])
+def test_invalid_session_values_get_a_visible_message(key, value, expected):
+    app = start(**{key: value, "lab_steps": 0})
+    assert not app.exception
+    assert any(expected in warning.value for warning in app.warning), [w.value for w in app.warning]
