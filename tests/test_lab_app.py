@@ -118,3 +118,13 @@ def test_invalid_session_values_get_a_visible_message(key, value, expected):
     app = start(**{key: value, "lab_steps": 0})
     assert not app.exception
     assert any(expected in warning.value for warning in app.warning), [w.value for w in app.warning]
+
+
+def test_a_diverging_run_is_reported_and_what_it_recorded_stays_visible():
+    app = run_until_done(start(lab_learning_rate=1000.0, lab_activation="relu", lab_initializer="he_normal",
+                               lab_width=32))
+    assert not app.exception
+    record = app.session_state["lab_live"].snapshot
+    assert record.status == "diverged" and record.steps
+    assert any(f"Diverged at step {record.diverged_at}" in error.value for error in app.error)
+    assert len(app.get("vega_lite_chart")) == 11
