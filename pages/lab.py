@@ -1,5 +1,6 @@
 """The Gradient Flow Lab: move a control and watch gradients, activations and dead units change live."""
 import random
+import time
 
 import streamlit as st
 
@@ -27,7 +28,7 @@ def new_seed():
 
 def status(record):
     done = record.steps[-1] if record and record.steps else 0
-    text = f"{run.status} · step {done} of {config.steps}"
+    text = f"{run.status} · step {done} of {config.steps} · seed {config.seed} · learning rate {config.learning_rate:g}"
     if record is not None and record.diverged_at is not None:
         text += f" · diverged at step {record.diverged_at}"
     if run.from_cache:
@@ -63,6 +64,7 @@ def live():
 @st.fragment(run_every=PLAY_SECONDS if st.session_state.get("lab_playing") else None)
 def replay(record):
     """After (or paused in) a run: the step scrubber and Play redraw only this fragment, never retrain."""
+    started = time.perf_counter()
     steps = record.steps
     if st.session_state.get("lab_step") not in steps:
         st.session_state["lab_step"] = steps[-1]
@@ -85,6 +87,7 @@ def replay(record):
         st.rerun()
     views.diagnosis(record, step)
     views.at_step(record, step, config)
+    st.caption(f"Drawn in {1000 * (time.perf_counter() - started):.0f} ms on the server.")
 
 
 if training:
