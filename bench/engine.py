@@ -1,7 +1,12 @@
 """Engine benchmark: the instrumented compiled step against a bare compiled step and an eager NumPy loop.
 
-Run: .venv/bin/python bench/engine.py   (prints a Markdown table; paste it into README.md)
+Run: .venv/bin/python bench/engine.py   (prints Markdown tables; paste them into README.md)
 All timings are on a warm trainer (tracing excluded and reported apart), best of REPEATS.
+- bare compiled: the same tf.function loop without statistics;
+- instrumented compiled: every step records every statistic, moved to the host once at the end;
+- whole run: core.run.train as the Lab and the CLI use it (frames, host transfers, the run record and
+  the decision-boundary samples included);
+- eager + NumPy: a plain eager GradientTape loop computing the same statistics with NumPy every step.
 """
 import os
 import sys
@@ -65,49 +70,57 @@ def eager_loop(config, trainer, steps):
         float(loss)
 
 
+def compiled(config, pool, steps):
+    """Seconds for `steps` steps: bare compiled steps, and compiled steps that record every statistic (one
+    host transfer at the end), on the same warm trainer."""
+    dataset = make_dataset(config)
+    trainer = pool.acquire(config, dataset.input_dim, dataset.classes, "CPU:0")
+    x, y = tf.constant(dataset.x), tf.constant(dataset.y)
+    low, high = tf.zeros([config.depth]), tf.ones([config.depth]) * 5.0
+    gaps, updates = tf.zeros([steps], tf.int32), tf.ones([steps], tf.bool)
+    trainer.start(config)
+    trainer.run_bare(x, y, 1).numpy()  # trace the bare loop
+    trainer.run_frame(x, y, low, high, gaps[:1], updates[:1])
+    bare = best(lambda: trainer.run_bare(x, y, steps).numpy())
+    recorded = best(lambda: [v.numpy() for v in trainer.run_frame(x, y, low, high, gaps, updates)])
+    pool.release(trainer)
+    return bare, recorded
+
+
 def compare(depth, pool):
     config = settings(depth)
-    dataset = make_dataset(config)
     trace_start = time.perf_counter()
     run_to_end(config.replace(steps=1), pool)  # builds and traces the trainer
     trace = time.perf_counter() - trace_start
-    instrumented = best(lambda: run_to_end(config, pool))
+    bare, recorded = compiled(config, pool, STEPS)
+    whole_run = best(lambda: run_to_end(config, pool))
+    dataset = make_dataset(config)
     trainer = pool.acquire(config, dataset.input_dim, dataset.classes, "CPU:0")
-    x, y = tf.constant(dataset.x), tf.constant(dataset.y)
-    trainer.start(config)
-    trainer.run_bare(x, y, 1).numpy()  # trace the bare loop
-    bare = best(lambda: trainer.run_bare(x, y, STEPS).numpy())
     eager_steps = 30 if depth >= 50 else 60
     trainer.start(config)
     eager = best(lambda: eager_loop(config, trainer, eager_steps), repeats=1) * STEPS / eager_steps
     pool.release(trainer)
-    return trace, instrumented, bare, eager
+    return trace, bare, recorded, whole_run, eager
 
 
 def per_step(depth, width, pool):
     config = settings(depth, width, steps=100)
-    dataset = make_dataset(config)
     run_to_end(config.replace(steps=1), pool)
-    instrumented = best(lambda: run_to_end(config, pool)) / config.steps
-    trainer = pool.acquire(config, dataset.input_dim, dataset.classes, "CPU:0")
-    x, y = tf.constant(dataset.x), tf.constant(dataset.y)
-    trainer.start(config)
-    trainer.run_bare(x, y, 1).numpy()
-    bare = best(lambda: trainer.run_bare(x, y, config.steps).numpy()) / config.steps
-    pool.release(trainer)
-    return bare, instrumented
+    bare, recorded = compiled(config, pool, config.steps)
+    return bare / config.steps, recorded / config.steps
 
 
 def main():
     pool = TrainerPool(max_idle=2)
     print(f"TensorFlow {tf.__version__}, {os.cpu_count()} CPU cores, best of {REPEATS}\n")
     print(f"Spirals, ReLU, He-normal, width 64, batch 256, {STEPS} steps, statistics recorded every step:\n")
-    print("| depth | trace (s) | bare compiled (s) | instrumented (s) | overhead | eager + NumPy (s) | speed-up over eager |")
-    print("|---|---|---|---|---|---|---|")
+    print("| depth | trace (s) | bare compiled (s) | instrumented compiled (s) | statistics overhead "
+          "| whole run (s) | eager + NumPy (s) | speed-up over eager |")
+    print("|---|---|---|---|---|---|---|---|")
     for depth in (10, 50):
-        trace, instrumented, bare, eager = compare(depth, pool)
-        print(f"| {depth} | {trace:.2f} | {bare:.3f} | {instrumented:.3f} | {100 * (instrumented / bare - 1):+.0f}% "
-              f"| {eager:.1f} | {eager / instrumented:.0f}x |", flush=True)
+        trace, bare, recorded, whole_run, eager = compare(depth, pool)
+        print(f"| {depth} | {trace:.2f} | {bare:.3f} | {recorded:.3f} | {100 * (recorded / bare - 1):+.0f}% "
+              f"| {whole_run:.3f} | {eager:.1f} | {eager / whole_run:.0f}x |", flush=True)
     print("\nPer-step cost (ms), recording every step, width 64:\n")
     print("| depth | bare | instrumented | overhead |")
     print("|---|---|---|---|")

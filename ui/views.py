@@ -13,7 +13,22 @@ VERDICT_STYLE = {"healthy": st.success, "diverged": st.error, "exploding": st.er
 
 def show(chart, width="stretch"):
     # Validation runs in the tests (tests/test_charts.py); skipping it here halves the cost of a redraw.
-    st.vega_lite_chart(chart.to_dict(validate=False), width=width)
+    st.vega_lite_chart(chart.to_dict(validate=False) if not isinstance(chart, dict) else chart, width=width)
+
+
+def boundary_spec(record, config, step) -> dict:
+    """The data view changes only at the ~30 steps where the boundary was sampled: keep their specs
+    for this run (in this session), so scrubbing between them costs nothing."""
+    steps = record.boundary["steps"] if record.boundary else []
+    sampled = max([s for s in steps if s <= step] or steps[:1] or [0])
+    memo = st.session_state.setdefault("lab_boundary_specs", {})
+    key = (config.key(), sampled, len(steps))
+    if key not in memo:
+        if len(memo) > 64 or any(k[0] != key[0] for k in memo):
+            memo.clear()
+        points = pd.DataFrame(data_points(config.key()))
+        memo[key] = charts.data_and_boundary(record, points, step, height=260).to_dict(validate=False)
+    return memo[key]
 
 
 def diagnosis(record, step):
@@ -32,8 +47,7 @@ def at_step(record, step, config):
     with right:
         if config.dataset in TWO_D_DATASETS:
             st.markdown("**Data**")
-            points = pd.DataFrame(data_points(config.key()))
-            show(charts.data_and_boundary(record, points, step, height=260))
+            show(boundary_spec(record, config, step))
         else:
             st.markdown(f"**Data** — {config.dataset} has {config.input_dim if config.dataset == 'gaussian' else 64} "
                         "inputs, so there is no 2-D picture of it.")

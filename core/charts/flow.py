@@ -62,9 +62,12 @@ def gradient_profile(record, step: int, height: int = 220) -> alt.Chart:
     frame = frame[frame.grad_norm > 0]
     x = alt.X(**q("layer_index"), title="layer (1 = input)", scale=alt.Scale(domain=[1, max(depth, 2)]))
     y = alt.Y(**q("grad_norm"), scale=alt.Scale(type="log"), title="grad_norm", axis=alt.Axis(format=".0e"))
-    line = alt.Chart(frame).mark_line(color="#888").encode(x, y)
-    points = alt.Chart(frame).mark_circle(size=70).encode(
-        x, y, layer_color(depth),
-        [alt.Tooltip(**q("layer_index")), alt.Tooltip(**q("grad_norm"), format=".3e"),
-         alt.Tooltip(**q("delta_ms"), format=".3e")])
-    return (line + points).properties(height=height, title=f"grad_norm by layer at step {record.steps[index]}")
+    # Constructors rather than chained methods: each chained call deep-copies the chart (this one redraws
+    # on every scrub).
+    line = alt.Chart(mark=alt.MarkDef(type="line", color="#888"), encoding=alt.FacetedEncoding(x=x, y=y))
+    points = alt.Chart(mark=alt.MarkDef(type="circle", size=70), encoding=alt.FacetedEncoding(
+        x=x, y=y, color=layer_color(depth),
+        tooltip=[alt.Tooltip(**q("layer_index")), alt.Tooltip(**q("grad_norm"), format=".3e"),
+                 alt.Tooltip(**q("delta_ms"), format=".3e")]))
+    return alt.LayerChart(data=frame, layer=[line, points], height=height,
+                          title=f"grad_norm by layer at step {record.steps[index]}")

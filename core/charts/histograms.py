@@ -20,25 +20,32 @@ def _marks_per_layer(layers: pd.DataFrame, mark: str, low, high, fraction=0.0) -
     return layers.assign(mark=mark, low=low, high=high, fraction=fraction)[COLUMNS]
 
 
+def _only(mark: str):
+    return [alt.FilterTransform(filter=alt.datum.mark == mark)]
+
+
 def _panels(frame: pd.DataFrame, depth: int, x_title: str) -> alt.FacetChart:
-    """Small multiples, one per layer; every mark reads the same frame (facets need one data source)."""
+    """Small multiples, one per layer; every mark reads the same frame (facets need one data source).
+    Built with constructors, not chained methods: each chained call deep-copies the whole chart."""
     x, x2 = alt.X(**q("low"), title=None), alt.X2(field="high")
     y = alt.Y(**q("fraction"), title=None, axis=alt.Axis(format="%", tickCount=3))
-    bars = alt.Chart().mark_rect(opacity=0.9).encode(
-        x, x2, y, layer_color(depth, legend=False),
-        [alt.Tooltip(**n("layer")), alt.Tooltip(**q("low"), format=".3g"), alt.Tooltip(**q("high"), format=".3g"),
-         alt.Tooltip(**q("fraction"), format=".1%")],
-    ).transform_filter(alt.datum.mark == "bar")
-    bands = alt.Chart().mark_rect(color="orange", opacity=0.25).encode(x, x2).transform_filter(
-        alt.datum.mark == "saturated")
-    zero_line = alt.Chart().mark_rule(color="crimson", strokeDash=[4, 3]).encode(x).transform_filter(
-        alt.datum.mark == "zero")
-    zero_bar = alt.Chart().mark_rect(color="crimson").encode(x, x2, y).transform_filter(alt.datum.mark == "zeros")
-    return alt.layer(bands, zero_line, zero_bar, bars, data=frame).properties(width=125, height=80).facet(
+    bars = alt.Chart(mark=alt.MarkDef(type="rect", opacity=0.9), transform=_only("bar"), encoding=alt.FacetedEncoding(
+        x=x, x2=x2, y=y, color=layer_color(depth, legend=False),
+        tooltip=[alt.Tooltip(**n("layer")), alt.Tooltip(**q("low"), format=".3g"),
+                 alt.Tooltip(**q("high"), format=".3g"), alt.Tooltip(**q("fraction"), format=".1%")]))
+    bands = alt.Chart(mark=alt.MarkDef(type="rect", color="orange", opacity=0.25), transform=_only("saturated"),
+                      encoding=alt.FacetedEncoding(x=x, x2=x2))
+    zero_line = alt.Chart(mark=alt.MarkDef(type="rule", color="crimson", strokeDash=[4, 3]), transform=_only("zero"),
+                          encoding=alt.FacetedEncoding(x=x))
+    zero_bar = alt.Chart(mark=alt.MarkDef(type="rect", color="crimson"), transform=_only("zeros"),
+                         encoding=alt.FacetedEncoding(x=x, x2=x2, y=y))
+    panel = alt.LayerChart(layer=[bands, zero_line, zero_bar, bars], width=125, height=80)
+    return alt.FacetChart(
+        data=frame, spec=panel, columns=5,
         facet=alt.Facet(**o("layer_index"), title=None, header=alt.Header(labelExpr="'layer ' + datum.value")),
-        columns=5,
-    ).resolve_scale(x="independent", y="independent").properties(title=alt.TitleParams(
-        f"{x_title}; y: fraction of the batch's values", anchor="start", fontSize=12, fontWeight="normal"))
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(x="independent", y="independent")),
+        title=alt.TitleParams(f"{x_title}; y: fraction of the batch's values", anchor="start", fontSize=12,
+                              fontWeight="normal"))
 
 
 def activation_histograms(record, step: int) -> alt.FacetChart:
