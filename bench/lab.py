@@ -16,15 +16,18 @@ from playwright.sync_api import sync_playwright
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPEATS = 5
 
-# Time (performance.now) at which a chart svg was last added, and the progress text, from the page.
+# Every change of the progress text and of the "Step N drawn in X ms" caption (the last element a frame
+# draws), with its time (performance.now), kept by the page itself.
 OBSERVER = """() => {
-  window.chartDrawnAt = [];
-  new MutationObserver(records => {
-    for (const record of records)
-      for (const node of record.addedNodes)
-        if (node.nodeType === 1 && (node.matches('svg.marks') || node.querySelector?.('svg.marks')))
-          window.chartDrawnAt.push(performance.now());
-  }).observe(document.body, {subtree: true, childList: true});
+  window.seen = [];
+  const read = (selector) => { const node = document.querySelector(selector); return node ? node.innerText : ''; };
+  new MutationObserver(() => {
+    const progress = read('[data-testid=stProgress]');
+    const drawn = [...document.querySelectorAll('[data-testid=stCaptionContainer]')]
+      .map(node => node.innerText).find(text => text.includes('drawn in')) || '';
+    const last = window.seen[window.seen.length - 1];
+    if (!last || last[1] !== progress || last[2] !== drawn) window.seen.push([performance.now(), progress, drawn]);
+  }).observe(document.body, {subtree: true, characterData: true, childList: true});
 }"""
 
 
@@ -47,17 +50,17 @@ def wait_for(condition, timeout=60):
 
 
 def control_change(page, change):
-    """Seconds from a control change to the first drawn chart of the new run, and to its finished page."""
+    """Seconds from a control change to the new run's first fully drawn frame, and to its finished page."""
     old = progress_text(page)
-    page.evaluate("() => { window.chartDrawnAt = []; }")
+    old_drawn = page.get_by_text("drawn in", exact=False).inner_text()
     start = page.evaluate("() => performance.now()")
     change()
     wait_for(lambda: progress_text(page) != old and "finished" in progress_text(page))
     page.get_by_role("button", name="Play").wait_for(timeout=60_000)
     finished = (page.evaluate("() => performance.now()") - start) / 1000
-    drawn = page.evaluate("() => window.chartDrawnAt")
-    first = (min(drawn) - start) / 1000 if drawn else float("nan")
-    return first, finished
+    seen = [entry for entry in page.evaluate("() => window.seen") if entry[0] > start]
+    drawn = [t for t, progress, caption in seen if progress != old and caption and caption != old_drawn]
+    return (drawn[0] - start) / 1000 if drawn else float("nan"), finished, seen
 
 
 def main():
@@ -75,20 +78,31 @@ def main():
             page.goto(f"http://127.0.0.1:{port}", timeout=60_000)
             page.get_by_role("button", name="Play").wait_for(timeout=120_000)  # warm: the default has run
             page.evaluate(OBSERVER)
-            seeds = [control_change(page, lambda: page.get_by_role("button", name="New seed").click())
+            seeds = [control_change(page, lambda: page.get_by_role("button", name="New seed").click())[:2]
                      for _ in range(REPEATS)]
             rate = page.get_by_role("slider", name="learning rate")
             rates = []
-            for key in ["ArrowLeft", "ArrowRight"] * 2 + ["ArrowLeft"]:
-                rates.append(control_change(page, lambda: (rate.focus(), rate.press(key))))
+            for key in ["ArrowLeft"] * REPEATS:  # each a learning rate not run before
+                rates.append(control_change(page, lambda: (rate.focus(), rate.press(key)))[:2])
+            # Frame rate while training: a long run (the steps slider at its end); each new caption drawn
+            # while the progress says "running" is one frame.
+            steps = page.get_by_role("slider", name="steps")
+            first, end, seen = control_change(page, lambda: (steps.focus(), steps.press("End")))
+            long_run = (first, end)
+            captions = {}
+            for t, progress, caption in seen:
+                if progress.startswith("running") and caption:
+                    captions.setdefault(caption, t)
+            frames = sorted(captions.values())
+            rate = (len(frames) - 1) / ((frames[-1] - frames[0]) / 1000) if len(frames) > 1 else float("nan")
             scrubs = []
             step = page.locator("input[aria-label='step']")
             for _ in range(10):
-                before = page.get_by_text("Drawn in", exact=False).inner_text()
+                before = page.get_by_text("drawn in", exact=False).inner_text()
                 step.focus()
                 step.press("ArrowLeft")
-                wait_for(lambda: page.get_by_text("Drawn in", exact=False).inner_text() != before, timeout=10)
-                scrubs.append(float(page.get_by_text("Drawn in", exact=False).inner_text().split()[2]))
+                wait_for(lambda: page.get_by_text("drawn in", exact=False).inner_text() != before, timeout=10)
+                scrubs.append(float(page.get_by_text("drawn in", exact=False).inner_text().split()[4]))
             browser.close()
     finally:
         server.terminate()
@@ -101,6 +115,8 @@ def main():
         firsts, ends = [s[0] for s in samples], [s[1] for s in samples]
         print(f"| {name} | {statistics.median(firsts):.2f} ({min(firsts):.2f}-{max(firsts):.2f}) "
               f"| {statistics.median(ends):.2f} ({min(ends):.2f}-{max(ends):.2f}) |")
+    print(f"| steps slider to 5000 | {long_run[0]:.2f} | {long_run[1]:.2f} |")
+    print(f"\nFrames drawn while training the 5000-step run: {rate:.1f} per second ({len(frames)} frames).")
     print(f"\nScrub (server time of the replay fragment, 10 scrubs): median {statistics.median(scrubs):.0f} ms, "
           f"max {max(scrubs):.0f} ms")
 

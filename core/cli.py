@@ -73,7 +73,8 @@ def config_from_args(args) -> RunConfig:
     return RunConfig(**values)
 
 
-def main(argv=None) -> int:
+def main(argv=None, pool=None) -> int:
+    """Run the command line; `pool` lets a caller (the tests) share traced trainers between calls."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -84,7 +85,7 @@ def main(argv=None) -> int:
     from core.run import train
 
     record = None
-    for record in train(config):
+    for record in train(config, pool):
         if not args.quiet:
             last = record.steps[-1] if record.steps else 0
             print(f"\rstep {last}/{config.steps}  loss {record.loss[-1]:.4g}  accuracy {record.accuracy[-1]:.3f}",

@@ -25,7 +25,9 @@ LAYER_METRICS = (
 
 
 def activation_histogram(a, low, high):
-    # One native op: it clamps values outside [low, high] into the outer bins.
+    # One native op that clamps values outside [low, high] into the outer bins; it refuses NaN, which a
+    # diverging step produces, so NaN counts in the top bin with the infinities.
+    a = tf.where(tf.math.is_nan(a), high, a)
     return tf.histogram_fixed_width(a, tf.stack([low, high]), nbins=ACTIVATION_BINS)
 
 

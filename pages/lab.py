@@ -38,9 +38,11 @@ def status(record):
     seed.button("New seed", key="lab_new_seed", icon=":material/casino:", on_click=new_seed,
                 help="Same settings, new random data, weights and minibatches.")
     if run.paused:
-        pause.button("Resume", key="lab_resume", icon=":material/play_arrow:", on_click=run.resume)
+        pause.button("Resume", key="lab_resume", icon=":material/play_arrow:", on_click=run.resume,
+                     help="Continue training from where it was paused.")
     elif not run.done:
-        pause.button("Pause", key="lab_pause", icon=":material/pause:", on_click=run.pause)
+        pause.button("Pause", key="lab_pause", icon=":material/pause:", on_click=run.pause,
+                     help="Hold training between frames, to scrub through what was recorded so far.")
     if run.error:
         st.error(f"The run failed: {run.error}. Change a control to start again.")
 
@@ -48,6 +50,7 @@ def status(record):
 @st.fragment(run_every=POLL_SECONDS)
 def live():
     """While training: one fragment redraws everything from the latest snapshot, five times a second."""
+    started = time.perf_counter()
     record = run.snapshot
     status(record)
     if run.done or run.paused:
@@ -59,6 +62,7 @@ def live():
     views.diagnosis(record, record.steps[-1])
     views.at_step(record, record.steps[-1], config)
     views.over_time(record)
+    st.caption(f"Step {record.steps[-1]} drawn in {1000 * (time.perf_counter() - started):.0f} ms on the server.")
 
 
 @st.fragment(run_every=PLAY_SECONDS if st.session_state.get("lab_playing") else None)
@@ -87,7 +91,7 @@ def replay(record):
         st.rerun()
     views.diagnosis(record, step)
     views.at_step(record, step, config)
-    st.caption(f"Drawn in {1000 * (time.perf_counter() - started):.0f} ms on the server.")
+    st.caption(f"Step {step} drawn in {1000 * (time.perf_counter() - started):.0f} ms on the server.")
 
 
 if training:

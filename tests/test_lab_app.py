@@ -128,3 +128,16 @@ def test_a_diverging_run_is_reported_and_what_it_recorded_stays_visible():
     assert record.status == "diverged" and record.steps
     assert any(f"Diverged at step {record.diverged_at}" in error.value for error in app.error)
     assert len(app.get("vega_lite_chart")) == 11
+
+
+def test_a_control_changed_mid_run_abandons_the_old_run_cleanly():
+    app = start(lab_steps=5000, lab_seed=31, lab_width=128, lab_batch_size=512)
+    old = app.session_state["lab_live"]
+    assert not old.done, "the long run is still training"
+    app.slider(key="lab_depth").set_value(3).run()
+    assert not app.exception
+    assert old.wait(30) and old.status == "stopped"
+    new = app.session_state["lab_live"]
+    assert new is not old and new.config.depth == 3 and new.config.steps == 5000
+    new.stop()
+    new.wait(30)

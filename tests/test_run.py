@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from core.activations import ACTIVATIONS
+from core.cli import main
 from core.config import DATASETS, RunConfig
 from core.initializers import PRESETS
 from core.pool import TrainerPool
@@ -103,15 +104,17 @@ def test_two_runs_of_one_architecture_at_once_get_separate_trainers():
 
 
 @pytest.mark.parametrize("dataset", DATASETS)
-def test_every_activation_and_initializer_preset_gives_a_valid_record(dataset, pool):
+def test_cli_gives_a_valid_record_for_every_activation_and_initializer_preset(dataset, pool, capsys):
     initializers = ["glorot_normal", "he_normal", "lecun_normal", "orthogonal", *PRESETS]
     for activation in ACTIVATIONS:
         for initializer in initializers:
-            config = RunConfig(dataset=dataset, activation=activation, initializer=initializer,
-                               samples=100, depth=2, width=8, batch_size=16, steps=2, record_every=1, input_dim=4)
-            record = run_to_end(config, pool)
-            data = json.loads(record.to_json())
-            assert data["schema"] == "gradflow.run/1"
+            code = main(["run", "--dataset", dataset, "--activation", activation, "--initializer", initializer,
+                         "--samples", "100", "--depth", "2", "--width", "8", "--batch-size", "16", "--steps", "2",
+                         "--record-every", "1", "--input-dim", "4", "--quiet", "--out", "-"], pool=pool)
+            assert code == 0
+            data = json.loads(capsys.readouterr().out)
+            record = RunRecord.from_dict(data)
+            assert data["schema"] == "gradflow.run/1" and data["config"]["initializer"] == initializer
             assert len(data["steps"]) == len(data["metrics"]["preact_ms"]) == len(data["loss"])
             assert record.status in ("finished", "diverged"), (activation, initializer)
 

@@ -13,7 +13,7 @@ VERDICT_STYLE = {"healthy": st.success, "diverged": st.error, "exploding": st.er
 
 def show(chart, width="stretch"):
     # Validation runs in the tests (tests/test_charts.py); skipping it here halves the cost of a redraw.
-    st.vega_lite_chart(chart.to_dict(validate=False) if not isinstance(chart, dict) else chart, width=width)
+    st.vega_lite_chart(chart if isinstance(chart, dict) else chart.to_dict(validate=False), width=width)
 
 
 def boundary_spec(record, config, step) -> dict:
