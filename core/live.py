@@ -4,9 +4,11 @@ A LiveRun publishes an immutable snapshot of its record after every frame, so a 
 moment without seeing half a frame. Finished records go into a bounded cache shared by every session:
 identical configs (seed included) train once per server.
 """
+import atexit
 import os
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -58,6 +60,20 @@ class LabServer:
                    gate=threading.BoundedSemaphore(active))
 
 
+# Runs still training when the interpreter exits: TensorFlow aborts the process ("terminate called ...") if
+# a daemon thread is inside an op when Python tears threads down, so they are stopped and joined first.
+_unfinished = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_unfinished_runs():
+    runs = list(_unfinished)
+    for run in runs:
+        run.stop()
+    for run in runs:
+        run.wait(10)
+
+
 class LiveRun:
     def __init__(self, config, server: LabServer):
         self.config = config
@@ -77,6 +93,7 @@ class LiveRun:
             return
         with server.lock:
             server.runs_started += 1
+        _unfinished.add(self)
         self._thread = threading.Thread(target=self._work, name=f"gradflow-run-{self.key[:24]}", daemon=True)
         self._thread.start()
 
@@ -104,6 +121,7 @@ class LiveRun:
             self.error = f"{type(error).__name__}: {error}"
         finally:
             self._done.set()
+            _unfinished.discard(self)
 
     # --- control --------------------------------------------------------------------------------------
 

@@ -8,7 +8,8 @@ from ui import views
 from ui.controls import sidebar_controls
 from ui.session import live_run
 
-POLL_SECONDS = 0.2  # redraw rate while training: 5 frames a second
+POLL_SECONDS = 0.2  # redraw rate of the per-layer views while training: 5 frames a second
+OVER_TIME_SECONDS = 1.0  # and of the curves over steps
 PLAY_SECONDS = 0.35
 
 st.title("Gradient Flow Lab")
@@ -49,7 +50,7 @@ def status(record):
 
 @st.fragment(run_every=POLL_SECONDS)
 def live():
-    """While training: one fragment redraws everything from the latest snapshot, five times a second."""
+    """While training: the progress and the per-layer views of the latest step, five times a second."""
     started = time.perf_counter()
     record = run.snapshot
     status(record)
@@ -60,9 +61,16 @@ def live():
         return
     st.caption("Following the live run. Pause to scrub through the recorded steps.")
     views.diagnosis(record, record.steps[-1])
-    views.at_step(record, record.steps[-1], config)
-    views.over_time(record)
+    views.at_step(record, record.steps[-1], config, live=True)
     st.caption(f"Step {record.steps[-1]} drawn in {1000 * (time.perf_counter() - started):.0f} ms on the server.")
+
+
+@st.fragment(run_every=OVER_TIME_SECONDS)
+def live_over_time():
+    """While training: the curves over all steps so far, once a second (they change slowly)."""
+    record = run.snapshot
+    if record is not None and record.steps:
+        views.over_time(record)
 
 
 @st.fragment(run_every=PLAY_SECONDS if st.session_state.get("lab_playing") else None)
@@ -96,6 +104,7 @@ def replay(record):
 
 if training:
     live()
+    live_over_time()
 else:
     record = run.snapshot
     status(record)

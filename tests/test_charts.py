@@ -1,4 +1,5 @@
 """Chart builders are pure functions of a record; every chart they make is valid Vega-Lite."""
+import altair as alt
 import pandas as pd
 import pytest
 
@@ -25,6 +26,7 @@ def every_chart(record):
         "sparsity": charts.sparsity_lines(record, "sparsity"),
         "loss": charts.training_curve(record, "loss"),
         "boundary": charts.data_and_boundary(record, points, 20),
+        "histogram template": charts.histogram_panels(alt.Data(name="rows"), 14, charts.HISTOGRAM_TITLES["delta"]),
     }
 
 

@@ -11,8 +11,24 @@ APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 
 QUICK = {"lab_steps": 60, "lab_samples": 300, "lab_width": 16}
 
 
+STARTED = []
+
+
+@pytest.fixture(autouse=True)
+def stop_runs_left_training():
+    """A test that does not wait for its run (a depth-100 trace, say) must not leave it training."""
+    yield
+    while STARTED:
+        app = STARTED.pop()
+        run = app.session_state["lab_live"] if "lab_live" in app.session_state else None
+        if run is not None:
+            run.stop()
+            run.wait(60)
+
+
 def start(**state):
     app = AppTest.from_file(APP, default_timeout=120)
+    STARTED.append(app)
     for key, value in {**QUICK, **state}.items():
         app.session_state[key] = value
     app.run()

@@ -1,4 +1,6 @@
 """The Lab's views, drawn from one record snapshot (so no view ever mixes two frames)."""
+import time
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -16,14 +18,31 @@ def show(chart, width="stretch"):
     st.vega_lite_chart(chart if isinstance(chart, dict) else chart.to_dict(validate=False), width=width)
 
 
-def boundary_spec(record, config, step) -> dict:
+@st.cache_resource(max_entries=64)
+def histogram_template(depth: int, kind: str) -> dict:
+    """The histogram panels' spec without rows: it depends only on the depth and the kind, so it is made
+    once per server and each frame only sends new rows."""
+    return charts.histogram_panels(alt.Data(name="rows"), depth, charts.HISTOGRAM_TITLES[kind]).to_dict(validate=False)
+
+
+def histograms(record, step, kind):
+    rows = charts.histogram_rows(record, step, kind)
+    show({**histogram_template(len(record.layers), kind), "datasets": {"rows": rows.to_dict("records")}})
+
+
+def boundary_spec(record, config, step, live=False) -> dict:
     """The data view changes only at the ~30 steps where the boundary was sampled: keep their specs
-    for this run (in this session), so scrubbing between them costs nothing."""
+    for this run (in this session), so scrubbing between them costs nothing. While training, a new sample
+    is drawn at most once a second."""
     steps = record.boundary["steps"] if record.boundary else []
     sampled = max([s for s in steps if s <= step] or steps[:1] or [0])
     memo = st.session_state.setdefault("lab_boundary_specs", {})
-    key = (config.key(), sampled, len(steps))
+    key = (config.key(), sampled)
+    last = st.session_state.get("lab_boundary_last")
+    if live and key not in memo and last and last[0] == key[0] and time.monotonic() - last[2] < 1.0:
+        key = last[:2]
     if key not in memo:
+        st.session_state["lab_boundary_last"] = (*key, time.monotonic())
         if len(memo) > 64 or any(k[0] != key[0] for k in memo):
             memo.clear()
         points = pd.DataFrame(data_points(config.key()))
@@ -38,7 +57,7 @@ def diagnosis(record, step):
     st.caption(THRESHOLDS)
 
 
-def at_step(record, step, config):
+def at_step(record, step, config, live=False):
     """Views of one recorded step: the gradient profile, the data, and the per-layer histograms."""
     left, right = st.columns([3, 2])
     with left:
@@ -47,7 +66,7 @@ def at_step(record, step, config):
     with right:
         if config.dataset in TWO_D_DATASETS:
             st.markdown("**Data**")
-            show(boundary_spec(record, config, step))
+            show(boundary_spec(record, config, step, live))
         else:
             st.markdown(f"**Data** — {config.dataset} has {config.input_dim if config.dataset == 'gaussian' else 64} "
                         "inputs, so there is no 2-D picture of it.")
@@ -55,8 +74,7 @@ def at_step(record, step, config):
     kind = st.radio("histogram of", ["activation", "delta"], key="lab_histogram_kind", horizontal=True,
                     format_func=lambda k: "activations a" if k == "activation" else "back-propagated ∂loss/∂z",
                     help="Activations show saturation and zeros; ∂loss/∂z shows how much signal reaches each layer.")
-    chart = charts.activation_histograms(record, step) if kind == "activation" else charts.delta_histograms(record, step)
-    show(chart)
+    histograms(record, step, kind)
     if len(record.layers) > 10:
         st.caption(f"Showing 10 of {len(record.layers)} layers, evenly spread from input to output.")
 

@@ -24,9 +24,10 @@ def _only(mark: str):
     return [alt.FilterTransform(filter=alt.datum.mark == mark)]
 
 
-def _panels(frame: pd.DataFrame, depth: int, x_title: str) -> alt.FacetChart:
-    """Small multiples, one per layer; every mark reads the same frame (facets need one data source).
-    Built with constructors, not chained methods: each chained call deep-copies the whole chart."""
+def panels(data, depth: int, x_title: str) -> alt.FacetChart:
+    """Small multiples, one per layer; every mark reads the same data (facets need one data source).
+    Built with constructors, not chained methods: each chained call deep-copies the whole chart. `data` is
+    a frame from histogram_rows(), or a named data source for a page that swaps rows between frames."""
     x, x2 = alt.X(**q("low"), title=None), alt.X2(field="high")
     y = alt.Y(**q("fraction"), title=None, axis=alt.Axis(format="%", tickCount=3))
     bars = alt.Chart(mark=alt.MarkDef(type="rect", opacity=0.9), transform=_only("bar"), encoding=alt.FacetedEncoding(
@@ -41,14 +42,31 @@ def _panels(frame: pd.DataFrame, depth: int, x_title: str) -> alt.FacetChart:
                          encoding=alt.FacetedEncoding(x=x, x2=x2, y=y))
     panel = alt.LayerChart(layer=[bands, zero_line, zero_bar, bars], width=125, height=80)
     return alt.FacetChart(
-        data=frame, spec=panel, columns=5,
+        data=data, spec=panel, columns=5,
         facet=alt.Facet(**o("layer_index"), title=None, header=alt.Header(labelExpr="'layer ' + datum.value")),
         resolve=alt.Resolve(scale=alt.ScaleResolveMap(x="independent", y="independent")),
         title=alt.TitleParams(f"{x_title}; y: fraction of the batch's values", anchor="start", fontSize=12,
                               fontWeight="normal"))
 
 
+TITLES = {"activation": "activation a (orange: saturated, red: 0)", "delta": "log10 |∂loss/∂z| (red: exact 0)"}
+
+
+def histogram_rows(record, step: int, kind: str) -> pd.DataFrame:
+    """The rows the histogram panels draw: bars, and the zero and saturation marks, of the shown layers."""
+    return _activation_rows(record, step) if kind == "activation" else _delta_rows(record, step)
+
+
 def activation_histograms(record, step: int) -> alt.FacetChart:
+    return panels(histogram_rows(record, step, "activation"), len(record.layers), TITLES["activation"])
+
+
+def delta_histograms(record, step: int) -> alt.FacetChart:
+    """Histograms of dL/dz on log10 |dL/dz|; the share of exact zeros is the red bar at the left."""
+    return panels(histogram_rows(record, step, "delta"), len(record.layers), TITLES["delta"])
+
+
+def _activation_rows(record, step):
     depth = len(record.layers)
     shown = shown_layers(depth)
     frame = record.histogram_frame("activation", step)
@@ -57,11 +75,10 @@ def activation_histograms(record, step: int) -> alt.FacetChart:
     parts = [frame, _marks_per_layer(layers, "zero", 0.0, 0.0)]
     for low, high in SATURATED_OUTPUTS.get(record.config.get("activation"), []):
         parts.append(_marks_per_layer(layers, "saturated", low, high))
-    return _panels(pd.concat(parts, ignore_index=True), depth, "activation a (orange: saturated, red: 0)")
+    return pd.concat(parts, ignore_index=True)
 
 
-def delta_histograms(record, step: int) -> alt.FacetChart:
-    """Histograms of dL/dz on log10 |dL/dz|; the share of exact zeros is the red bar at the left."""
+def _delta_rows(record, step):
     depth = len(record.layers)
     shown = shown_layers(depth)
     index = record.step_index(step)
@@ -77,4 +94,4 @@ def delta_histograms(record, step: int) -> alt.FacetChart:
     })
     frame = frame[frame.layer_index.isin(shown) & (frame["count"] > 0)][COLUMNS]
     zero_rows = zero_rows[zero_rows.layer_index.isin(shown)][COLUMNS]
-    return _panels(pd.concat([frame, zero_rows], ignore_index=True), depth, "log10 |∂loss/∂z| (red: exact 0)")
+    return pd.concat([frame, zero_rows], ignore_index=True)
