@@ -66,13 +66,9 @@ def wait_finished(page, timeout=60_000):
     page.wait_for_timeout(1000)
 
 
+# Points drawn in the gradient profile (the first chart): one per layer.
 PROFILE_POINTS = ("() => { const chart = document.querySelector('[data-testid=stVegaLiteChart]');"
                   " return chart ? chart.querySelectorAll('g.mark-symbol path').length : -1; }")
-
-
-def profile_points(page):
-    """Points drawn in the gradient profile (the first chart): one per layer."""
-    return page.evaluate(PROFILE_POINTS)
 
 
 def test_moving_a_slider_redraws_the_charts_without_errors(server, browser):
@@ -81,8 +77,8 @@ def test_moving_a_slider_redraws_the_charts_without_errors(server, browser):
     page.goto(server)
     expect(page.get_by_role("heading", name="Gradient Flow Lab")).to_be_visible(timeout=60_000)
     wait_finished(page)
-    assert page.locator("[data-testid='stVegaLiteChart']").count() == 11
-    assert profile_points(page) == 10
+    expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(11)
+    page.wait_for_function(f"() => ({PROFILE_POINTS})() === 10", timeout=10_000)
 
     depth = page.get_by_role("slider", name="depth (hidden layers)")
     depth.focus()
@@ -92,8 +88,8 @@ def test_moving_a_slider_redraws_the_charts_without_errors(server, browser):
     # the new run draws its profile with 15 points, one per layer
     page.wait_for_function(f"() => ({PROFILE_POINTS})() === 15", timeout=60_000)
     wait_finished(page)
-    assert profile_points(page) == 15
-    assert page.locator("[data-testid='stVegaLiteChart']").count() == 11
+    page.wait_for_function(f"() => ({PROFILE_POINTS})() === 15", timeout=10_000)  # the replay layout too
+    expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(11)
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.locator("[data-testid='stAlertContentError']").count() == 0
 
