@@ -61,7 +61,11 @@ def diagnose(record, step=None) -> list:
     grad = record.metric("grad_norm")[index]
     if depth >= 2 and np.isfinite(grad).all():
         first, last = grad[0], grad[-1]
-        if last > 0 and first / last < VANISHING_RATIO:
+        if last > 0 and first == 0:
+            verdicts.append(Verdict(
+                "vanishing", f"Vanishing: layer 1's gradient is exactly 0 while layer {depth}'s is {last:.1e} "
+                f"(step {at})", EXPLANATIONS["vanishing"]))
+        elif last > 0 and first / last < VANISHING_RATIO:
             verdicts.append(Verdict(
                 "vanishing", f"Vanishing: layer 1's gradient is {_power_of_ten(first / last)} of layer {depth}'s "
                 f"(step {at})", EXPLANATIONS["vanishing"]))
@@ -73,13 +77,14 @@ def diagnose(record, step=None) -> list:
     if np.isfinite(loss).all() and loss[-1] > EXPLODING_LOSS * loss[0] and not any(v.kind == "exploding" for v in verdicts):
         verdicts.append(Verdict("exploding", f"Exploding: the loss grew from {loss[0]:.3g} to {loss[-1]:.3g} "
                                 f"(step {at})", EXPLANATIONS["exploding"]))
+    activation = record.config.get("activation")
     dead = record.metric("dead_fraction")[index]
     if np.nanmax(dead) >= DEAD_FRACTION:
         layer = int(np.nanargmax(dead))
-        verdicts.append(Verdict("dying_relu", f"Dying ReLU: {dead[layer]:.0%} of layer {layer + 1}'s units are dead "
+        name = "Dying ReLU" if "relu" in str(activation) else "Dead units"  # a sigmoid that underflows to 0, say
+        verdicts.append(Verdict("dying_relu", f"{name}: {dead[layer]:.0%} of layer {layer + 1}'s units are dead "
                                 f"(step {at})", EXPLANATIONS["dying_relu"]))
     saturation = record.metric("saturation")[index]
-    activation = record.config.get("activation")
     if activation not in ("relu", "necro_relu") and np.nanmax(saturation) >= SATURATED_FRACTION:
         layer = int(np.nanargmax(saturation))
         verdicts.append(Verdict("saturated", f"Saturated: {saturation[layer]:.0%} of layer {layer + 1}'s local "
