@@ -157,3 +157,20 @@ def test_a_control_changed_mid_run_abandons_the_old_run_cleanly():
     assert new is not old and new.config.depth == 3 and new.config.steps == 5000
     new.stop()
     new.wait(30)
+
+
+@pytest.mark.parametrize("state", [
+    {"lab_dataset": "digits"},
+    {"lab_dataset": "gaussian", "lab_input_dim": 8},
+    {"lab_batchnorm": True, "lab_activation": "relu"},
+    {"lab_precision": "float16", "lab_activation": "tanh"},
+    {"lab_init_mode": "sigma_w", "lab_sigma_w": 2.5, "lab_bias": -1.0, "lab_activation": "necro_relu"},
+    {"lab_optimizer": "momentum", "lab_weight_decay": 0.01, "lab_steps": 0},
+], ids=["digits", "gaussian", "batchnorm", "float16", "sigma_w and bias", "momentum at step 0"])
+def test_every_kind_of_run_draws_without_error(state):
+    app = run_until_done(start(**state))
+    assert not app.exception
+    record = app.session_state["lab_live"].snapshot
+    assert record.status in ("finished", "diverged") and len(app.get("vega_lite_chart")) >= 10
+    for key, value in state.items():
+        assert app.session_state[key] == value
