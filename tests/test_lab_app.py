@@ -174,3 +174,14 @@ def test_every_kind_of_run_draws_without_error(state):
     assert record.status in ("finished", "diverged") and len(app.get("vega_lite_chart")) >= 10
     for key, value in state.items():
         assert app.session_state[key] == value
+
+
+def test_a_new_seed_reuses_the_traced_trainer_instead_of_tracing_again():
+    app = run_until_done(start(lab_seed=41))
+    pool = app.session_state["lab_live"].server.pool
+    built = pool.built
+    for seed in (42, 43):
+        app.session_state["lab_seed"] = seed
+        app = run_until_done(app.run())
+        assert app.session_state["lab_live"].config.seed == seed
+    assert pool.built == built, "same architecture: no new trainer, so no new trace"
