@@ -91,13 +91,10 @@ def train(config: RunConfig, pool: TrainerPool | None = None):
 
 
 def _train_with(trainer, config, dataset, device, traced_now):
-    # Device scopes are entered per call, never held across a yield: generators of two sessions interleave.
-    with tf.device(device):
-        trainer.start(config)
-        x, y = tf.constant(dataset.x), tf.constant(dataset.y)
+    trainer.start(config)
+    x, y = trainer.constant(dataset.x), trainer.constant(dataset.y)
     start = time.perf_counter()
-    with tf.device(device):
-        lows, highs = (v.numpy() for v in trainer.probe(x[:PROBE_SAMPLES]))
+    lows, highs = (v.numpy() for v in trainer.probe(x[:PROBE_SAMPLES]))
     record = RunRecord(
         config=config.to_dict(), device=device, layers=[f"hidden_{i + 1}" for i in range(config.depth)],
         histograms={
@@ -107,24 +104,22 @@ def _train_with(trainer, config, dataset, device, traced_now):
     )
     record.timing["trace_seconds"] = trainer.trace_seconds if traced_now else 0.0
     edges = record.histograms["activation"]["edges"]
-    low = tf.constant([e[0] for e in edges], tf.float32)
-    high = tf.constant([e[-1] for e in edges], tf.float32)
+    low = trainer.constant([e[0] for e in edges], tf.float32)
+    high = trainer.constant([e[-1] for e in edges], tf.float32)
     two_d = config.dataset in TWO_D_DATASETS
     recorded = config.recorded_steps
     cut_after = boundary_indices(len(recorded)) if two_d else frozenset()
     if two_d:
         xs, ys, grid = boundary_grid(dataset.x)
         record.boundary = {"x": xs.tolist(), "y": ys.tolist(), "steps": [], "classes": []}
-        with tf.device(device):
-            grid = tf.constant(grid)
+        grid = trainer.constant(grid)
 
     position, next_index, steps_per_frame = 0, 0, 1.0
     while next_index < len(recorded):
         gaps, updates, next_index = plan_frame(recorded, position, next_index, steps_per_frame, config.steps,
                                                cut_after)
         frame_start = time.perf_counter()
-        with tf.device(device):
-            outputs = trainer.run_frame(x, y, low, high, tf.constant(gaps, tf.int32), tf.constant(updates))
+        outputs = trainer.run_frame(x, y, low, high, gaps, updates)
         written, diverged_at, steps, loss, accuracy, scalars, act_counts, delta_counts, delta_zeros = (
             v.numpy() for v in outputs)
         frame_seconds = time.perf_counter() - frame_start
@@ -142,8 +137,7 @@ def _train_with(trainer, config, dataset, device, traced_now):
         if two_d and diverged_at < 0 and next_index - 1 in cut_after:
             # The model has taken this frame's last update: the boundary is labelled with its step count.
             record.boundary["steps"].append(int(trainer.step.numpy()))
-            with tf.device(device):
-                record.boundary["classes"].append(trainer.predict(grid).numpy().tolist())
+            record.boundary["classes"].append(trainer.predict(grid).numpy().tolist())
         record.timing["train_seconds"] = time.perf_counter() - start
         done = int(trainer.step.numpy())
         record.timing["steps_per_second"] = done / record.timing["train_seconds"] if done else None

@@ -1,6 +1,6 @@
 """Per-layer statistics, computed inside the compiled step so only small arrays leave the device.
 
-Histogram bins (documented in README, "Run record"):
+Histogram bins (documented in README, "Per-layer statistics"):
 - activations: ACTIVATION_BINS equal bins per layer between edges chosen at step 0 (the whole output
   range for sigmoid and tanh; otherwise the layer's initial range widened by half its span). Values
   outside fall in the outer bins, so counts always add up to batch x width.

@@ -62,20 +62,42 @@ class Trainer:
         plan_spec = tf.TensorSpec([None], tf.int32)
         self._bare = None
         start = time.perf_counter()
-        self.run_frame = tf.function(self._run_frame, autograph=False).get_concrete_function(
+        self._frame = tf.function(self._run_frame, autograph=False).get_concrete_function(
             x_spec, y_spec, layer_spec, layer_spec, plan_spec, tf.TensorSpec([None], tf.bool))
-        self.probe = tf.function(self._probe, autograph=False).get_concrete_function(x_spec)
-        self.predict = tf.function(self._predict, autograph=False).get_concrete_function(x_spec)
+        self._probe_fn = tf.function(self._probe, autograph=False).get_concrete_function(x_spec)
+        self._predict_fn = tf.function(self._predict, autograph=False).get_concrete_function(x_spec)
         self.trace_seconds = time.perf_counter() - start
+
+    # --- what a run calls; each places its work on the trainer's device ----------------------------------
+    # (device scopes are entered per call, never held open by a caller: generators of two sessions interleave)
 
     def start(self, config):
         """Reset everything a run owns: weights, optimizer state, step counter, minibatch sampler."""
-        self.model.initialize(config.initializer, config.bias_initializer, config.seed)
-        for variable in self.optimizer.variables:
-            variable.assign(tf.zeros_like(variable))
-        self.optimizer.learning_rate = config.learning_rate
-        self.step.assign(0)
-        self.random.reset_from_seed(config.seed)
+        with tf.device(self.device):
+            self.model.initialize(config.initializer, config.bias_initializer, config.seed)
+            for variable in self.optimizer.variables:
+                variable.assign(tf.zeros_like(variable))
+            self.optimizer.learning_rate = config.learning_rate
+            self.step.assign(0)
+            self.random.reset_from_seed(config.seed)
+
+    def constant(self, value, dtype=None):
+        """A tensor on the trainer's device (data, grids, histogram edges)."""
+        with tf.device(self.device):
+            return tf.constant(value, dtype)
+
+    def run_frame(self, x, y, low, high, gaps, updates):
+        """gaps[i] bare steps then one recorded step, for each i; see _run_frame for the outputs."""
+        with tf.device(self.device):
+            return self._frame(x, y, low, high, tf.constant(gaps, tf.int32), tf.constant(updates, tf.bool))
+
+    def probe(self, x):
+        with tf.device(self.device):
+            return self._probe_fn(x)
+
+    def predict(self, x):
+        with tf.device(self.device):
+            return self._predict_fn(x)
 
     # --- pieces of the graph -------------------------------------------------------------------------
 
