@@ -10,6 +10,7 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from core.pool import TrainerPool
@@ -74,7 +75,21 @@ def _stop_unfinished_runs():
         run.wait(10)
 
 
+class RunStopped(Exception):
+    """Raised inside a run's thread when it is stopped while it waits for the gate."""
+
+
 class LiveRun:
+    """One session's run, training in its own thread.
+
+    Phases: "starting" (step 0 measured eagerly, drawn at once), "compiling" (a new architecture's step is
+    traced; not under the gate), "queued" (waiting for a slot of the gate), "running". A run stopped before
+    it trains (superseded by a newer config) never takes a slot: it leaves the queue at once, and after a
+    preview it does not trace at all.
+    """
+
+    POLL_SECONDS = 0.05  # how often a queued or paused run looks at its stop flag
+
     def __init__(self, config, server: LabServer):
         self.config = config
         self.key = config.key()
@@ -84,39 +99,62 @@ class LiveRun:
         self.from_cache = self.snapshot is not None
         self.started_at = time.perf_counter()
         self.first_frame_seconds = 0.0 if self.from_cache else None
+        self.holds_slot = False
         self._pause = threading.Event()
         self._stop = threading.Event()
         self._done = threading.Event()
-        self._queued = True
+        self._phase = "starting"
         if self.from_cache:
             self._done.set()
             return
         with server.lock:
             server.runs_started += 1
+            number = server.runs_started
         _unfinished.add(self)
-        self._thread = threading.Thread(target=self._work, name=f"gradflow-run-{self.key[:24]}", daemon=True)
+        self._thread = threading.Thread(target=self._work, name=f"gradflow-run-{number}", daemon=True)
         self._thread.start()
+
+    def _set_phase(self, phase):
+        self._phase = phase
+
+    @contextmanager
+    def _turn(self):
+        """A slot of the server's gate for as long as the run trains; a stopped run gives up waiting."""
+        gate = self.server.gate
+        while True:
+            if self._stop.is_set():
+                raise RunStopped
+            if gate.acquire(timeout=self.POLL_SECONDS):
+                break
+        self.holds_slot = True
+        try:
+            if self._stop.is_set():
+                raise RunStopped
+            yield
+        finally:
+            self.holds_slot = False
+            gate.release()
 
     def _work(self):
         try:
-            with self.server.gate:
-                self._queued = False
-                if self._stop.is_set():
-                    return
-                frames = train(self.config, self.server.pool)
-                try:
-                    for record in frames:
-                        self.snapshot = record.snapshot()
-                        if self.first_frame_seconds is None:
-                            self.first_frame_seconds = time.perf_counter() - self.started_at
-                        while self._pause.is_set() and not self._stop.is_set():
-                            time.sleep(0.05)
-                        if self._stop.is_set():
-                            return
-                finally:
-                    frames.close()
+            if self._stop.is_set():
+                return
+            frames = train(self.config, self.server.pool, turn=self._turn, on_phase=self._set_phase)
+            try:
+                for record in frames:
+                    self.snapshot = record.snapshot()
+                    if self.first_frame_seconds is None:
+                        self.first_frame_seconds = time.perf_counter() - self.started_at
+                    while self._pause.is_set() and not self._stop.is_set():
+                        time.sleep(self.POLL_SECONDS)
+                    if self._stop.is_set():
+                        return
+            finally:
+                frames.close()
             if self.snapshot is not None and self.snapshot.status in ("finished", "diverged"):
                 self.server.cache.put(self.key, self.snapshot)
+        except RunStopped:
+            pass
         except Exception as error:  # a run must never take the server down; the page shows the message
             self.error = f"{type(error).__name__}: {error}"
         finally:
@@ -153,12 +191,11 @@ class LiveRun:
 
     @property
     def status(self) -> str:
+        """starting, compiling, queued, running, paused, finished, diverged, stopped or failed."""
         if self.error:
             return "failed"
         if self._stop.is_set() and self.done:
             return "stopped"
         if self.done and self.snapshot is not None:
             return self.snapshot.status
-        if self._queued:
-            return "queued"
-        return "paused" if self.paused else "running"
+        return "paused" if self.paused else self._phase

@@ -4,6 +4,7 @@
 training and stop between frames (close the generator) without losing what was recorded.
 """
 import time
+from contextlib import nullcontext
 
 import numpy as np
 import tensorflow as tf
@@ -77,35 +78,78 @@ def boundary_grid(x: np.ndarray) -> tuple:
     return xs, ys, grid
 
 
-def train(config: RunConfig, pool: TrainerPool | None = None):
-    """Train and yield the growing RunRecord after every frame."""
+def train(config: RunConfig, pool: TrainerPool | None = None, turn=None, on_phase=None, preview=True):
+    """Train and yield the growing RunRecord after every frame.
+
+    For an architecture not traced yet, the first record yielded is a preview: step 0 measured eagerly
+    while nothing is compiled, so a page can draw it at once. The run then traces its step and starts
+    again from step 0 with the compiled step, so the record does not depend on which path ran first.
+    `turn()`, if given, is a context manager entered before the first compiled frame and held while
+    training (the server's run gate); `on_phase(name)` hears "compiling", "queued" and "running".
+    preview=False skips the preview (the command line has nobody to show it to).
+    """
     pool = pool or TrainerPool(max_idle=1)
     dataset = make_dataset(config)
     device = choose_device(gpu_names(), config.cpu)
-    built_before = pool.built
     trainer = pool.acquire(config, dataset.input_dim, dataset.classes, device)
     try:
-        yield from _train_with(trainer, config, dataset, device, pool.built > built_before)
+        yield from _train_with(trainer, config, dataset, device, turn or nullcontext, on_phase or (lambda _: None),
+                               preview)
     finally:
         pool.release(trainer)
 
 
-def _train_with(trainer, config, dataset, device, traced_now):
+def _append(record, outputs):
+    """Add a frame's recorded steps (the compiled step's outputs, as NumPy arrays) to the record."""
+    written, diverged_at, steps, loss, accuracy, scalars, act_counts, delta_counts, delta_zeros = outputs
+    for i in range(int(written)):
+        record.steps.append(int(steps[i]))
+        record.loss.append(float(loss[i]))
+        record.accuracy.append(float(accuracy[i]))
+        for row, name in enumerate(LAYER_METRICS):
+            record.metrics[name].append(scalars[i, row].tolist())
+        record.histograms["activation"]["counts"].append(act_counts[i].tolist())
+        record.histograms["delta"]["counts"].append(delta_counts[i].tolist())
+        record.histograms["delta"]["zeros"].append(delta_zeros[i].tolist())
+
+
+def _train_with(trainer, config, dataset, device, turn, on_phase, preview):
     trainer.start(config)
     x, y = trainer.constant(dataset.x), trainer.constant(dataset.y)
     start = time.perf_counter()
     lows, highs = (v.numpy() for v in trainer.probe(x[:PROBE_SAMPLES]))
-    record = RunRecord(
-        config=config.to_dict(), device=device, layers=[f"hidden_{i + 1}" for i in range(config.depth)],
-        histograms={
-            "activation": {"edges": activation_edges(config.activation, lows, highs), "counts": []},
-            "delta": {"scale": "log2_magnitude", "edges": delta_edges(), "counts": [], "zeros": []},
-        },
-    )
-    record.timing["trace_seconds"] = trainer.trace_seconds if traced_now else 0.0
+
+    def new_record():
+        return RunRecord(
+            config=config.to_dict(), device=device, layers=[f"hidden_{i + 1}" for i in range(config.depth)],
+            histograms={
+                "activation": {"edges": activation_edges(config.activation, lows, highs), "counts": []},
+                "delta": {"scale": "log2_magnitude", "edges": delta_edges(), "counts": [], "zeros": []},
+            },
+        )
+
+    record = new_record()
     edges = record.histograms["activation"]["edges"]
     low = trainer.constant([e[0] for e in edges], tf.float32)
     high = trainer.constant([e[-1] for e in edges], tf.float32)
+    traced_now = not trainer.traced
+    if traced_now and preview:
+        step_zero = new_record()
+        _append(step_zero, [v.numpy() for v in trainer.preview(x, y, low, high)])
+        step_zero.timing["train_seconds"] = time.perf_counter() - start
+        yield step_zero
+    if traced_now:
+        on_phase("compiling")
+        trainer.trace()
+        trainer.start(config)  # the preview drew step 0's minibatch; the compiled run draws it again
+    record.timing["trace_seconds"] = trainer.trace_seconds if traced_now else 0.0
+    on_phase("queued")
+    with turn():
+        on_phase("running")
+        yield from _frames(trainer, config, dataset, record, x, y, low, high, start)
+
+
+def _frames(trainer, config, dataset, record, x, y, low, high, start):
     two_d = config.dataset in TWO_D_DATASETS
     recorded = config.recorded_steps
     cut_after = boundary_indices(len(recorded)) if two_d else frozenset()
@@ -120,20 +164,12 @@ def _train_with(trainer, config, dataset, device, traced_now):
                                                cut_after)
         frame_start = time.perf_counter()
         outputs = trainer.run_frame(x, y, low, high, gaps, updates)
-        written, diverged_at, steps, loss, accuracy, scalars, act_counts, delta_counts, delta_zeros = (
-            v.numpy() for v in outputs)
+        outputs = [v.numpy() for v in outputs]
+        _append(record, outputs)
+        diverged_at = outputs[1]
         frame_seconds = time.perf_counter() - frame_start
         steps_done = sum(gaps) + sum(updates)
         position += steps_done
-        for i in range(int(written)):
-            record.steps.append(int(steps[i]))
-            record.loss.append(float(loss[i]))
-            record.accuracy.append(float(accuracy[i]))
-            for row, name in enumerate(LAYER_METRICS):
-                record.metrics[name].append(scalars[i, row].tolist())
-            record.histograms["activation"]["counts"].append(act_counts[i].tolist())
-            record.histograms["delta"]["counts"].append(delta_counts[i].tolist())
-            record.histograms["delta"]["zeros"].append(delta_zeros[i].tolist())
         if two_d and diverged_at < 0 and next_index - 1 in cut_after:
             # The model has taken this frame's last update: the boundary is labelled with its step count.
             record.boundary["steps"].append(int(trainer.step.numpy()))
@@ -157,7 +193,7 @@ def _train_with(trainer, config, dataset, device, traced_now):
 def run_to_end(config: RunConfig, pool: TrainerPool | None = None, on_frame=None) -> RunRecord:
     """Train to the end and return the record; on_frame(record) is called after every frame."""
     record = None
-    for record in train(config, pool):
+    for record in train(config, pool, preview=False):
         if on_frame:
             on_frame(record)
     return record

@@ -7,6 +7,12 @@ Histogram bins (documented in README, "Per-layer statistics"):
 - delta (dL/dz): one bin per power of two of |delta|, read straight from the float's exponent bits,
   from 2^DELTA_MIN_EXPONENT to 2^(DELTA_MIN_EXPONENT + DELTA_BINS); the outer bins are open. Exact
   zeros are counted apart, so a dead unit's zeros never hide in the smallest bin.
+
+Speed: on a CPU each TensorFlow op has a fixed cost of a few microseconds, so a layer's statistics are
+written with as few ops as the definitions allow. The layers are visited by a tf.while_loop over the
+stacked [depth, batch, width] maps, so the graph (and its tracing) does not grow with depth; each
+iteration's [batch, width] slice stays in cache. Gradient norms and update ratios come from the stacked
+kernels, a few ops for all layers at once.
 """
 import tensorflow as tf
 
@@ -22,6 +28,15 @@ LAYER_METRICS = (
     "preact_ms", "act_mean", "act_std", "sparsity", "dead_fraction", "saturation", "grad_norm",
     "delta_ms", "update_ratio",
 )
+# The ones measured from a layer's maps (z, a, delta), in this order; grad_norm and update_ratio come
+# from the kernels.
+MAP_METRICS = ("preact_ms", "act_mean", "act_std", "sparsity", "dead_fraction", "saturation", "delta_ms")
+
+
+def blocks_where_z_is_not_positive(activation: str, alpha: float) -> bool:
+    """True when |phi'(z)| < threshold exactly for z <= 0 (ReLU, and leaky slopes below the threshold)."""
+    threshold = SATURATION_FRACTION * max_derivative(activation, alpha)
+    return activation == "relu" or (activation in ("leaky_relu", "necro_relu") and abs(alpha) < threshold)
 
 
 def activation_histogram(a, low, high):
@@ -37,24 +52,70 @@ def delta_histogram(delta):
     first = DELTA_MIN_EXPONENT + 127
     counts = tf.histogram_fixed_width(biased_exponent, [first, first + DELTA_BINS], nbins=DELTA_BINS)
     zeros = tf.math.count_nonzero(tf.equal(delta, 0.0), dtype=tf.int32)
-    # Zeros have exponent field 0 and were clamped into bin 0; take them out again.
-    return tf.tensor_scatter_nd_sub(counts, [[0]], [zeros]), zeros
+    # Zeros have exponent field 0 and were clamped into bin 0; take them out again (after the loop, for
+    # all layers at once: see layer_statistics).
+    return counts, zeros
 
 
-def forward_statistics(z, a, activation, alpha, low, high):
-    """Statistics of one layer's forward pass (z and a in float32)."""
+def map_statistics(z, a, delta, activation, alpha, low, high):
+    """One layer's statistics from its maps (float32 [batch, width]): the MAP_METRICS values, the activation
+    histogram, the delta histogram (zeros still in bin 0) and the count of exact zeros of delta."""
     zero = tf.cast(tf.equal(a, 0.0), tf.float32)
-    threshold = SATURATION_FRACTION * max_derivative(activation, alpha)
-    if activation == "relu" or (activation in ("leaky_relu", "necro_relu") and abs(alpha) < threshold):
-        blocked = tf.cast(z <= 0.0, tf.float32)  # the derivative's own test, in two ops instead of six
+    sparsity = tf.reduce_mean(zero)
+    if blocks_where_z_is_not_positive(activation, alpha) and activation != "leaky_relu":
+        # ReLU and NecroReLU output exactly 0 where z <= 0 (and NaN where z is NaN, which is neither):
+        # the saturated fraction is the sparsity, measured once.
+        saturation = sparsity
+    elif blocks_where_z_is_not_positive(activation, alpha):
+        saturation = tf.reduce_mean(tf.cast(z <= 0.0, tf.float32))
     else:
-        blocked = tf.cast(tf.abs(derivative(activation, z, a, alpha)) < threshold, tf.float32)
-    scalars = {
-        "preact_ms": tf.reduce_mean(tf.square(z)),
-        "act_mean": tf.reduce_mean(a),
-        "act_std": tf.math.reduce_std(a),
-        "sparsity": tf.reduce_mean(zero),
-        "dead_fraction": tf.reduce_mean(tf.reduce_min(zero, axis=0)),
-        "saturation": tf.reduce_mean(blocked),
-    }
-    return scalars, activation_histogram(a, low, high)
+        threshold = SATURATION_FRACTION * max_derivative(activation, alpha)
+        saturation = tf.reduce_mean(tf.cast(tf.abs(derivative(activation, z, a, alpha)) < threshold, tf.float32))
+    act_mean, act_variance = tf.nn.moments(a, axes=[0, 1])
+    scalars = tf.stack([
+        tf.reduce_mean(tf.square(z)),
+        act_mean,
+        tf.sqrt(act_variance),
+        sparsity,
+        tf.reduce_mean(tf.reduce_min(zero, axis=0)),  # units that are 0 for every example
+        saturation,
+        tf.reduce_mean(tf.square(delta)),
+    ])
+    delta_counts, delta_zeros = delta_histogram(delta)
+    return scalars, activation_histogram(a, low, high), delta_counts, delta_zeros
+
+
+def layer_statistics(zs, activations, deltas, activation, alpha, low, high):
+    """Statistics of every layer from their maps (lists of [batch, width] tensors, input side first).
+
+    Returns (scalars [len(MAP_METRICS), depth], activation counts [depth, ACTIVATION_BINS],
+    delta counts [depth, DELTA_BINS], delta zeros [depth]).
+    """
+    depth = len(zs)
+    stacked = [tf.stack([tf.cast(m, tf.float32) for m in maps]) for maps in (zs, activations, deltas)]
+    arrays = (
+        tf.TensorArray(tf.float32, size=depth, element_shape=[len(MAP_METRICS)]),
+        tf.TensorArray(tf.int32, size=depth, element_shape=[ACTIVATION_BINS]),
+        tf.TensorArray(tf.int32, size=depth, element_shape=[DELTA_BINS]),
+        tf.TensorArray(tf.int32, size=depth, element_shape=[]),
+    )
+
+    def body(i, *arrays):
+        z, a, delta = (maps[i] for maps in stacked)
+        outputs = map_statistics(z, a, delta, activation, alpha, low[i], high[i])
+        return (i + 1,) + tuple(array.write(i, value) for array, value in zip(arrays, outputs))
+
+    _, *arrays = tf.while_loop(lambda i, *_: i < depth, body, (tf.constant(0),) + arrays)
+    scalars, act_counts, delta_counts, delta_zeros = (array.stack() for array in arrays)
+    # Exact zeros were clamped into the lowest delta bin with the other tiny magnitudes; take them out.
+    delta_counts = tf.concat([delta_counts[:, :1] - delta_zeros[:, None], delta_counts[:, 1:]], axis=1)
+    return tf.transpose(scalars), act_counts, delta_counts, delta_zeros
+
+
+def kernel_norms(kernels) -> tf.Tensor:
+    """L2 norm of each layer's kernel, from the model's kernel variables (or their gradients or changes):
+    the first kernel alone, then the stacked [depth - 1, width, width] hidden kernels."""
+    first = tf.sqrt(tf.reduce_sum(tf.square(kernels[0])))[None]
+    if len(kernels) == 1:
+        return first
+    return tf.concat([first, tf.sqrt(tf.reduce_sum(tf.square(kernels[1]), axis=[1, 2]))], axis=0)

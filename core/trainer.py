@@ -1,8 +1,13 @@
 """The compiled training step: one tf.function that runs a frame of steps and returns their statistics.
 
 A Trainer is built once per architecture and reused for new runs (new weights, seed, data, learning rate)
-without tracing again. Inside a frame the host is not involved: bare steps run in a tf.while_loop, the
+without tracing again. Inside a frame the host is not involved: the steps run in a tf.while_loop, the
 recorded steps stack their statistics in TensorArrays, and one transfer brings them home.
+
+Tracing is kept short, because a student waits for it after every new depth: the step is traced once
+(bare and recorded steps are one step with a tf.cond around the statistics), the statistics visit the
+layers in a loop, and the optimizer sees a handful of stacked variables. A new run's step 0 can be
+measured eagerly by `preview`, with the very same functions, while the graph is still being traced.
 """
 import time
 
@@ -11,7 +16,7 @@ import tensorflow as tf
 
 from core.model import MLP
 from core.statistics import (
-    ACTIVATION_BINS, DELTA_BINS, LAYER_METRICS, delta_histogram, forward_statistics,
+    ACTIVATION_BINS, DELTA_BINS, LAYER_METRICS, MAP_METRICS, kernel_norms, layer_statistics,
 )
 
 
@@ -38,11 +43,16 @@ def make_optimizer(config):
 
 
 class Trainer:
+    """Building one is cheap (variables only); `trace()` compiles its step, once, before the first frame."""
+
     def __init__(self, config, input_dim: int, classes: int, device: str):
         self.key = architecture_key(config, input_dim, classes, device)
         self.device = device
         self.batch_size = config.batch_size
         self.activation, self.alpha = config.activation, config.alpha
+        self.input_dim = input_dim
+        self._frame = self._predict_fn = self._bare = None
+        self.trace_seconds = 0.0
         with tf.device(device):
             self.model = MLP(input_dim, classes, config.depth, config.width, config.activation, config.alpha,
                              config.batchnorm, config.precision)
@@ -52,20 +62,23 @@ class Trainer:
                 self.optimizer.exclude_from_weight_decay(var_list=self.model.no_weight_decay)
             self.step = tf.Variable(0, dtype=tf.int32, trainable=False, name="step")
             self.random = tf.random.Generator.from_seed(0)
-            self._trace(config, input_dim)
 
-    def _trace(self, config, input_dim):
+    @property
+    def traced(self) -> bool:
+        return self._frame is not None
+
+    def trace(self):
         """Trace the graphs now, under the device scope, so a run never traces mid-way."""
-        x_spec = tf.TensorSpec([None, input_dim], tf.float32)
-        y_spec = tf.TensorSpec([None], tf.int32)
-        layer_spec = tf.TensorSpec([config.depth], tf.float32)
-        plan_spec = tf.TensorSpec([None], tf.int32)
-        self._bare = None
+        if self.traced:
+            return
+        x_spec = tf.TensorSpec([None, self.input_dim], tf.float32)
+        layer_spec = tf.TensorSpec([self.model.depth], tf.float32)
         start = time.perf_counter()
-        self._frame = tf.function(self._run_frame, autograph=False).get_concrete_function(
-            x_spec, y_spec, layer_spec, layer_spec, plan_spec, tf.TensorSpec([None], tf.bool))
-        self._probe_fn = tf.function(self._probe, autograph=False).get_concrete_function(x_spec)
-        self._predict_fn = tf.function(self._predict, autograph=False).get_concrete_function(x_spec)
+        with tf.device(self.device):
+            self._predict_fn = tf.function(self._predict, autograph=False).get_concrete_function(x_spec)
+            self._frame = tf.function(self._run_frame, autograph=False).get_concrete_function(
+                x_spec, tf.TensorSpec([None], tf.int32), layer_spec, layer_spec, tf.TensorSpec([None], tf.int32),
+                tf.TensorSpec([None], tf.bool))
         self.trace_seconds = time.perf_counter() - start
 
     # --- what a run calls; each places its work on the trainer's device ----------------------------------
@@ -88,14 +101,27 @@ class Trainer:
 
     def run_frame(self, x, y, low, high, gaps, updates):
         """gaps[i] bare steps then one recorded step, for each i; see _run_frame for the outputs."""
+        self.trace()
         with tf.device(self.device):
             return self._frame(x, y, low, high, tf.constant(gaps, tf.int32), tf.constant(updates, tf.bool))
 
-    def probe(self, x):
+    def preview(self, x, y, low, high):
+        """Step 0 measured eagerly, without the compiled graph and without an update: the same outputs as a
+        one-step frame. It draws the step's minibatch, so call start() again before training."""
         with tf.device(self.device):
-            return self._probe_fn(x)
+            outputs = self._recorded_step(x, y, low, high, tf.constant(False))
+            return (tf.constant(1), tf.constant(-1)) + tuple(value[None] for value in outputs)
+
+    def probe(self, x):
+        """Per-layer range of the activations, to choose histogram edges at step 0 (eager: once per run)."""
+        with tf.device(self.device):
+            _, activations, _ = self.model.forward(x, training=False)
+            lows = tf.stack([tf.reduce_min(tf.cast(a, tf.float32)) for a in activations])
+            highs = tf.stack([tf.reduce_max(tf.cast(a, tf.float32)) for a in activations])
+            return lows, highs
 
     def predict(self, x):
+        self.trace()
         with tf.device(self.device):
             return self._predict_fn(x)
 
@@ -113,58 +139,52 @@ class Trainer:
         self.optimizer.apply_gradients(zip(gradients, self.model.trainable))
         self.step.assign_add(1)
 
-    def _bare_step(self, x, y):
-        xb, yb = self._batch(x, y)
-        with tf.GradientTape() as tape:
-            _, _, logits = self.model.forward(xb)
-            loss = self._loss(logits, yb)
-        self._apply(tape.gradient(loss, self.model.trainable))
-        return loss
-
-    def _recorded_step(self, x, y, low, high, update):
-        """One step that measures everything on its own minibatch before its update."""
-        step = self.step.read_value()
+    def _forward_backward(self, x, y):
+        """One minibatch: its loss, logits and labels, the maps z and a, dL/dz, and the parameter gradients."""
         xb, yb = self._batch(x, y)
         model = self.model
         with tf.GradientTape() as tape:
             zs, activations, logits = model.forward(xb)
             loss = self._loss(logits, yb)
         gradients = tape.gradient(loss, model.trainable + zs)
-        parameter_gradients, deltas = gradients[: len(model.trainable)], gradients[len(model.trainable):]
+        return loss, logits, yb, zs, activations, gradients[len(model.trainable):], gradients[:len(model.trainable)]
+
+    def _statistics(self, loss, logits, yb, zs, activations, deltas, parameter_gradients, low, high, update):
+        """Everything a recorded step measures, on its own minibatch; the update (if any) happens here, so
+        that the update ratio can compare the kernels before and after it."""
+        model = self.model
         kernels_before = [tf.identity(kernel) for kernel in model.kernels]
 
         def do_update():
             self._apply(parameter_gradients)
             return tf.constant(True)
 
+        map_scalars, act_counts, delta_counts, delta_zeros = layer_statistics(
+            zs, activations, deltas, self.activation, self.alpha, low, high)
         updated = tf.cond(update, do_update, lambda: tf.constant(False))
         accuracy = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, axis=1, output_type=tf.int32), yb), tf.float32))
+        kernel_gradients = parameter_gradients[:len(model.kernels)]
+        change = kernel_norms([after - before for after, before in zip(model.kernels, kernels_before)])
+        update_ratio = tf.where(updated, change / kernel_norms(kernels_before), float("nan"))
+        rows = dict(zip(MAP_METRICS, tf.unstack(map_scalars)))
+        rows["grad_norm"] = kernel_norms(kernel_gradients)
+        rows["update_ratio"] = update_ratio
+        scalars = tf.stack([rows[name] for name in LAYER_METRICS])
+        return loss, accuracy, scalars, act_counts, delta_counts, delta_zeros
 
-        rows = {name: [] for name in LAYER_METRICS}
-        act_counts, delta_counts, delta_zeros = [], [], []
-        for i in range(model.depth):
-            z = tf.cast(zs[i], tf.float32)
-            a = tf.cast(activations[i], tf.float32)
-            delta = tf.cast(deltas[i], tf.float32)
-            scalars, counts = forward_statistics(z, a, self.activation, self.alpha, low[i], high[i])
-            for name, value in scalars.items():
-                rows[name].append(value)
-            rows["grad_norm"].append(tf.norm(parameter_gradients[i]))
-            rows["delta_ms"].append(tf.reduce_mean(tf.square(delta)))
-            change = tf.norm(model.kernels[i] - kernels_before[i]) / tf.norm(kernels_before[i])
-            rows["update_ratio"].append(tf.where(updated, change, float("nan")))
-            d_counts, d_zeros = delta_histogram(delta)
-            act_counts.append(counts)
-            delta_counts.append(d_counts)
-            delta_zeros.append(d_zeros)
-        scalars = tf.stack([tf.stack(rows[name]) for name in LAYER_METRICS])
-        return step, loss, accuracy, scalars, tf.stack(act_counts), tf.stack(delta_counts), tf.stack(delta_zeros)
+    def _recorded_step(self, x, y, low, high, update):
+        """One step that measures everything on its own minibatch before its update."""
+        step = self.step.read_value()
+        return (step,) + self._statistics(*self._forward_backward(x, y), low, high, update)
 
     def _run_frame(self, x, y, low, high, gaps, updates):
-        """For each recorded step: gaps[i] bare steps, then one recorded step. Stops at a non-finite loss."""
+        """For each recorded step i: gaps[i] bare steps, then one recorded step. Stops at a non-finite loss.
+
+        One loop over every step of the frame calls the model once in the graph: a step is recorded when
+        `since` (bare steps since the last record) reaches gaps[i]."""
         count = tf.shape(gaps)[0]
         depth = self.model.depth
-        arrays = [
+        arrays = (
             tf.TensorArray(tf.int32, size=count, element_shape=[]),
             tf.TensorArray(tf.float32, size=count, element_shape=[]),
             tf.TensorArray(tf.float32, size=count, element_shape=[]),
@@ -172,37 +192,32 @@ class Trainer:
             tf.TensorArray(tf.int32, size=count, element_shape=[depth, ACTIVATION_BINS]),
             tf.TensorArray(tf.int32, size=count, element_shape=[depth, DELTA_BINS]),
             tf.TensorArray(tf.int32, size=count, element_shape=[depth]),
-        ]
+        )
 
-        def bare_steps(n, diverged_at):
-            def body(j, bad):
-                step = self.step.read_value()
-                loss = self._bare_step(x, y)
-                bad = tf.where(tf.math.is_finite(loss), bad, step)
-                return j + 1, bad
+        def body(i, since, diverged_at, *arrays):
+            step = self.step.read_value()
+            passes = self._forward_backward(x, y)
+            loss, parameter_gradients = passes[0], passes[-1]
+            record = tf.equal(since, gaps[i])
 
-            _, bad = tf.while_loop(lambda j, bad: (j < n) & (bad < 0), body, (tf.constant(0), diverged_at))
-            return bad
+            def recorded():
+                outputs = (step,) + self._statistics(*passes, low, high, updates[i])
+                return tuple(array.write(i, value) for array, value in zip(arrays, outputs))
 
-        def outer(i, diverged_at, *arrays):
-            diverged_at = bare_steps(gaps[i], diverged_at)
+            def bare():
+                self._apply(parameter_gradients)
+                return tuple(arrays)
 
-            def record():
-                outputs = self._recorded_step(x, y, low, high, updates[i])
-                bad = tf.where(tf.math.is_finite(outputs[1]), diverged_at, outputs[0])
-                return (bad,) + tuple(array.write(i, value) for array, value in zip(arrays, outputs))
+            arrays = tf.cond(record, recorded, bare)
+            # A recorded step whose loss is not finite is kept: it shows what diverged.
+            diverged_at = tf.where(tf.math.is_finite(loss), diverged_at, step)
+            return (tf.where(record, i + 1, i), tf.where(record, 0, since + 1), diverged_at) + tuple(arrays)
 
-            def skip():
-                return (diverged_at,) + tuple(arrays)
-
-            result = tf.cond(diverged_at < 0, record, skip)
-            written = tf.where(diverged_at < 0, i + 1, i)
-            return (written, result[0]) + tuple(result[1:])
-
-        def keep_going(i, diverged_at, *arrays):
+        def keep_going(i, since, diverged_at, *arrays):
             return (i < count) & (diverged_at < 0)
 
-        written, diverged_at, *arrays = tf.while_loop(keep_going, outer, (tf.constant(0), tf.constant(-1)) + tuple(arrays))
+        written, _, diverged_at, *arrays = tf.while_loop(
+            keep_going, body, (tf.constant(0), tf.constant(0), tf.constant(-1)) + arrays)
         return (written, diverged_at) + tuple(array.stack() for array in arrays)
 
     def run_bare(self, x, y, n):
@@ -214,16 +229,11 @@ class Trainer:
 
     def _run_bare(self, x, y, n):
         def body(j, loss):
-            return j + 1, self._bare_step(x, y)
+            passes = self._forward_backward(x, y)
+            self._apply(passes[-1])
+            return j + 1, passes[0]
 
         return tf.while_loop(lambda j, loss: j < n, body, (tf.constant(0), tf.constant(0.0)))[1]
-
-    def _probe(self, x):
-        """Per-layer range of the activations, to choose histogram edges at step 0."""
-        _, activations, _ = self.model.forward(x, training=False)
-        lows = tf.stack([tf.reduce_min(tf.cast(a, tf.float32)) for a in activations])
-        highs = tf.stack([tf.reduce_max(tf.cast(a, tf.float32)) for a in activations])
-        return lows, highs
 
     def _predict(self, x):
         _, _, logits = self.model.forward(x, training=False)

@@ -1,5 +1,6 @@
 """Live runs as a class server hosts them: threads, pause and resume, stop, a shared bounded cache."""
 import threading
+import time
 
 from core.config import RunConfig
 from core.live import LabServer, LiveRun, RecordCache
@@ -57,6 +58,65 @@ def test_runs_beyond_the_gate_wait_in_a_queue():
     first.wait_for_frame(30)
     first.pause()
     second = LiveRun(CONFIG.replace(seed=8, steps=20), lab)
+    wait_for_status(second, ("queued",))  # after its preview and its trace, which need no slot
     assert not second.wait(1.0) and second.status == "queued"
     first.stop()
     assert second.wait(60) and second.status == "finished"
+
+
+class LoggingGate:
+    """The server's gate, remembering which threads ever held a slot."""
+
+    def __init__(self, slots):
+        self._semaphore = threading.BoundedSemaphore(slots)
+        self.holders = []
+
+    def acquire(self, blocking=True, timeout=None):
+        taken = self._semaphore.acquire(blocking, timeout)
+        if taken:
+            self.holders.append(threading.current_thread().name)
+        return taken
+
+    def release(self):
+        self._semaphore.release()
+
+
+def wait_for_status(run, wanted, timeout=60):
+    deadline = time.time() + timeout
+    while run.status not in wanted:
+        assert time.time() < deadline, f"the run stayed {run.status!r}, never {wanted}"
+        time.sleep(0.005)
+
+
+def test_a_run_superseded_while_queued_leaves_the_queue_without_a_slot():
+    lab = server(active=1)
+    lab.gate.acquire()  # every slot is busy
+    run = LiveRun(CONFIG.replace(seed=11, steps=20), lab)
+    wait_for_status(run, ("queued",))
+    run.stop()
+    assert run.wait(5), "a stopped run must not wait for a slot it no longer needs"
+    assert run.status == "stopped" and not run.holds_slot
+    lab.gate.release()
+
+
+def test_a_run_superseded_while_compiling_never_takes_a_slot_and_the_next_run_trains():
+    gate = LoggingGate(1)
+    lab = LabServer(pool=TrainerPool(max_idle=4), cache=RecordCache(4), gate=gate)
+    old = LiveRun(CONFIG.replace(depth=40, width=16, steps=40), lab)  # an architecture never traced
+    wait_for_status(old, ("compiling",))
+    assert old.snapshot is not None and old.snapshot.steps == [0], "step 0 is drawn before the trace"
+    old.stop()
+    new = LiveRun(CONFIG.replace(depth=2, steps=40), lab)
+    assert new.wait(120) and new.status == "finished"
+    assert old.wait(120) and old.status == "stopped"
+    assert old._thread.name not in gate.holders
+    assert new._thread.name in gate.holders
+
+
+def test_a_run_stopped_before_its_preview_ends_never_traces():
+    lab = server()
+    run = LiveRun(CONFIG.replace(depth=12, width=16), lab)
+    run.stop()
+    assert run.wait(30) and run.status == "stopped"
+    assert lab.pool.idle_count() <= 1
+    assert all(not trainer.traced for trainers in lab.pool._idle.values() for trainer in trainers)

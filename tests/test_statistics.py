@@ -19,13 +19,17 @@ def one_recorded_step(config, weight_scale=1.0, bias_value=0.0):
     trainer.start(config)
     rng = np.random.default_rng(7)
     model = trainer.model
-    for kernel in model.kernels + [model.output_kernel]:
-        fan_in = kernel.shape[0]
-        kernel.assign(rng.normal(0, weight_scale / np.sqrt(fan_in), kernel.shape).astype(np.float32))
-    for bias in model.biases:
-        bias.assign(np.full(bias.shape, bias_value, np.float32) + rng.normal(0, 0.1, bias.shape).astype(np.float32))
-    kernels = [k.numpy().astype(np.float64) for k in model.kernels]
-    biases = [b.numpy().astype(np.float64) for b in model.biases]
+    def random_kernel(shape):
+        return rng.normal(0, weight_scale / np.sqrt(shape[0]), shape).astype(np.float32)
+
+    for layer in range(config.depth):
+        model.set_layer_kernel(layer, random_kernel(model.layer_kernel(layer).shape))
+    model.output_kernel.assign(random_kernel(model.output_kernel.shape))
+    for layer in range(config.depth):
+        model.set_layer_bias(layer, np.full([config.width], bias_value, np.float32)
+                             + rng.normal(0, 0.1, [config.width]).astype(np.float32))
+    kernels = [model.layer_kernel(layer).numpy().astype(np.float64) for layer in range(config.depth)]
+    biases = [model.biases[layer].numpy().astype(np.float64) for layer in range(config.depth)]
     out_kernel, out_bias = model.output_kernel.numpy().astype(np.float64), model.output_bias.numpy().astype(np.float64)
     # The minibatch the step draws: the same seeded generator, drawn the same way.
     index = tf.random.Generator.from_seed(config.seed).uniform(
@@ -36,7 +40,7 @@ def one_recorded_step(config, weight_scale=1.0, bias_value=0.0):
     outputs = [v.numpy() for v in trainer.run_frame(
         x, y, tf.constant([e[0] for e in edges]), tf.constant([e[-1] for e in edges]),
         tf.constant([0]), tf.constant([True]))]
-    kernels_after = [k.numpy().astype(np.float64) for k in model.kernels]
+    kernels_after = [model.layer_kernel(layer).numpy().astype(np.float64) for layer in range(config.depth)]
     return outputs, dict(x=dataset.x[index].astype(np.float64), y=dataset.y[index], kernels=kernels, biases=biases,
                          out_kernel=out_kernel, out_bias=out_bias, edges=edges, kernels_after=kernels_after)
 
