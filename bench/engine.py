@@ -6,9 +6,14 @@ All timings are on a warm trainer (tracing excluded and reported apart), best of
 - instrumented compiled: every step records every statistic, moved to the host once at the end;
 - whole run: core.run.train as the Lab and the CLI use it (frames, host transfers, the run record and
   the decision-boundary samples included);
-- eager + NumPy: a plain eager GradientTape loop computing the same statistics with NumPy every step.
+- eager + NumPy: a plain eager GradientTape loop computing the same statistics with NumPy every step;
+- eager PyTorch: bench/torch_eager.py in a process of its own (pip install -r bench/requirements.txt);
+- cold: an architecture never traced, from the train() call to the step-0 preview and to the first
+  compiled frame past step 0 (TensorFlow itself already initialized, as on a running server).
 """
+import json
 import os
+import subprocess
 import sys
 import time
 
@@ -23,7 +28,7 @@ from core.activations import max_derivative  # noqa: E402
 from core.config import RunConfig  # noqa: E402
 from core.datasets import make_dataset  # noqa: E402
 from core.pool import TrainerPool  # noqa: E402
-from core.run import activation_edges, delta_edges, run_to_end  # noqa: E402
+from core.run import activation_edges, delta_edges, run_to_end, train  # noqa: E402
 
 REPEATS = 3
 STEPS = 300
@@ -59,12 +64,15 @@ def eager_loop(config, trainer, steps):
             loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=yb, logits=logits))
         gradients = tape.gradient(loss, model.trainable + zs)
         parameter_gradients, deltas = gradients[: len(model.trainable)], gradients[len(model.trainable):]
-        before = [k.numpy() for k in model.kernels]
+        first_gradient = parameter_gradients[0].numpy()
+        hidden_gradients = parameter_gradients[1].numpy() if config.depth > 1 else None
+        before = [model.layer_kernel(i).numpy() for i in range(model.depth)]
         trainer.optimizer.apply_gradients(zip(parameter_gradients, model.trainable))
         for i in range(model.depth):
             z, a, d = zs[i].numpy(), activations[i].numpy(), deltas[i].numpy()
-            reference.layer_statistics(z, a, d, parameter_gradients[i].numpy(), config.activation, config.alpha, peak)
-            np.linalg.norm(model.kernels[i].numpy() - before[i]) / np.linalg.norm(before[i])
+            gradient = first_gradient if i == 0 else hidden_gradients[i - 1]
+            reference.layer_statistics(z, a, d, gradient, config.activation, config.alpha, peak)
+            np.linalg.norm(model.layer_kernel(i).numpy() - before[i]) / np.linalg.norm(before[i])
             reference.activation_histogram(a, edges[i])
             reference.delta_histogram(d, d_edges)
         float(loss)
@@ -103,6 +111,31 @@ def compare(depth, pool):
     return trace, bare, recorded, whole_run, eager
 
 
+def eager_torch(depth, steps):
+    """Seconds for `steps` steps of bench/torch_eager.py, in a process of its own (None without PyTorch)."""
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_eager.py")
+    done = subprocess.run([sys.executable, script, str(depth), str(steps)], capture_output=True, text=True)
+    if done.returncode != 0:
+        print(f"(PyTorch loop skipped: {done.stderr.strip().splitlines()[-1] if done.stderr else 'failed'})")
+        return None
+    return json.loads(done.stdout.strip().splitlines()[-1])["seconds"]
+
+
+def cold(depth, width=64):
+    """An architecture never traced: seconds from the train() call to the step-0 preview, to the first
+    compiled frame past step 0, and the trace itself."""
+    config = settings(depth, width)
+    start = time.perf_counter()
+    preview = first_training = None
+    for record in train(config, TrainerPool(max_idle=1)):
+        now = time.perf_counter() - start
+        preview = preview or now
+        if record.steps[-1] > 0:
+            first_training = now
+            break
+    return preview, first_training, record.timing["trace_seconds"]
+
+
 def per_step(depth, width, pool):
     config = settings(depth, width, steps=100)
     run_to_end(config.replace(steps=1), pool)
@@ -113,12 +146,32 @@ def per_step(depth, width, pool):
 def main():
     pool = TrainerPool(max_idle=2)
     print(f"TensorFlow {tf.__version__}, {os.cpu_count()} CPU cores, best of {REPEATS}\n")
+    run_to_end(settings(2, steps=2), pool)  # TensorFlow's own start-up is not part of any figure
+    print("Cold: an architecture never traced (spirals, ReLU, He-normal, batch 256), from the train() call:\n")
+    print("| depth | width | step-0 preview (s) | trace (s) | first frame past step 0 (s) |")
+    print("|---|---|---|---|---|")
+    for depth, width in ((10, 64), (50, 64), (100, 64), (100, 256)):
+        preview, first_training, trace = cold(depth, width)
+        print(f"| {depth} | {width} | {preview:.2f} | {trace:.2f} | {first_training:.2f} |", flush=True)
+    torch_steps = 30
+    print(f"\nAgainst what a user would write instead (depth 50, {torch_steps} steps each, scaled to {STEPS}):\n")
+    compared = {depth: compare(depth, pool) for depth in (10, 50)}
+    trace, bare, recorded, whole_run, eager = compared[50]
+    torch_seconds = eager_torch(50, torch_steps)
+    print("| loop | seconds for 300 steps | the engine's whole run is faster by |")
+    print("|---|---|---|")
+    print(f"| this engine, whole run (compiled, every step recorded) | {whole_run:.2f} | - |")
+    print(f"| eager TensorFlow + NumPy statistics | {eager:.1f} | {eager / whole_run:.0f}x |")
+    if torch_seconds is not None:
+        torch_seconds *= STEPS / torch_steps
+        print(f"| eager PyTorch, statistics as torch ops | {torch_seconds:.1f} | {torch_seconds / whole_run:.1f}x |")
+    print()
     print(f"Spirals, ReLU, He-normal, width 64, batch 256, {STEPS} steps, statistics recorded every step:\n")
     print("| depth | trace (s) | bare compiled (s) | instrumented compiled (s) | statistics overhead "
           "| whole run (s) | eager + NumPy (s) | speed-up over eager |")
     print("|---|---|---|---|---|---|---|---|")
     for depth in (10, 50):
-        trace, bare, recorded, whole_run, eager = compare(depth, pool)
+        trace, bare, recorded, whole_run, eager = compared[depth]
         print(f"| {depth} | {trace:.2f} | {bare:.3f} | {recorded:.3f} | {100 * (recorded / bare - 1):+.0f}% "
               f"| {whole_run:.3f} | {eager:.1f} | {eager / whole_run:.0f}x |", flush=True)
     print("\nPer-step cost (ms), recording every step, width 64:\n")

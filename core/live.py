@@ -139,7 +139,8 @@ class LiveRun:
         try:
             if self._stop.is_set():
                 return
-            frames = train(self.config, self.server.pool, turn=self._turn, on_phase=self._set_phase)
+            frames = train(self.config, self.server.pool, turn=self._turn, on_phase=self._set_phase,
+                           stopped=self._stop.is_set)
             try:
                 for record in frames:
                     self.snapshot = record.snapshot()
@@ -176,9 +177,12 @@ class LiveRun:
     def wait(self, timeout=None) -> bool:
         return self._done.wait(timeout)
 
-    def wait_for_frame(self, timeout: float):
+    def wait_for_frame(self, timeout: float, give_up=None):
+        """Wait until the first frame (or the end), at most `timeout` seconds or until give_up() is true."""
         deadline = time.perf_counter() + timeout
         while self.snapshot is None and not self._done.is_set() and time.perf_counter() < deadline:
+            if give_up is not None and give_up():
+                return
             time.sleep(0.01)
 
     @property

@@ -20,7 +20,7 @@ from core.statistics import ACTIVATION_BINS, DELTA_BINS, DELTA_MIN_EXPONENT, LAY
 FRAME_SECONDS = 0.15  # wall time a frame aims at: frequent redraws, little per-call overhead
 BOUNDARY_GRID = 40  # the decision boundary is sampled on a BOUNDARY_GRID x BOUNDARY_GRID grid
 BOUNDARY_FRAMES = 30  # and at about this many points of the run
-PROBE_SAMPLES = 1024
+PROBE_SAMPLES = 256  # enough to see each layer's range; the probe's cost is in its matmuls
 
 
 def activation_edges(activation: str, lows, highs) -> list:
@@ -78,7 +78,8 @@ def boundary_grid(x: np.ndarray) -> tuple:
     return xs, ys, grid
 
 
-def train(config: RunConfig, pool: TrainerPool | None = None, turn=None, on_phase=None, preview=True):
+def train(config: RunConfig, pool: TrainerPool | None = None, turn=None, on_phase=None, preview=True,
+          stopped=None):
     """Train and yield the growing RunRecord after every frame.
 
     For an architecture not traced yet, the first record yielded is a preview: step 0 measured eagerly
@@ -86,15 +87,19 @@ def train(config: RunConfig, pool: TrainerPool | None = None, turn=None, on_phas
     again from step 0 with the compiled step, so the record does not depend on which path ran first.
     `turn()`, if given, is a context manager entered before the first compiled frame and held while
     training (the server's run gate); `on_phase(name)` hears "compiling", "queued" and "running".
-    preview=False skips the preview (the command line has nobody to show it to).
+    preview=False skips the preview (the command line has nobody to show it to). `stopped()`, if given,
+    is asked between the stages before training, so that a run superseded mid-way ends without the rest.
     """
+    stopped = stopped or (lambda: False)
     pool = pool or TrainerPool(max_idle=1)
     dataset = make_dataset(config)
     device = choose_device(gpu_names(), config.cpu)
+    if stopped():
+        return
     trainer = pool.acquire(config, dataset.input_dim, dataset.classes, device)
     try:
         yield from _train_with(trainer, config, dataset, device, turn or nullcontext, on_phase or (lambda _: None),
-                               preview)
+                               preview, stopped)
     finally:
         pool.release(trainer)
 
@@ -113,10 +118,12 @@ def _append(record, outputs):
         record.histograms["delta"]["zeros"].append(delta_zeros[i].tolist())
 
 
-def _train_with(trainer, config, dataset, device, turn, on_phase, preview):
+def _train_with(trainer, config, dataset, device, turn, on_phase, preview, stopped):
     trainer.start(config)
     x, y = trainer.constant(dataset.x), trainer.constant(dataset.y)
     start = time.perf_counter()
+    if stopped():
+        return
     lows, highs = (v.numpy() for v in trainer.probe(x[:PROBE_SAMPLES]))
 
     def new_record():
@@ -133,11 +140,15 @@ def _train_with(trainer, config, dataset, device, turn, on_phase, preview):
     low = trainer.constant([e[0] for e in edges], tf.float32)
     high = trainer.constant([e[-1] for e in edges], tf.float32)
     traced_now = not trainer.traced
+    if stopped():
+        return
     if traced_now and preview:
         step_zero = new_record()
         _append(step_zero, [v.numpy() for v in trainer.preview(x, y, low, high)])
         step_zero.timing["train_seconds"] = time.perf_counter() - start
         yield step_zero
+    if stopped():
+        return
     if traced_now:
         on_phase("compiling")
         trainer.trace()

@@ -14,6 +14,8 @@ stacked [depth, batch, width] maps, so the graph (and its tracing) does not grow
 iteration's [batch, width] slice stays in cache. Gradient norms and update ratios come from the stacked
 kernels, a few ops for all layers at once.
 """
+import functools
+
 import tensorflow as tf
 
 from core.activations import derivative, max_derivative
@@ -91,8 +93,24 @@ def layer_statistics(zs, activations, deltas, activation, alpha, low, high):
     Returns (scalars [len(MAP_METRICS), depth], activation counts [depth, ACTIVATION_BINS],
     delta counts [depth, DELTA_BINS], delta zeros [depth]).
     """
-    depth = len(zs)
     stacked = [tf.stack([tf.cast(m, tf.float32) for m in maps]) for maps in (zs, activations, deltas)]
+    return compiled_statistics(activation, float(alpha))(*stacked, low, high)
+
+
+@functools.lru_cache(maxsize=64)
+def compiled_statistics(activation: str, alpha: float):
+    """The statistics as one tf.function per activation, for any depth, batch and width: traced once per
+    server, so an eager step 0 (the preview of an architecture never traced) costs one call, not
+    thousands of eager ops; the compiled step calls (and inlines) the same function."""
+    maps = tf.TensorSpec([None, None, None], tf.float32)
+    edges = tf.TensorSpec([None], tf.float32)
+    return tf.function(functools.partial(stacked_statistics, activation=activation, alpha=alpha),
+                       input_signature=[maps, maps, maps, edges, edges], autograph=False)
+
+
+def stacked_statistics(z, a, delta, low, high, activation, alpha):
+    """layer_statistics on stacked [depth, batch, width] maps: a loop over the layers."""
+    depth = tf.shape(z)[0]
     arrays = (
         tf.TensorArray(tf.float32, size=depth, element_shape=[len(MAP_METRICS)]),
         tf.TensorArray(tf.int32, size=depth, element_shape=[ACTIVATION_BINS]),
@@ -101,8 +119,7 @@ def layer_statistics(zs, activations, deltas, activation, alpha, low, high):
     )
 
     def body(i, *arrays):
-        z, a, delta = (maps[i] for maps in stacked)
-        outputs = map_statistics(z, a, delta, activation, alpha, low[i], high[i])
+        outputs = map_statistics(z[i], a[i], delta[i], activation, alpha, low[i], high[i])
         return (i + 1,) + tuple(array.write(i, value) for array, value in zip(arrays, outputs))
 
     _, *arrays = tf.while_loop(lambda i, *_: i < depth, body, (tf.constant(0),) + arrays)

@@ -29,7 +29,8 @@ def new_seed():
 
 def status(record):
     done = record.steps[-1] if record and record.steps else 0
-    text = f"{run.status} · step {done} of {config.steps} · seed {config.seed} · learning rate {config.learning_rate:g}"
+    text = (f"{run.status} · step {done} of {config.steps} · depth {config.depth} · width {config.width} · seed {config.seed} · "
+            f"learning rate {config.learning_rate:g}")
     if record is not None and record.diverged_at is not None:
         text += f" · diverged at step {record.diverged_at}"
     if run.from_cache:

@@ -2,6 +2,8 @@
 import json
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType, _is_full_app_rerun
 
 from core.config import RunConfig
 from core.datasets import make_dataset
@@ -30,6 +32,17 @@ def data_points(config_key: str, most: int = 600):
     return {"x": dataset.x[::step, 0], "y": dataset.x[::step, 1], "label": dataset.y[::step].astype(str)}
 
 
+def newer_run_requested() -> bool:
+    """True when the student has already moved another control: this script run is about to be replaced,
+    so waiting for its run's first frame would only delay the next one. (Streamlit's own check happens at
+    the next element; this peeks at the same request, pinned to the Streamlit version in requirements.)"""
+    requests = getattr(get_script_run_ctx(), "script_requests", None)
+    if requests is None:
+        return False
+    state, rerun_data = requests._state, requests._rerun_data
+    return state == ScriptRequestType.RERUN and rerun_data is not None and _is_full_app_rerun(rerun_data)
+
+
 def live_run(config) -> LiveRun:
     """This session's run for `config`: the running one if the config is unchanged, else a new one."""
     current = st.session_state.get("lab_live")
@@ -42,5 +55,5 @@ def live_run(config) -> LiveRun:
     st.session_state["lab_training_calls"] = st.session_state.get("lab_training_calls", 0) + (0 if run.from_cache else 1)
     st.session_state["lab_playing"] = False
     st.session_state.pop("lab_step", None)  # a new run starts at its latest step
-    run.wait_for_frame(FIRST_FRAME_WAIT)
+    run.wait_for_frame(FIRST_FRAME_WAIT, give_up=newer_run_requested)
     return run
