@@ -1,52 +1,108 @@
-"""Sparsity, loss and accuracy over steps."""
+"""Sparsity, loss and accuracy over steps, and the 2-D data with the decision boundary."""
+from functools import lru_cache
+
 import altair as alt
+import numpy as np
 import pandas as pd
 
-from core.charts.style import layer_color, n, q
+from core.charts.figure import AT_STEP, Figure, finish
+from core.charts.flow import metric_lines, step_rows, step_rule, total_steps, x_steps
+from core.charts.smoothing import ema
+from core.charts.style import n, q
 
 SPARSITY_TITLES = {"sparsity": "exact zeros (%)", "dead_fraction": "dead units (%)", "saturation": "saturated (%)"}
+CLASS_COLORS = alt.Scale(domain=["0", "1"], range=["#4c78a8", "#f58518"])
 
 
-def sparsity_lines(record, metric: str, height: int = 200, legend: bool = True) -> alt.Chart:
-    frame = record.to_frame()
-    frame = frame[frame.metric == metric].assign(percent=lambda f: 100 * f.value)
-    return alt.Chart(frame[["step", "layer", "layer_index", "percent"]]).mark_line(strokeWidth=1.5).encode(
-        alt.X(**q("step")),
-        alt.Y(**q("percent"), title=SPARSITY_TITLES[metric], scale=alt.Scale(domain=[0, 100])),
-        layer_color(len(record.layers), legend=legend), alt.Detail(**n("layer")),
-        [alt.Tooltip(**n("layer")), alt.Tooltip(**q("step")), alt.Tooltip(**q("percent"), format=".1f")],
-    ).properties(height=height, title=SPARSITY_TITLES[metric])
+def sparsity_lines(record, metric: str, height: int = 200, legend: bool = True, smoothing: float = 0.0,
+                   replay: bool = False) -> Figure:
+    return metric_lines(record, metric, SPARSITY_TITLES[metric], log=False, height=height, legend=legend,
+                        smoothing=smoothing, replay=replay, percent=True, chart_title=SPARSITY_TITLES[metric])
 
 
-def training_curve(record, quantity: str, height: int = 200) -> alt.Chart:
-    """Loss or accuracy on each recorded step's minibatch."""
-    frame = record.training_frame()
+@lru_cache(maxsize=64)
+def curve_spec(quantity: str, total: int, height: int, smoothed: bool, replay: bool) -> dict:
     color = {"loss": "#d62728", "accuracy": "#1f77b4"}[quantity]
     scale = alt.Scale(domain=[0, 1]) if quantity == "accuracy" else alt.Scale(zero=False)
-    return alt.Chart(frame).mark_line(strokeWidth=2, color=color).encode(
-        alt.X(**q("step")), alt.Y(**q(quantity), scale=scale),
-        [alt.Tooltip(**q("step")), alt.Tooltip(**q(quantity), format=".4f")],
-    ).properties(height=height, title=f"{quantity} on the minibatch")
+    base = alt.Chart(alt.Data(name="rows"))
+    raw = base.mark_line(strokeWidth=1 if smoothed else 2, color=color, opacity=0.25 if smoothed else 1).encode(
+        x_steps(total), alt.Y(**q("raw"), title=quantity, scale=scale),
+        [alt.Tooltip(**q("step")), alt.Tooltip(**q("raw"), title=quantity, format=".4f")])
+    layers = [raw]
+    if smoothed:  # TensorBoard's picture: the raw curve faint behind its moving average
+        layers.append(base.mark_line(strokeWidth=2, color=color).encode(
+            x_steps(total), alt.Y(**q("smoothed"), scale=scale),
+            [alt.Tooltip(**q("step")), alt.Tooltip(**q("smoothed"), format=".4f")]))
+    if replay:
+        layers.append(step_rule())
+    return alt.layer(*layers).properties(height=height, title=f"{quantity} on the minibatch").to_dict(validate=False)
 
 
-def data_and_boundary(record, points: pd.DataFrame, step: int, height: int = 300) -> alt.Chart:
-    """The 2-D data over the predicted class on a grid, at the latest sampled model at or before `step`."""
-    boundary = record.boundary
+def training_curve(record, quantity: str, height: int = 200, smoothing: float = 0.0, replay: bool = False) -> Figure:
+    """Loss or accuracy on each recorded step's minibatch (raw, and smoothed when smoothing > 0)."""
+    raw = np.asarray(getattr(record, quantity), dtype=float)
+    rows = pd.DataFrame({"step": np.asarray(record.steps, dtype=float), "raw": raw, "smoothed": ema(raw, smoothing)})
+    data = {"rows": rows}
+    if replay:
+        data["steps"] = step_rows(record)
+    return Figure(finish(curve_spec(quantity, total_steps(record), height, smoothing > 0, replay), record, replay), data)
+
+
+@lru_cache(maxsize=64)
+def boundary_spec(height: int, replay: bool, has_boundary: bool) -> dict:
+    at = "datum.first <= toNumber(step_index) && toNumber(step_index) < datum.until" if replay else "true"
     layers = []
-    if boundary and boundary["steps"]:
-        candidates = [i for i, s in enumerate(boundary["steps"]) if s <= max(step, boundary["steps"][0])]
-        at = candidates[-1]
-        xs, ys = boundary["x"], boundary["y"]
-        dx, dy = xs[1] - xs[0], ys[1] - ys[0]
-        grid = pd.DataFrame([(x, y) for y in ys for x in xs], columns=["x", "y"])
-        grid = grid.assign(x2=grid.x + dx, y2=grid.y + dy, predicted=[str(c) for c in boundary["classes"][at]])
-        layers.append(alt.Chart(grid).mark_rect(opacity=0.35).encode(
+    if has_boundary:
+        layers.append(alt.Chart(alt.Data(name="grid")).transform_filter(at).mark_rect(opacity=0.35).encode(
             alt.X(**q("x")), alt.X2(field="x2"), alt.Y(**q("y")), alt.Y2(field="y2"),
-            alt.Color(**n("predicted"), scale=alt.Scale(domain=["0", "1"], range=["#4c78a8", "#f58518"]), legend=None)))
-        title = f"decision boundary after {boundary['steps'][at]} updates"
-    else:
-        title = "data"
-    layers.append(alt.Chart(points).mark_circle(size=14, opacity=0.85, stroke="white", strokeWidth=0.3).encode(
+            alt.Color(**n("predicted"), scale=CLASS_COLORS, legend=None)))
+    layers.append(alt.Chart(alt.Data(name="points")).mark_circle(
+        size=14, opacity=0.85, stroke="white", strokeWidth=0.3).encode(
         alt.X(**q("x"), title=None), alt.Y(**q("y"), title=None),
-        alt.Color(**n("label"), scale=alt.Scale(domain=["0", "1"], range=["#4c78a8", "#f58518"]), title="class")))
-    return alt.layer(*layers).properties(height=height, title=title)
+        alt.Color(**n("label"), scale=CLASS_COLORS, title="class")))
+    # The caption is a text mark fed by data, so the spec does not change with the step.
+    layers.append(alt.Chart(alt.Data(name="samples")).transform_filter(at).mark_text(
+        align="left", baseline="bottom", fontWeight="bold", fontSize=12, dy=-6).encode(
+        x=alt.value(0), y=alt.value(0), text=alt.Text(field="caption", type="nominal")))
+    return alt.layer(*layers).properties(height=height).to_dict(validate=False)
+
+
+def boundary_rows(record, samples) -> tuple:
+    """Grid cells of the given boundary samples, each valid for the recorded steps [first, until) that
+    were taken after that sample and before the next one."""
+    boundary = record.boundary
+    xs, ys = np.asarray(boundary["x"], dtype=float), np.asarray(boundary["y"], dtype=float)
+    dx, dy = xs[1] - xs[0], ys[1] - ys[0]
+    gx, gy = np.tile(xs, len(ys)), np.repeat(ys, len(xs))
+    sample_steps = np.asarray(boundary["steps"])
+    # the recorded step index from which each sample is the latest one at or before it
+    firsts = np.searchsorted(np.asarray(record.steps), sample_steps, side="left")
+    firsts[0] = 0
+    untils = np.append(firsts[1:], 10**9)
+    grids, captions = [], []
+    for k in samples:
+        classes = np.asarray(boundary["classes"][k]).astype(str)
+        grids.append(pd.DataFrame({"x": gx, "y": gy, "x2": gx + dx, "y2": gy + dy, "predicted": classes,
+                                   "first": firsts[k], "until": untils[k]}))
+        captions.append((f"decision boundary after {sample_steps[k]} updates", firsts[k], untils[k]))
+    return (pd.concat(grids, ignore_index=True),
+            pd.DataFrame(captions, columns=["caption", "first", "until"]))
+
+
+def data_and_boundary(record, points: pd.DataFrame, step: int | None = None, height: int = 300,
+                      replay: bool = False) -> Figure:
+    """The 2-D data over the predicted class on a grid: live, of the latest model sampled at or before
+    `step`; replay, of every sample (the step input selects one)."""
+    boundary = record.boundary
+    has = bool(boundary and boundary.get("steps"))
+    data = {"points": points}
+    if has:
+        if replay:
+            samples = range(len(boundary["steps"]))
+        else:
+            at = record.steps[-1] if step is None else step
+            samples = [max([k for k, s in enumerate(boundary["steps"]) if s <= at] or [0])]
+        data["grid"], data["samples"] = boundary_rows(record, samples)
+    else:
+        data["samples"] = pd.DataFrame({"caption": ["data"], "first": [0], "until": [10**9]})
+    return Figure(finish(boundary_spec(height, replay, has), record, replay), data)

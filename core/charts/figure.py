@@ -1,0 +1,51 @@
+"""The one way the app draws a chart: a Figure is a Vega-Lite spec without rows, plus its rows by name.
+
+The spec depends only on the run's shape (depth, steps, view options), never on the values, so it stays
+byte-identical from frame to frame of a run: the browser keeps its Vega view and swaps only the rows.
+Replay figures carry every recorded step and a `step_index` parameter bound to the page's step input
+(STEP_INPUT), so scrubbing and Play select the step in the browser without asking the server.
+"""
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+STEP_INPUT = "#gfe-step"  # the range input the page draws above the charts (ui/step_bar.py)
+STEP_PARAM = "step_index"
+AT_STEP = f"datum.i < 0 || datum.i == toNumber({STEP_PARAM})"  # rows of the selected recorded step (i = its
+# index in record.steps); rows with i = -1 (guides) belong to every step
+
+
+@dataclass(frozen=True)
+class Figure:
+    spec: dict  # Vega-Lite without rows; shared and cached, so never mutate it
+    data: dict = field(default_factory=dict)  # dataset name -> DataFrame
+
+    def to_vega_lite(self) -> dict:
+        """A self-contained spec with inline rows (for validation, export and tests)."""
+        return {**self.spec, "datasets": {name: _records(frame) for name, frame in self.data.items()}}
+
+
+def _records(frame: pd.DataFrame) -> list:
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def step_param(last_index: int) -> dict:
+    """The replay parameter: the index of the selected recorded step, read from the page's step input."""
+    return {"name": STEP_PARAM, "value": last_index, "bind": {"element": STEP_INPUT}}
+
+
+def replay_token(record) -> str:
+    """Tells the browser which step input a replay figure belongs to: the figure is embedded again (and so
+    bound again) exactly when the page draws a new step input, i.e. for a new run or more recorded steps."""
+    config = hashlib.sha1(json.dumps(record.config, sort_keys=True, default=str).encode()).hexdigest()[:12]
+    return f"{config}:{len(record.steps)}:{record.status}"
+
+
+def finish(spec: dict, record, replay: bool) -> dict:
+    """Add the replay parameter (bound to the step input) to a top-level spec."""
+    if not replay:
+        return spec
+    return {**spec, "params": [*spec.get("params", []), step_param(len(record.steps) - 1)],
+            "usermeta": {"replay": replay_token(record)}}
