@@ -41,8 +41,9 @@ def status(record):
         text += " · from the server's cache"
     st.progress(done / config.steps if config.steps else 1.0, text=text)
     seed, pause, _ = st.columns([1, 1, 4])
-    seed.button("New seed", key="lab_new_seed", icon=":material/casino:", on_click=new_seed,
-                help="Same settings, new random data, weights and minibatches.")
+    if seed.button("New seed", key="lab_new_seed", icon=":material/casino:", on_click=new_seed,
+                   help="Same settings, new random data, weights and minibatches."):
+        st.rerun()  # the button sits in a fragment; a new config needs the whole page (and a new run)
     if run.paused:
         pause.button("Resume", key="lab_resume", icon=":material/play_arrow:", on_click=run.resume,
                      help="Continue training from where it was paused.")

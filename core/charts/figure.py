@@ -43,9 +43,15 @@ def replay_token(record) -> str:
     return f"{config}:{len(record.steps)}:{record.status}"
 
 
-def finish(spec: dict, record, replay: bool) -> dict:
-    """Add the replay parameter (bound to the step input) to a top-level spec."""
+CANVAS = {"embedOptions": {"renderer": "canvas"}}  # Streamlit reads usermeta.embedOptions
+
+
+def finish(spec: dict, record, replay: bool, svg: bool = False) -> dict:
+    """Draw on a canvas (a thousand SVG nodes per frame kept the browser busy for hundreds of ms), and for
+    replay add the parameter bound to the step input."""
+    usermeta = {} if svg else dict(CANVAS)
+    spec = {**spec, "config": {**spec.get("config", {}), "aria": False}}
     if not replay:
-        return spec
+        return {**spec, "usermeta": usermeta} if usermeta else spec
     return {**spec, "params": [*spec.get("params", []), step_param(len(record.steps) - 1)],
-            "usermeta": {"replay": replay_token(record)}}
+            "usermeta": {**usermeta, "replay": replay_token(record)}}

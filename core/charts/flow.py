@@ -160,4 +160,5 @@ def gradient_profile(record, step: int | None = None, height: int = 220, replay:
     else:
         indices = np.array([record.step_index(record.steps[-1] if step is None else step)])
     spec = profile_spec(len(record.layers), height, replay)
-    return Figure(finish(spec, record, replay), {"rows": profile_rows(record, indices)})
+    # SVG: a dozen points, and the browser test counts them
+    return Figure(finish(spec, record, replay, svg=True), {"rows": profile_rows(record, indices)})
