@@ -12,9 +12,21 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 STEP_INPUT = "#gfe-step"  # the range input the page draws above the charts (ui/step_bar.py)
-STEP_PARAM = "step_index"
-AT_STEP = f"datum.i < 0 || datum.i == toNumber({STEP_PARAM})"  # rows of the selected recorded step (i = its
-# index in record.steps); rows with i = -1 (guides) belong to every step
+STEP_PARAM = "step_index"  # the index in record.steps of the selected step
+STEP = "replay_step"  # the selected step itself
+# Replay rows hold one column per recorded step ("s0", "s1", ...): selecting a step reads one column of a
+# few rows, instead of filtering every recorded step's rows (Streamlit's Vega interprets expressions, so
+# each row an expression touches costs microseconds on every scrub).
+
+
+def at_step(prefix: str) -> str:
+    """The expression that reads the selected step's column of a replay row."""
+    return f"datum['{prefix}' + toNumber({STEP_PARAM})]"
+
+
+def step_columns(prefix: str, values) -> dict:
+    """{prefix + index: column} for a [row, recorded step] array."""
+    return {f"{prefix}{i}": values[:, i] for i in range(values.shape[1])}
 
 
 @dataclass(frozen=True)
@@ -46,12 +58,13 @@ def replay_token(record) -> str:
 CANVAS = {"embedOptions": {"renderer": "canvas"}}  # Streamlit reads usermeta.embedOptions
 
 
-def finish(spec: dict, record, replay: bool, svg: bool = False) -> dict:
+def finish(spec: dict, record, replay: bool, svg: bool = False, params=()) -> dict:
     """Draw on a canvas (a thousand SVG nodes per frame kept the browser busy for hundreds of ms), and for
-    replay add the parameter bound to the step input."""
+    replay add the parameter bound to the step input, and the selected step (STEP) read from it."""
     usermeta = {} if svg else dict(CANVAS)
     spec = {**spec, "config": {**spec.get("config", {}), "aria": False}}
     if not replay:
         return {**spec, "usermeta": usermeta} if usermeta else spec
-    return {**spec, "params": [*spec.get("params", []), step_param(len(record.steps) - 1)],
+    steps = {"name": STEP, "expr": f"{json.dumps(list(record.steps))}[toNumber({STEP_PARAM})]"}
+    return {**spec, "params": [*spec.get("params", []), step_param(len(record.steps) - 1), steps, *params],
             "usermeta": {**usermeta, "replay": replay_token(record)}}

@@ -8,7 +8,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.charts.figure import AT_STEP, Figure, finish
+from core.charts.figure import STEP, Figure, at_step, finish, step_columns
 from core.charts.smoothing import ema
 from core.charts.style import layer_color, n, o, q
 
@@ -25,11 +25,6 @@ def layer_columns(depth: int) -> list:
     return [str(k) for k in range(1, depth + 1)]
 
 
-def step_rows(record) -> pd.DataFrame:
-    """One row per recorded step (i = its index): what the replay's step rule reads."""
-    return pd.DataFrame({"i": np.arange(len(record.steps)), "step": np.asarray(record.steps, dtype=float)})
-
-
 def wide_rows(record, metric: str, smoothing: float = 0.0, scale: float = 1.0) -> pd.DataFrame:
     """[recorded step] rows with one column per layer ("1" = input side): light to send, folded in the
     browser. With smoothing > 0 the values are TensorBoard's moving average of the raw ones."""
@@ -40,9 +35,9 @@ def wide_rows(record, metric: str, smoothing: float = 0.0, scale: float = 1.0) -
 
 
 def step_rule():
-    """Replay only: a vertical rule at the selected step, from the 'steps' rows."""
-    return alt.Chart(alt.Data(name="steps")).transform_filter(AT_STEP).mark_rule(
-        color="#333", strokeDash=[3, 3]).encode(alt.X(**q("step")))
+    """Replay only: a vertical rule at the selected step (no rows to filter: it reads the parameter)."""
+    return alt.Chart(alt.Data(values=[{}])).mark_rule(color="#333", strokeDash=[3, 3]).encode(
+        alt.X(datum=alt.ExprRef(expr=STEP), type="quantitative"))
 
 
 def x_steps(total: int, title="step"):
@@ -84,8 +79,6 @@ def metric_lines(record, metric: str, title: str, log: bool = True, guide=None, 
     if chart_title:
         spec = {**spec, "title": chart_title}
     data = {"rows": wide_rows(record, metric, smoothing, 100.0 if percent else 1.0)}
-    if replay:
-        data["steps"] = step_rows(record)
     return Figure(finish(spec, record, replay), data)
 
 
@@ -124,8 +117,6 @@ def heatmap_rows(record) -> pd.DataFrame:
 
 def grad_norm_heatmap(record, height: int = 220, replay: bool = False) -> Figure:
     data = {"rows": heatmap_rows(record)}
-    if replay:
-        data["steps"] = step_rows(record)
     return Figure(finish(heatmap_spec(total_steps(record), height, replay), record, replay), data)
 
 
@@ -139,26 +130,27 @@ def profile_spec(depth: int, height: int, replay: bool) -> dict:
         [alt.Tooltip(**q("layer_index")), alt.Tooltip(**q("grad_norm"), format=".3e"),
          alt.Tooltip(**q("delta_ms"), format=".3e")])
     chart = alt.layer(line, points, data=alt.Data(name="rows"))
-    chart = chart.transform_filter(AT_STEP if replay else "true").transform_filter("datum.grad_norm > 0")
+    if replay:
+        chart = chart.transform_calculate(grad_norm=at_step("g"), delta_ms=at_step("d"))
+    chart = chart.transform_filter("datum.grad_norm > 0")
     return chart.properties(height=height, title="grad_norm by layer").to_dict(validate=False)
 
 
-def profile_rows(record, indices) -> pd.DataFrame:
+def profile_rows(record, index=None) -> pd.DataFrame:
+    """One row per layer: at one recorded step index, or (index None) with a column per recorded step."""
     depth = len(record.layers)
-    grad, delta = record.metric("grad_norm")[indices], record.metric("delta_ms")[indices]
-    return pd.DataFrame({
-        "i": np.repeat(indices, depth), "layer_index": np.tile(np.arange(1, depth + 1), len(indices)),
-        "grad_norm": grad.reshape(-1), "delta_ms": delta.reshape(-1),
-    })
+    grad, delta = record.metric("grad_norm"), record.metric("delta_ms")
+    if index is not None:
+        return pd.DataFrame({"layer_index": np.arange(1, depth + 1), "grad_norm": grad[index],
+                             "delta_ms": delta[index]})
+    return pd.DataFrame({"layer_index": np.arange(1, depth + 1), **step_columns("g", grad.T),
+                         **step_columns("d", delta.T)})
 
 
 def gradient_profile(record, step: int | None = None, height: int = 220, replay: bool = False) -> Figure:
     """grad_norm against depth: the classic vanishing picture. Live: at `step` (default the last recorded);
     replay: every recorded step, the page's step input selects one."""
-    if replay:
-        indices = np.arange(len(record.steps))
-    else:
-        indices = np.array([record.step_index(record.steps[-1] if step is None else step)])
+    index = None if replay else record.step_index(record.steps[-1] if step is None else step)
     spec = profile_spec(len(record.layers), height, replay)
     # SVG: a dozen points, and the browser test counts them
-    return Figure(finish(spec, record, replay, svg=True), {"rows": profile_rows(record, indices)})
+    return Figure(finish(spec, record, replay, svg=True), {"rows": profile_rows(record, index)})

@@ -5,7 +5,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.charts.figure import AT_STEP, Figure, finish
+from core.charts.figure import Figure, at_step, finish, step_columns
 from core.charts.style import layer_color, o, q, shown_layers
 
 # Where |phi'| < 5% of its maximum, in activation space (so it can be drawn on an activation histogram).
@@ -16,12 +16,18 @@ SATURATED_OUTPUTS = {
     "elu": [(-1.0, -0.95)],
     "selu": [(-1.7581, -1.6702)],
 }
-COLUMNS = ["i", "layer_index", "mark", "low", "high", "fraction"]
 TITLES = {"activation": "activation a (orange: saturated, red: 0)", "delta": "log10 |∂loss/∂z| (red: exact 0)"}
 
 
 def _only(mark: str):
     return [alt.FilterTransform(filter=alt.datum.mark == mark)]
+
+
+def _replay_transform(kind: str) -> list:
+    read = [alt.CalculateTransform(calculate=at_step("f"), **{"as": "fraction"})]
+    if kind == "delta":  # a log axis of magnitudes: only the bins that hold values
+        read.append(alt.FilterTransform(filter="datum.mark != 'bar' || datum.fraction > 0"))
+    return read
 
 
 @lru_cache(maxsize=64)
@@ -43,64 +49,66 @@ def panels_spec(depth: int, kind: str, replay: bool) -> dict:
     panel = alt.LayerChart(layer=[bands, zero_line, zero_bar, bars], width=125, height=80)
     return alt.FacetChart(
         data=alt.Data(name="rows"), spec=panel, columns=5,
-        transform=[alt.FilterTransform(filter=AT_STEP)] if replay else alt.Undefined,
+        transform=_replay_transform(kind) if replay else alt.Undefined,
         facet=alt.Facet(**o("layer_index"), title=None, header=alt.Header(labelExpr="'layer ' + datum.value")),
         resolve=alt.Resolve(scale=alt.ScaleResolveMap(x="independent", y="independent")),
         title=alt.TitleParams(f"{TITLES[kind]}; y: fraction of the batch's values", anchor="start", fontSize=12,
                               fontWeight="normal")).to_dict(validate=False)
 
 
-def histogram_rows(record, kind: str, indices=None) -> pd.DataFrame:
-    """Rows the panels draw, for the recorded step indices given (default: the last): bars, and the zero
-    and saturation marks of the shown layers. Marks that do not depend on the step have i = -1."""
-    indices = np.atleast_1d(np.asarray([len(record.steps) - 1] if indices is None else indices, dtype=int))
+def histogram_table(record, kind: str, indices) -> tuple:
+    """(rows, fractions): one row per (shown layer, bin) plus the zero and saturation marks, and the
+    [row, step] fraction of the batch's values in each, at the recorded step indices given."""
+    indices = np.asarray(indices, dtype=int)
     layers = np.asarray(shown_layers(len(record.layers))) - 1
     block = record.histograms[kind]
     counts = np.asarray([[block["counts"][i][k] for k in layers] for i in indices], dtype=float)  # [step, layer, bin]
-    bins = counts.shape[2]
+    steps, shown, bins = counts.shape
     if kind == "activation":
         edges = np.asarray(block["edges"], dtype=float)[layers]  # [layer, bin + 1]
         totals = counts.sum(axis=2)
     else:
-        edges = np.tile(np.log10(np.asarray(block["edges"], dtype=float)), (len(layers), 1))
+        edges = np.tile(np.log10(np.asarray(block["edges"], dtype=float)), (shown, 1))
         zeros = np.asarray([[block["zeros"][i][k] for k in layers] for i in indices], dtype=float)
         totals = counts.sum(axis=2) + zeros
     fractions = np.divide(counts, totals[:, :, None], out=np.zeros_like(counts), where=totals[:, :, None] > 0)
-    shape = counts.shape
-    bars = pd.DataFrame({
-        "i": np.broadcast_to(indices[:, None, None], shape).reshape(-1),
-        "layer_index": np.broadcast_to(layers[None, :, None] + 1, shape).reshape(-1),
-        "mark": "bar",
-        "low": np.broadcast_to(edges[None, :, :bins], shape).reshape(-1),
-        "high": np.broadcast_to(edges[None, :, 1:], shape).reshape(-1),
-        "fraction": fractions.reshape(-1),
-    })
-    parts = []
+    parts = [pd.DataFrame({"layer_index": np.repeat(layers + 1, bins), "mark": "bar",
+                           "low": edges[:, :bins].reshape(-1), "high": edges[:, 1:].reshape(-1)})]
+    columns = [fractions.reshape(steps, -1).T]  # [row, step]
     if kind == "activation":
-        parts.append(bars)
         marks = [("zero", 0.0, 0.0)] + [("saturated", low, high)
                                          for low, high in SATURATED_OUTPUTS.get(record.config.get("activation"), [])]
         for mark, low, high in marks:
-            parts.append(pd.DataFrame({"i": -1, "layer_index": layers + 1, "mark": mark, "low": low, "high": high,
-                                       "fraction": 0.0}))
+            parts.append(pd.DataFrame({"layer_index": layers + 1, "mark": mark, "low": low, "high": high}))
+            columns.append(np.zeros((shown, steps)))
     else:
-        parts.append(bars[counts.reshape(-1) > 0])  # a log axis of magnitudes: only the bins that hold values
         smallest = edges[0, 0]
-        zero_fraction = np.divide(zeros, totals, out=np.zeros_like(zeros), where=totals > 0)
-        parts.append(pd.DataFrame({
-            "i": np.repeat(indices, len(layers)), "layer_index": np.tile(layers + 1, len(indices)), "mark": "zeros",
-            "low": smallest - 1.5, "high": smallest - 0.5, "fraction": zero_fraction.reshape(-1)}))
-    return pd.concat(parts, ignore_index=True)[COLUMNS]
+        parts.append(pd.DataFrame({"layer_index": layers + 1, "mark": "zeros", "low": smallest - 1.5,
+                                   "high": smallest - 0.5}))
+        columns.append(np.divide(zeros, totals, out=np.zeros_like(zeros), where=totals > 0).T)
+    return pd.concat(parts, ignore_index=True), np.concatenate(columns)
+
+
+def histogram_rows(record, kind: str, step: int | None = None) -> pd.DataFrame:
+    """The rows the panels draw at one recorded step (default: the last)."""
+    index = record.step_index(record.steps[-1] if step is None else step)
+    rows, fractions = histogram_table(record, kind, [index])
+    rows["fraction"] = fractions[:, 0]
+    if kind == "delta":  # a log axis of magnitudes: only the bins that hold values
+        rows = rows[(rows["mark"] != "bar") | (rows["fraction"] > 0)].reset_index(drop=True)
+    return rows
 
 
 def histograms(record, kind: str, step: int | None = None, replay: bool = False) -> Figure:
-    """Live: the histograms at `step` (default the last recorded); replay: at every recorded step."""
+    """Live: the histograms at `step` (default the last recorded); replay: a fraction column per recorded
+    step ("f0", "f1", ...), the step input selects one."""
     if replay:
-        indices = np.arange(len(record.steps))
+        rows, fractions = histogram_table(record, kind, np.arange(len(record.steps)))
+        rows = pd.concat([rows, pd.DataFrame(step_columns("f", fractions))], axis=1)
     else:
-        indices = [record.step_index(record.steps[-1] if step is None else step)]
+        rows = histogram_rows(record, kind, step)
     spec = panels_spec(len(record.layers), kind, replay)
-    return Figure(finish(spec, record, replay), {"rows": histogram_rows(record, kind, indices)})
+    return Figure(finish(spec, record, replay), {"rows": rows})
 
 
 def activation_histograms(record, step: int | None = None, replay: bool = False) -> Figure:

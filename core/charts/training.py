@@ -5,8 +5,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.charts.figure import AT_STEP, Figure, finish
-from core.charts.flow import metric_lines, step_rows, step_rule, total_steps, x_steps
+from core.charts.figure import STEP_PARAM, Figure, finish
+from core.charts.flow import metric_lines, step_rule, total_steps, x_steps
 from core.charts.smoothing import ema
 from core.charts.style import n, q
 
@@ -42,18 +42,21 @@ def training_curve(record, quantity: str, height: int = 200, smoothing: float = 
     """Loss or accuracy on each recorded step's minibatch (raw, and smoothed when smoothing > 0)."""
     raw = np.asarray(getattr(record, quantity), dtype=float)
     rows = pd.DataFrame({"step": np.asarray(record.steps, dtype=float), "raw": raw, "smoothed": ema(raw, smoothing)})
-    data = {"rows": rows}
-    if replay:
-        data["steps"] = step_rows(record)
-    return Figure(finish(curve_spec(quantity, total_steps(record), height, smoothing > 0, replay), record, replay), data)
+    return Figure(finish(curve_spec(quantity, total_steps(record), height, smoothing > 0, replay), record, replay),
+                  {"rows": rows})
+
+
+SAMPLE = "boundary_sample"  # replay: the boundary sample shown at the selected step
 
 
 @lru_cache(maxsize=64)
 def boundary_spec(height: int, replay: bool, has_boundary: bool) -> dict:
-    at = "datum.first <= toNumber(step_index) && toNumber(step_index) < datum.until" if replay else "true"
     layers = []
     if has_boundary:
-        layers.append(alt.Chart(alt.Data(name="grid")).transform_filter(at).mark_rect(opacity=0.35).encode(
+        grid = alt.Chart(alt.Data(name="grid"))
+        if replay:
+            grid = grid.transform_calculate(predicted=f"'' + datum['c' + {SAMPLE}]")
+        layers.append(grid.mark_rect(opacity=0.35).encode(
             alt.X(**q("x")), alt.X2(field="x2"), alt.Y(**q("y")), alt.Y2(field="y2"),
             alt.Color(**n("predicted"), scale=CLASS_COLORS, legend=None)))
     layers.append(alt.Chart(alt.Data(name="points")).mark_circle(
@@ -61,32 +64,34 @@ def boundary_spec(height: int, replay: bool, has_boundary: bool) -> dict:
         alt.X(**q("x"), title=None), alt.Y(**q("y"), title=None),
         alt.Color(**n("label"), scale=CLASS_COLORS, title="class")))
     # The caption is a text mark fed by data, so the spec does not change with the step.
-    layers.append(alt.Chart(alt.Data(name="samples")).transform_filter(at).mark_text(
-        align="left", baseline="bottom", fontWeight="bold", fontSize=12, dy=-6).encode(
+    caption = alt.Chart(alt.Data(name="samples"))
+    if replay and has_boundary:
+        caption = caption.transform_filter(f"datum.k == {SAMPLE}")
+    layers.append(caption.mark_text(align="left", baseline="bottom", fontWeight="bold", fontSize=12, dy=-6).encode(
         x=alt.value(0), y=alt.value(0), text=alt.Text(field="caption", type="nominal")))
     return alt.layer(*layers).properties(height=height).to_dict(validate=False)
 
 
-def boundary_rows(record, samples) -> tuple:
-    """Grid cells of the given boundary samples, each valid for the recorded steps [first, until) that
-    were taken after that sample and before the next one."""
+def sample_at(record) -> np.ndarray:
+    """For each recorded step, the latest boundary sample taken after at most that many updates."""
+    sample_steps = np.asarray(record.boundary["steps"])
+    return np.maximum(np.searchsorted(sample_steps, np.asarray(record.steps), side="right") - 1, 0)
+
+
+def boundary_rows(record, sample=None) -> tuple:
+    """Grid cells with the predicted class of one sample, or (sample None) a column per sample ("c0", ...)."""
     boundary = record.boundary
     xs, ys = np.asarray(boundary["x"], dtype=float), np.asarray(boundary["y"], dtype=float)
     dx, dy = xs[1] - xs[0], ys[1] - ys[0]
     gx, gy = np.tile(xs, len(ys)), np.repeat(ys, len(xs))
-    sample_steps = np.asarray(boundary["steps"])
-    # the recorded step index from which each sample is the latest one at or before it
-    firsts = np.searchsorted(np.asarray(record.steps), sample_steps, side="left")
-    firsts[0] = 0
-    untils = np.append(firsts[1:], 10**9)
-    grids, captions = [], []
-    for k in samples:
-        classes = np.asarray(boundary["classes"][k]).astype(str)
-        grids.append(pd.DataFrame({"x": gx, "y": gy, "x2": gx + dx, "y2": gy + dy, "predicted": classes,
-                                   "first": firsts[k], "until": untils[k]}))
-        captions.append((f"decision boundary after {sample_steps[k]} updates", firsts[k], untils[k]))
-    return (pd.concat(grids, ignore_index=True),
-            pd.DataFrame(captions, columns=["caption", "first", "until"]))
+    grid = pd.DataFrame({"x": gx, "y": gy, "x2": gx + dx, "y2": gy + dy})
+    captions = [f"decision boundary after {s} updates" for s in boundary["steps"]]
+    if sample is not None:
+        grid["predicted"] = np.asarray(boundary["classes"][sample]).astype(str)
+        return grid, pd.DataFrame({"k": [sample], "caption": [captions[sample]]})
+    classes = np.asarray(boundary["classes"], dtype=np.int8)  # [sample, cell]
+    grid = pd.concat([grid, pd.DataFrame({f"c{k}": classes[k] for k in range(len(classes))})], axis=1)
+    return grid, pd.DataFrame({"k": np.arange(len(captions)), "caption": captions})
 
 
 def data_and_boundary(record, points: pd.DataFrame, step: int | None = None, height: int = 300,
@@ -96,13 +101,15 @@ def data_and_boundary(record, points: pd.DataFrame, step: int | None = None, hei
     boundary = record.boundary
     has = bool(boundary and boundary.get("steps"))
     data = {"points": points}
+    params = ()
     if has:
         if replay:
-            samples = range(len(boundary["steps"]))
+            data["grid"], data["samples"] = boundary_rows(record)
+            params = ({"name": SAMPLE, "expr": f"{sample_at(record).tolist()}[toNumber({STEP_PARAM})]"},)
         else:
             at = record.steps[-1] if step is None else step
-            samples = [max([k for k, s in enumerate(boundary["steps"]) if s <= at] or [0])]
-        data["grid"], data["samples"] = boundary_rows(record, samples)
+            data["grid"], data["samples"] = boundary_rows(
+                record, max([k for k, s in enumerate(boundary["steps"]) if s <= at] or [0]))
     else:
-        data["samples"] = pd.DataFrame({"caption": ["data"], "first": [0], "until": [10**9]})
-    return Figure(finish(boundary_spec(height, replay, has), record, replay), data)
+        data["samples"] = pd.DataFrame({"k": [0], "caption": ["data"]})
+    return Figure(finish(boundary_spec(height, replay, has), record, replay, params=params), data)
