@@ -21,17 +21,30 @@ def total_steps(record) -> int:
     return max(int(record.config.get("steps", 0) or 0), 1)
 
 
-def layer_columns(depth: int) -> list:
-    return [str(k) for k in range(1, depth + 1)]
+# At most this many points per curve while training: the browser redraws every curve five times a second,
+# and each point costs it time (Streamlit's Vega interprets every encoding). Replay draws once: all points.
+LIVE_CURVE_POINTS = 150
 
 
-def wide_rows(record, metric: str, smoothing: float = 0.0, scale: float = 1.0) -> pd.DataFrame:
-    """[recorded step] rows with one column per layer ("1" = input side): light to send, folded in the
-    browser. With smoothing > 0 the values are TensorBoard's moving average of the raw ones."""
+def thinned(count: int, most: int | None = None) -> np.ndarray:
+    """Evenly spread indices of at most `most` of `count` recorded steps, always with the first and last."""
+    if most is None or count <= most:
+        return np.arange(count)
+    return np.unique(np.linspace(0, count - 1, most).round().astype(int))
+
+
+def layer_rows(record, metric: str, smoothing: float = 0.0, scale: float = 1.0, most: int | None = None):
+    """Tidy rows (step, layer_index, value) of a per-layer metric, smoothed over all recorded steps with
+    TensorBoard's moving average when smoothing > 0, then thinned to at most `most` steps."""
     values = ema(record.metric(metric) * scale, smoothing)
-    frame = pd.DataFrame(values, columns=layer_columns(len(record.layers)))
-    frame.insert(0, "step", np.asarray(record.steps, dtype=float))
-    return frame
+    keep = thinned(len(record.steps), most)
+    values = values[keep]
+    depth = len(record.layers)
+    return pd.DataFrame({
+        "step": np.repeat(np.asarray(record.steps, dtype=float)[keep], depth),
+        "layer_index": np.tile(np.arange(1, depth + 1), len(keep)),
+        "value": values.reshape(-1),
+    })
 
 
 def step_rule():
@@ -47,19 +60,15 @@ def x_steps(total: int, title="step"):
 @lru_cache(maxsize=256)
 def lines_spec(depth: int, total: int, title: str, log: bool, guide, height: int, legend: bool, percent: bool,
                replay: bool) -> dict:
-    columns = layer_columns(depth)
     if percent:
         scale = alt.Scale(domain=[0, 100])
     else:
         scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
-    lines = alt.Chart(alt.Data(name="rows")).transform_fold(columns, as_=["layer", "value"]).transform_calculate(
-        layer_index="toNumber(datum.layer)")
-    if log and not percent:
-        lines = lines.transform_filter("datum.value > 0")  # log axes cannot show exact zeros
-    lines = lines.mark_line(strokeWidth=1.5).encode(
+    # Rows come tidy and numeric: no fold or calculate in the browser (its Vega interprets expressions).
+    lines = alt.Chart(alt.Data(name="rows")).mark_line(strokeWidth=1.5).encode(
         x_steps(total),
         alt.Y(**q("value"), title=title, scale=scale, axis=alt.Axis(format=".0e" if log and not percent else "~g")),
-        layer_color(depth, legend=legend), alt.Detail(**n("layer")),
+        layer_color(depth, legend=legend), alt.Detail(**o("layer_index")),
         [alt.Tooltip(**o("layer_index"), title="layer"), alt.Tooltip(**q("step")),
          alt.Tooltip(**q("value"), format=".1f" if percent else ".3e")])
     layers = [lines]
@@ -78,7 +87,10 @@ def metric_lines(record, metric: str, title: str, log: bool = True, guide=None, 
     spec = lines_spec(len(record.layers), total_steps(record), title, log, guide, height, legend, percent, replay)
     if chart_title:
         spec = {**spec, "title": chart_title}
-    data = {"rows": wide_rows(record, metric, smoothing, 100.0 if percent else 1.0)}
+    rows = layer_rows(record, metric, smoothing, 100.0 if percent else 1.0, None if replay else LIVE_CURVE_POINTS)
+    if log and not percent:
+        rows = rows[rows.value > 0]  # log axes cannot show exact zeros; the sparsity views count those
+    data = {"rows": rows}
     return Figure(finish(spec, record, replay), data)
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from core.charts.figure import STEP_PARAM, Figure, finish
-from core.charts.flow import metric_lines, step_rule, total_steps, x_steps
+from core.charts.flow import LIVE_CURVE_POINTS, metric_lines, step_rule, thinned, total_steps, x_steps
 from core.charts.smoothing import ema
 from core.charts.style import n, q
 
@@ -41,7 +41,9 @@ def curve_spec(quantity: str, total: int, height: int, smoothed: bool, replay: b
 def training_curve(record, quantity: str, height: int = 200, smoothing: float = 0.0, replay: bool = False) -> Figure:
     """Loss or accuracy on each recorded step's minibatch (raw, and smoothed when smoothing > 0)."""
     raw = np.asarray(getattr(record, quantity), dtype=float)
-    rows = pd.DataFrame({"step": np.asarray(record.steps, dtype=float), "raw": raw, "smoothed": ema(raw, smoothing)})
+    keep = thinned(len(raw), None if replay else LIVE_CURVE_POINTS)
+    rows = pd.DataFrame({"step": np.asarray(record.steps, dtype=float)[keep], "raw": raw[keep],
+                         "smoothed": ema(raw, smoothing)[keep]})
     return Figure(finish(curve_spec(quantity, total_steps(record), height, smoothing > 0, replay), record, replay),
                   {"rows": rows})
 
