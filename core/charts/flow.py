@@ -67,7 +67,8 @@ def lines_spec(depth: int, total: int, title: str, log: bool, guide, height: int
     # Rows come tidy and numeric: no fold or calculate in the browser (its Vega interprets expressions).
     lines = alt.Chart(alt.Data(name="rows")).mark_line(strokeWidth=1.5).encode(
         x_steps(total),
-        alt.Y(**q("value"), title=title, scale=scale, axis=alt.Axis(format=".0e" if log and not percent else "~g")),
+        alt.Y(**q("value"), title=title, scale=scale,
+              axis=alt.Axis(format="d" if percent else ".0e" if log else "~g")),
         layer_color(depth, legend=legend), alt.Detail(**o("layer_index")),
         [alt.Tooltip(**o("layer_index"), title="layer"), alt.Tooltip(**q("step")),
          alt.Tooltip(**q("value"), format=".1f" if percent else ".3e")])
