@@ -136,6 +136,10 @@ def test_live_paused_and_replay_keep_every_view_in_its_place(server, browser, de
         slider.focus()
         slider.press("End")
         expect(slider).to_have_attribute("aria-valuetext", "100")
+    if not depth_presses:  # a long run (big batches, 5000 steps), so it is still training when paused
+        batch = page.get_by_role("slider", name="batch size")
+        batch.focus()
+        batch.press("End")
     steps = page.get_by_role("slider", name="steps")
     steps.focus()
     for key in ["End"] if not depth_presses else ["ArrowRight"] * 30:  # depth 100 trains slowly: 600 steps
