@@ -101,3 +101,29 @@ THRESHOLDS = (
     f"gradients are below 5% of the activation's largest derivative (not judged for ReLU, whose zeros are "
     f"counted as dead units and sparsity)."
 )
+
+
+class _MemoizedMetrics:
+    """A record whose metric arrays are converted once, so diagnosing every step stays linear in steps."""
+
+    def __init__(self, record):
+        self._record = record
+        self._metrics = {}
+        self._steps = np.asarray(record.steps)
+
+    def metric(self, name):
+        if name not in self._metrics:
+            self._metrics[name] = self._record.metric(name)
+        return self._metrics[name]
+
+    def step_index(self, step):
+        return max(int(np.searchsorted(self._steps, step, side="right")) - 1, 0)
+
+    def __getattr__(self, name):
+        return getattr(self._record, name)
+
+
+def diagnose_every_step(record) -> list:
+    """diagnose() at every recorded step, in the order of record.steps (for a replay in the browser)."""
+    memo = _MemoizedMetrics(record)
+    return [diagnose(memo, step) for step in record.steps]

@@ -8,9 +8,8 @@ from ui import views
 from ui.controls import sidebar_controls
 from ui.session import live_run
 
-POLL_SECONDS = 0.2  # redraw rate of the per-layer views while training: 5 frames a second
-OVER_TIME_SECONDS = 1.0  # and of the curves over steps
-PLAY_SECONDS = 0.35
+FRAME_SECONDS = 0.1  # redraw rate of the step bar and the per-layer views while training: ten a second
+OVER_TIME_SECONDS = 0.2  # and of the curves over steps: five a second
 
 st.title("Gradient Flow Lab")
 config, messages = sidebar_controls()
@@ -20,7 +19,13 @@ if config is None:
     st.stop()
 
 run = live_run(config)
-training = not run.done and not run.paused
+
+
+def is_training() -> bool:
+    return not run.done and not run.paused
+
+
+training = is_training()
 
 
 def new_seed():
@@ -37,80 +42,43 @@ def status(record):
         text += " · from the server's cache"
     st.progress(done / config.steps if config.steps else 1.0, text=text)
     seed, pause, _ = st.columns([1, 1, 4])
-    seed.button("New seed", key="lab_new_seed", icon=":material/casino:", on_click=new_seed,
-                help="Same settings, new random data, weights and minibatches.")
+    if seed.button("New seed", key="lab_new_seed", icon=":material/casino:", on_click=new_seed,
+                   help="Same settings, new random data, weights and minibatches."):
+        st.rerun()  # the button sits in a fragment; a new config needs the whole page (and a new run)
     if run.paused:
         pause.button("Resume", key="lab_resume", icon=":material/play_arrow:", on_click=run.resume,
                      help="Continue training from where it was paused.")
-    elif not run.done:
-        pause.button("Pause", key="lab_pause", icon=":material/pause:", on_click=run.pause,
+    else:
+        pause.button("Pause", key="lab_pause", icon=":material/pause:", on_click=run.pause, disabled=run.done,
                      help="Hold training between frames, to scrub through what was recorded so far.")
     if run.error:
         st.error(f"The run failed: {run.error}. Change a control to start again.")
 
 
-@st.fragment(run_every=POLL_SECONDS)
-def live():
-    """While training: the progress and the per-layer views of the latest step, five times a second."""
+# The same two fragments draw the live and the replay layout, with the same elements in the same places:
+# while training they redraw themselves from the latest snapshot; afterwards they draw once, and the step
+# bar replays in the browser.
+@st.fragment(run_every=FRAME_SECONDS if training else None)
+def at_step_views():
     started = time.perf_counter()
-    record = run.snapshot
+    record = run.snapshot  # one snapshot per frame: no view mixes two frames
     status(record)
-    if run.done or run.paused:
-        st.rerun()  # switch to the replay layout, without polling
+    if is_training() != training:
+        st.rerun()  # finished, paused or resumed: switch the whole page between live and replay
     if record is None or not record.steps:
         views.empty_chart_note(run.status)
         return
-    st.caption("Following the live run. Pause to scrub through the recorded steps.")
-    views.diagnosis(record, record.steps[-1])
-    views.at_step(record, record.steps[-1], config, live=True)
-    st.caption(f"Step {record.steps[-1]} drawn in {1000 * (time.perf_counter() - started):.0f} ms on the server.")
+    views.at_step(record, config, live=training)
+    st.caption(f"Step {record.steps[-1]} drawn in {1000 * (time.perf_counter() - started):.0f} ms on the server"
+               + (" · following the live run; pause to scrub" if training else " · replay runs in the browser"))
 
 
-@st.fragment(run_every=OVER_TIME_SECONDS)
-def live_over_time():
-    """While training: the curves over all steps so far, once a second (they change slowly)."""
+@st.fragment(run_every=OVER_TIME_SECONDS if training else None)
+def over_time_views():
     record = run.snapshot
     if record is not None and record.steps:
-        views.over_time(record)
+        views.over_time(record, live=training)
 
 
-@st.fragment(run_every=PLAY_SECONDS if st.session_state.get("lab_playing") else None)
-def replay(record):
-    """After (or paused in) a run: the step scrubber and Play redraw only this fragment, never retrain."""
-    started = time.perf_counter()
-    steps = record.steps
-    if st.session_state.get("lab_step") not in steps:
-        st.session_state["lab_step"] = steps[-1]
-    if st.session_state.get("lab_playing"):
-        later = [s for s in steps if s > st.session_state["lab_step"]]
-        if later:
-            st.session_state["lab_step"] = later[0]
-        else:
-            st.session_state["lab_playing"] = False
-            st.rerun()  # stop polling
-    scrub, play = st.columns([6, 1])
-    step = scrub.select_slider("step", options=steps, key="lab_step",
-                               help="Replay the recorded frames; scrubbing never retrains.")
-    playing = st.session_state.get("lab_playing", False)
-    if play.button("Stop" if playing else "Play", key="lab_play", icon=":material/stop:" if playing else
-                   ":material/play_arrow:", help="Replay the recorded frames from the start."):
-        st.session_state["lab_playing"] = not playing
-        if not playing:
-            st.session_state["lab_step"] = steps[0]
-        st.rerun()
-    views.diagnosis(record, step)
-    views.at_step(record, step, config)
-    st.caption(f"Step {step} drawn in {1000 * (time.perf_counter() - started):.0f} ms on the server.")
-
-
-if training:
-    live()
-    live_over_time()
-else:
-    record = run.snapshot
-    status(record)
-    if record is None or not record.steps:
-        views.empty_chart_note(run.status)
-    else:
-        replay(record)
-        views.over_time(record)
+at_step_views()
+over_time_views()

@@ -71,6 +71,13 @@ PROFILE_POINTS = ("() => { const chart = document.querySelector('[data-testid=st
                   " return chart ? chart.querySelectorAll('g.mark-symbol path').length : -1; }")
 
 
+PROFILE_POSITIONS = ("() => [...document.querySelector('[data-testid=stVegaLiteChart]')"
+                     ".querySelectorAll('g.mark-symbol path')].map(p => p.getAttribute('transform')).join('|')")
+# Where each view sits on the page: the top of every chart, relative to the page.
+CHART_TOPS = ("() => [...document.querySelectorAll('[data-testid=stVegaLiteChart]')]"
+              ".map(c => Math.round(c.getBoundingClientRect().top + window.scrollY))")
+
+
 def test_moving_a_slider_redraws_the_charts_without_errors(server, browser):
     started = time.time()
     page = browser.new_page(viewport={"width": 1400, "height": 900})
@@ -93,6 +100,16 @@ def test_moving_a_slider_redraws_the_charts_without_errors(server, browser):
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.locator("[data-testid='stAlertContentError']").count() == 0
 
+    # A scrub repaints the charts in the browser, without the server: the profile's points move and the step
+    # label follows.
+    before = page.evaluate(PROFILE_POSITIONS)
+    step = page.locator("#gfe-step")
+    step.focus()
+    for _ in range(20):
+        step.press("ArrowLeft")
+    page.wait_for_function(f"(before) => ({PROFILE_POSITIONS})() !== before", arg=before, timeout=5_000)
+    expect(page.locator(".gfe-label")).not_to_contain_text("step 300 of 300")
+
     os.makedirs(ARTIFACTS, exist_ok=True)
     page.screenshot(path=os.path.join(ARTIFACTS, "lab_1400x900.png"))
     height = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
@@ -100,3 +117,55 @@ def test_moving_a_slider_redraws_the_charts_without_errors(server, browser):
     page.wait_for_timeout(1500)
     page.screenshot(path=os.path.join(ARTIFACTS, "lab_all_views.png"))
     assert time.time() - started < 120
+
+
+def shoot(page, name):
+    page.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"))
+
+
+@pytest.mark.parametrize("depth_presses", [0, 90], ids=["depth 10", "depth 100"])
+def test_live_paused_and_replay_keep_every_view_in_its_place(server, browser, depth_presses):
+    """No layout jump from live to paused to replay: every chart keeps its position. Screenshots of each."""
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    depth = 10 + depth_presses
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(server)
+    wait_finished(page)
+    if depth_presses:
+        slider = page.get_by_role("slider", name="depth (hidden layers)")
+        slider.focus()
+        slider.press("End")
+        expect(slider).to_have_attribute("aria-valuetext", "100")
+    if not depth_presses:  # a long run (big batches, 5000 steps), so it is still training when paused
+        batch = page.get_by_role("slider", name="batch size")
+        batch.focus()
+        batch.press("End")
+    steps = page.get_by_role("slider", name="steps")
+    steps.focus()
+    for key in ["End"] if not depth_presses else ["ArrowRight"] * 30:  # depth 100 trains slowly: 600 steps
+        steps.press(key)
+    expect(page.get_by_text("running · step", exact=False)).to_be_visible(timeout=120_000)
+    # the new run's first frame: its profile (layers whose gradient underflowed to 0 have no point on a log axis)
+    page.wait_for_function(f"() => ({PROFILE_POINTS})() {'=== 10' if depth == 10 else '> 10'}", timeout=60_000)
+    page.get_by_role("button", name="Pause").click()
+    expect(page.locator("#gfe-step:not([disabled])")).to_be_visible(timeout=30_000)
+    page.wait_for_timeout(1500)
+    paused_tops = page.evaluate(CHART_TOPS)
+    shoot(page, f"lab_paused_depth{depth}")
+    page.get_by_role("button", name="Resume").click()
+    expect(page.get_by_text("running · step", exact=False)).to_be_visible(timeout=30_000)
+    page.wait_for_timeout(1000)
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=stVegaLiteChart]').length === 11")
+    live_tops = page.evaluate(CHART_TOPS)
+    shoot(page, f"lab_live_depth{depth}")
+    wait_finished(page, timeout=240_000)
+    replay_tops = page.evaluate(CHART_TOPS)
+    step = page.locator("#gfe-step")
+    step.focus()
+    step.press("Home")
+    page.wait_for_timeout(1000)
+    shoot(page, f"lab_replay_depth{depth}")
+    assert len(live_tops) == len(paused_tops) == len(replay_tops) == 11
+    for live, paused, replay in zip(live_tops, paused_tops, replay_tops):  # to the pixel (sub-pixel rounding)
+        assert abs(live - paused) <= 1 and abs(paused - replay) <= 1, (live_tops, paused_tops, replay_tops)
+    assert page.locator("[data-testid='stException']").count() == 0

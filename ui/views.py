@@ -1,72 +1,57 @@
-"""The Lab's views, drawn from one record snapshot (so no view ever mixes two frames)."""
-import time
+"""The Lab's views, drawn from one record snapshot (so no view ever mixes two frames).
 
+Live views get the rows of the latest step; replay views get every recorded step once, and the step bar's
+input selects the step in the browser. Both keep the same elements in the same places, so the page never
+jumps between live, paused and replay."""
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from core import charts
 from core.config import TWO_D_DATASETS
-from core.diagnosis import THRESHOLDS, diagnose
 from ui.session import data_points
+from ui.step_bar import step_bar
 
-VERDICT_STYLE = {"healthy": st.success, "diverged": st.error, "exploding": st.error}
-
-
-def show(chart, width="stretch"):
-    # Validation runs in the tests (tests/test_charts.py); skipping it here halves the cost of a redraw.
-    st.vega_lite_chart(chart if isinstance(chart, dict) else chart.to_dict(validate=False), width=width)
+PROFILE_HEIGHT = 260
+SMOOTHING_DEFAULT = 0.6
 
 
-@st.cache_resource(max_entries=64)
-def histogram_template(depth: int, kind: str) -> dict:
-    """The histogram panels' spec without rows: it depends only on the depth and the kind, so it is made
-    once per server and each frame only sends new rows."""
-    return charts.histogram_panels(alt.Data(name="rows"), depth, charts.HISTOGRAM_TITLES[kind]).to_dict(validate=False)
+def show(figure: charts.Figure):
+    """The one way a page draws a chart: the figure's spec, unchanged between frames, with its rows as named
+    datasets (sent as Arrow). The browser then swaps the rows in place instead of building the chart again."""
+    st.vega_lite_chart({**figure.spec, "datasets": dict(figure.data)}, width="stretch")
 
 
-def histograms(record, step, kind):
-    rows = charts.histogram_rows(record, step, kind)
-    show({**histogram_template(len(record.layers), kind), "datasets": {"rows": rows.to_dict("records")}})
-
-
-def boundary_spec(record, config, step, live=False) -> dict:
-    """The data view changes only at the ~30 steps where the boundary was sampled: keep their specs
-    for this run (in this session), so scrubbing between them costs nothing. While training, a new sample
-    is drawn at most once a second."""
-    steps = record.boundary["steps"] if record.boundary else []
-    sampled = max([s for s in steps if s <= step] or steps[:1] or [0])
-    memo = st.session_state.setdefault("lab_boundary_specs", {})
-    key = (config.key(), sampled)
-    last = st.session_state.get("lab_boundary_last")
-    if live and key not in memo and last and last[0] == key[0] and time.monotonic() - last[2] < 1.0:
-        key = last[:2]
+def figure(record, live: bool, name: str, build, *args, **options) -> charts.Figure:
+    """Replay figures hold every step, so they are built once per run (and view option) and kept for this
+    session; live figures hold one step and are built every frame."""
+    if live:
+        return build(record, *args, **options)
+    memo = st.session_state.get("lab_figures")
+    token = charts.replay_token(record)
+    if memo is None or memo["token"] != token or len(memo) > 64:  # bounded: a new run or many view options
+        memo = st.session_state["lab_figures"] = {"token": token}
+    key = (name, args, tuple(sorted(options.items())))
     if key not in memo:
-        st.session_state["lab_boundary_last"] = (*key, time.monotonic())
-        if len(memo) > 64 or any(k[0] != key[0] for k in memo):
-            memo.clear()
-        points = pd.DataFrame(data_points(config.key()))
-        memo[key] = charts.data_and_boundary(record, points, step, height=260).to_dict(validate=False)
+        memo[key] = build(record, *args, replay=True, **options)
     return memo[key]
 
 
-def diagnosis(record, step):
-    for verdict in diagnose(record, step):
-        draw = VERDICT_STYLE.get(verdict.kind, st.warning)
-        draw(f"**{verdict.headline}.** {verdict.explanation}")
-    st.caption(THRESHOLDS)
+def _boundary(record, points_key, **options):
+    return charts.data_and_boundary(record, pd.DataFrame(data_points(points_key)), **options)
 
 
-def at_step(record, step, config, live=False):
-    """Views of one recorded step: the gradient profile, the data, and the per-layer histograms."""
+def at_step(record, config, live: bool):
+    """The step bar, and the views of one recorded step: the gradient profile, the data, the histograms."""
+    step_bar(record, config.steps, live)
     left, right = st.columns([3, 2])
     with left:
         st.markdown("**Gradient flow by layer** — the classic vanishing picture")
-        show(charts.gradient_profile(record, step, height=260))
+        show(figure(record, live, "profile", charts.gradient_profile, height=PROFILE_HEIGHT))
     with right:
         if config.dataset in TWO_D_DATASETS:
             st.markdown("**Data**")
-            show(boundary_spec(record, config, step, live))
+            show(figure(record, live, "boundary", _boundary, config.key(), height=PROFILE_HEIGHT))
         else:
             st.markdown(f"**Data** — {config.dataset} has {config.input_dim if config.dataset == 'gaussian' else 64} "
                         "inputs, so there is no 2-D picture of it.")
@@ -74,35 +59,52 @@ def at_step(record, step, config, live=False):
     kind = st.radio("histogram of", ["activation", "delta"], key="lab_histogram_kind", horizontal=True,
                     format_func=lambda k: "activations a" if k == "activation" else "back-propagated ∂loss/∂z",
                     help="Activations show saturation and zeros; ∂loss/∂z shows how much signal reaches each layer.")
-    histograms(record, step, kind)
+    show(figure(record, live, "histograms", charts.histograms, kind))
     if len(record.layers) > 10:
         st.caption(f"Showing 10 of {len(record.layers)} layers, evenly spread from input to output.")
 
 
-def over_time(record):
+def smoothing_controls() -> float:
+    log_column, smooth_column, weight_column = st.columns([1, 1, 2])
+    log_column.toggle("log axis", value=True, key="lab_log_axis", help="Gradients span many orders of magnitude; "
+                      "the log axis shows them all at once.")
+    smooth = smooth_column.toggle("smooth", value=True, key="lab_smooth",
+                                  help="Each step has its own minibatch, so per-step curves are noisy. Smoothing "
+                                       "draws their exponential moving average (as TensorBoard does); turn it off "
+                                       "for the raw values.")
+    weight = weight_column.slider("smoothing", 0.0, 0.99, SMOOTHING_DEFAULT, 0.01, key="lab_smoothing",
+                                  disabled=not smooth, label_visibility="collapsed",
+                                  help="Weight of the moving average: 0 draws the raw values, 0.99 is smoothest.")
+    return weight if smooth else 0.0
+
+
+def over_time(record, live: bool):
     """Views over the recorded steps: gradient norms, sparsity and training."""
     st.markdown("#### Gradient flow over training")
-    log = st.toggle("log axis", value=True, key="lab_log_axis", help="Gradients span many orders of magnitude; "
-                    "the log axis shows them all at once.")
+    smoothing = smoothing_controls()
+    log = st.session_state["lab_log_axis"]
     left, right = st.columns(2)
     with left:
-        show(charts.metric_lines(record, "grad_norm", "grad_norm (‖∂loss/∂W‖)", log=log))
+        show(figure(record, live, "grad_norm", charts.metric_lines, "grad_norm", "grad_norm (‖∂loss/∂W‖)",
+                    log=log, smoothing=smoothing))
     with right:
-        show(charts.grad_norm_heatmap(record))
+        show(figure(record, live, "heat map", charts.grad_norm_heatmap))
     st.markdown("#### Sparsity, dead units and saturation")
     columns = st.columns([1, 1, 1.3])
     for column, metric in zip(columns, ("sparsity", "dead_fraction", "saturation")):
         with column:
-            show(charts.sparsity_lines(record, metric, legend=metric == "saturation"))
+            show(figure(record, live, metric, charts.sparsity_lines, metric, legend=metric == "saturation",
+                        smoothing=smoothing))
     st.markdown("#### Training")
     loss, accuracy, ratio = st.columns([1, 1, 1.3])
     with loss:
-        show(charts.training_curve(record, "loss"))
+        show(figure(record, live, "loss", charts.training_curve, "loss", smoothing=smoothing))
     with accuracy:
-        show(charts.training_curve(record, "accuracy"))
+        show(figure(record, live, "accuracy", charts.training_curve, "accuracy", smoothing=smoothing))
     with ratio:
-        show(charts.metric_lines(record, "update_ratio", "‖ΔW‖ / ‖W‖", log=True, guide=1e-3, height=200)
-             .properties(title="update-to-weight ratio (guide: 1e-3)"))
+        show(figure(record, live, "update ratio", charts.metric_lines, "update_ratio", "‖ΔW‖ / ‖W‖", log=True,
+                    guide=1e-3, height=200, smoothing=smoothing,
+                    chart_title="update-to-weight ratio (guide: 1e-3)"))
 
 
 def empty_chart_note(status):

@@ -1,73 +1,169 @@
-"""Gradient flow: grad_norm over steps, a layer x step heat map, and the profile against depth."""
+"""Gradient flow: a per-layer metric over steps, a layer x step heat map, and the profile against depth.
+
+Each builder returns a Figure (core/charts/figure.py): a cached spec that depends on the run's shape only,
+and the rows of this frame."""
+from functools import lru_cache
+
 import altair as alt
 import numpy as np
 import pandas as pd
 
+from core.charts.figure import STEP, Figure, at_step, finish, step_columns
+from core.charts.smoothing import ema
 from core.charts.style import layer_color, n, o, q
 
 HEATMAP_COLUMNS = 120  # at most this many step columns, so a long run stays light in the browser
 
 
-def metric_lines(record, metric: str, title: str, log: bool = True, guide=None, height: int = 220) -> alt.Chart:
-    frame = record.to_frame()
-    frame = frame[frame.metric == metric]
-    if log:
-        frame = frame[frame.value > 0]  # log axes cannot show exact zeros; the sparsity view counts those
-    scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
-    lines = alt.Chart(frame[["step", "layer", "layer_index", "value"]]).mark_line(strokeWidth=1.5).encode(
-        alt.X(**q("step"), title="step"),
-        alt.Y(**q("value"), title=title, scale=scale, axis=alt.Axis(format=".0e" if log else "~g")),
-        layer_color(len(record.layers)),
-        alt.Detail(**n("layer")),
-        [alt.Tooltip(**n("layer")), alt.Tooltip(**q("step")), alt.Tooltip(**q("value"), title=metric, format=".3e")],
-    )
+def total_steps(record) -> int:
+    """The x axis of every chart over steps spans the whole run from the first frame, so curves grow
+    left to right and the spec stays the same while the run trains."""
+    return max(int(record.config.get("steps", 0) or 0), 1)
+
+
+# At most this many points per curve while training: the browser redraws every curve five times a second,
+# and each point costs it time (Streamlit's Vega interprets every encoding). Replay draws once: all points.
+LIVE_CURVE_POINTS = 150
+
+
+def thinned(count: int, most: int | None = None) -> np.ndarray:
+    """Evenly spread indices of at most `most` of `count` recorded steps, always with the first and last."""
+    if most is None or count <= most:
+        return np.arange(count)
+    return np.unique(np.linspace(0, count - 1, most).round().astype(int))
+
+
+def layer_rows(record, metric: str, smoothing: float = 0.0, scale: float = 1.0, most: int | None = None):
+    """Tidy rows (step, layer_index, value) of a per-layer metric, smoothed over all recorded steps with
+    TensorBoard's moving average when smoothing > 0, then thinned to at most `most` steps."""
+    values = ema(record.metric(metric) * scale, smoothing)
+    keep = thinned(len(record.steps), most)
+    values = values[keep]
+    depth = len(record.layers)
+    return pd.DataFrame({
+        "step": np.repeat(np.asarray(record.steps, dtype=float)[keep], depth),
+        "layer_index": np.tile(np.arange(1, depth + 1), len(keep)),
+        "value": values.reshape(-1),
+    })
+
+
+def step_rule():
+    """Replay only: a vertical rule at the selected step (no rows to filter: it reads the parameter)."""
+    return alt.Chart(alt.Data(values=[{}])).mark_rule(color="#333", strokeDash=[3, 3]).encode(
+        alt.X(datum=alt.ExprRef(expr=STEP), type="quantitative"))
+
+
+def x_steps(total: int, title="step"):
+    return alt.X(**q("step"), title=title, scale=alt.Scale(domain=[0, total], nice=False))
+
+
+@lru_cache(maxsize=256)
+def lines_spec(depth: int, total: int, title: str, log: bool, guide, height: int, legend: bool, percent: bool,
+               replay: bool) -> dict:
+    if percent:
+        scale = alt.Scale(domain=[0, 100])
+    else:
+        scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
+    # Rows come tidy and numeric: no fold or calculate in the browser (its Vega interprets expressions).
+    lines = alt.Chart(alt.Data(name="rows")).mark_line(strokeWidth=1.5).encode(
+        x_steps(total),
+        alt.Y(**q("value"), title=title, scale=scale,
+              axis=alt.Axis(format="d" if percent else ".0e" if log else "~g")),
+        layer_color(depth, legend=legend), alt.Detail(**o("layer_index")),
+        [alt.Tooltip(**o("layer_index"), title="layer"), alt.Tooltip(**q("step")),
+         alt.Tooltip(**q("value"), format=".1f" if percent else ".3e")])
+    layers = [lines]
     if guide is not None:
-        rule = alt.Chart(pd.DataFrame({"guide": [guide]})).mark_rule(strokeDash=[6, 4], color="crimson").encode(
-            alt.Y(**q("guide")))
-        lines = lines + rule
-    return lines.properties(height=height)
+        layers.append(alt.Chart(alt.Data(values=[{"guide": guide}])).mark_rule(
+            strokeDash=[6, 4], color="crimson").encode(alt.Y(**q("guide"))))
+    if replay:
+        layers.append(step_rule())
+    return alt.layer(*layers).properties(height=height).to_dict(validate=False)
 
 
-def grad_norm_heatmap(record, height: int = 220) -> alt.Chart:
+def metric_lines(record, metric: str, title: str, log: bool = True, guide=None, height: int = 220,
+                 smoothing: float = 0.0, replay: bool = False, legend: bool = True, percent: bool = False,
+                 chart_title: str | None = None) -> Figure:
+    """One line per layer of a per-layer metric over the recorded steps (percent: the value x 100)."""
+    spec = lines_spec(len(record.layers), total_steps(record), title, log, guide, height, legend, percent, replay)
+    if chart_title:
+        spec = {**spec, "title": chart_title}
+    rows = layer_rows(record, metric, smoothing, 100.0 if percent else 1.0, None if replay else LIVE_CURVE_POINTS)
+    if log and not percent:
+        rows = rows[rows.value > 0]  # log axes cannot show exact zeros; the sparsity views count those
+    data = {"rows": rows}
+    return Figure(finish(spec, record, replay), data)
+
+
+@lru_cache(maxsize=64)
+def heatmap_spec(total: int, height: int, replay: bool) -> dict:
+    cells = alt.Chart(alt.Data(name="rows")).mark_rect().encode(
+        x_steps(total), alt.X2(field="step_end"),
+        alt.Y(**o("layer_index"), title="layer (1 = input)", sort="descending"),
+        alt.Color(**q("log10_grad_norm"), title="log10 grad_norm", scale=alt.Scale(scheme="magma")),
+        [alt.Tooltip(**q("step")), alt.Tooltip(**o("layer_index")), alt.Tooltip(**q("log10_grad_norm"), format=".2f")])
+    chart = alt.layer(cells, step_rule()) if replay else cells
+    return chart.properties(height=height).to_dict(validate=False)
+
+
+def heatmap_rows(record) -> pd.DataFrame:
+    """At most HEATMAP_COLUMNS step columns. Each cell spans half-way to its neighbours, so the first starts
+    at the first step and the last ends at the last recorded step: no empty band after the run."""
     values = record.metric("grad_norm")
-    keep = np.unique(np.linspace(0, len(record.steps) - 1, min(len(record.steps), HEATMAP_COLUMNS)).astype(int))
-    steps = np.asarray(record.steps)[keep]
-    # Each cell spans from its step to the next shown step.
-    ends = np.append(steps[1:], steps[-1] + max(1, (steps[-1] - steps[0]) // max(len(steps), 1)))
+    count = len(record.steps)
+    keep = np.unique(np.linspace(0, count - 1, min(count, HEATMAP_COLUMNS)).astype(int))
+    steps = np.asarray(record.steps, dtype=float)[keep]
+    middles = (steps[1:] + steps[:-1]) / 2
+    starts = np.concatenate([steps[:1], middles])
+    ends = np.concatenate([middles, steps[-1:]])
+    if len(steps) == 1:
+        ends = starts + 0.5  # one recorded step: a thin column, not nothing
+    depth = len(record.layers)
     with np.errstate(divide="ignore", invalid="ignore"):
         logs = np.log10(values[keep])
-    depth = len(record.layers)
-    frame = pd.DataFrame({
-        "step": np.repeat(steps, depth), "step_end": np.repeat(ends, depth),
+    return pd.DataFrame({
+        "step": np.repeat(starts, depth), "step_end": np.repeat(ends, depth),
         "layer_index": np.tile(np.arange(1, depth + 1), len(steps)),
         "log10_grad_norm": logs.reshape(-1),
     }).replace([np.inf, -np.inf], np.nan)
-    return alt.Chart(frame).mark_rect().encode(
-        alt.X(**q("step"), title="step"), alt.X2(field="step_end"),
-        alt.Y(**o("layer_index"), title="layer (1 = input)", sort="descending"),
-        alt.Color(**q("log10_grad_norm"), title="log10 grad_norm", scale=alt.Scale(scheme="magma")),
-        [alt.Tooltip(**q("step")), alt.Tooltip(**o("layer_index")), alt.Tooltip(**q("log10_grad_norm"), format=".2f")],
-    ).properties(height=height)
 
 
-def gradient_profile(record, step: int, height: int = 220) -> alt.Chart:
-    """grad_norm against depth at one step: the classic vanishing picture."""
-    index = record.step_index(step)
-    depth = len(record.layers)
-    frame = pd.DataFrame({
-        "layer_index": np.arange(1, depth + 1),
-        "grad_norm": record.metric("grad_norm")[index],
-        "delta_ms": record.metric("delta_ms")[index],
-    })
-    frame = frame[frame.grad_norm > 0]
+def grad_norm_heatmap(record, height: int = 220, replay: bool = False) -> Figure:
+    data = {"rows": heatmap_rows(record)}
+    return Figure(finish(heatmap_spec(total_steps(record), height, replay), record, replay), data)
+
+
+@lru_cache(maxsize=64)
+def profile_spec(depth: int, height: int, replay: bool) -> dict:
     x = alt.X(**q("layer_index"), title="layer (1 = input)", scale=alt.Scale(domain=[1, max(depth, 2)]))
     y = alt.Y(**q("grad_norm"), scale=alt.Scale(type="log"), title="grad_norm", axis=alt.Axis(format=".0e"))
-    # Constructors rather than chained methods: each chained call deep-copies the chart (this one redraws
-    # on every scrub).
-    line = alt.Chart(mark=alt.MarkDef(type="line", color="#888"), encoding=alt.FacetedEncoding(x=x, y=y))
-    points = alt.Chart(mark=alt.MarkDef(type="circle", size=70), encoding=alt.FacetedEncoding(
-        x=x, y=y, color=layer_color(depth),
-        tooltip=[alt.Tooltip(**q("layer_index")), alt.Tooltip(**q("grad_norm"), format=".3e"),
-                 alt.Tooltip(**q("delta_ms"), format=".3e")]))
-    return alt.LayerChart(data=frame, layer=[line, points], height=height,
-                          title=f"grad_norm by layer at step {record.steps[index]}")
+    line = alt.Chart().mark_line(color="#888").encode(x, y)
+    points = alt.Chart().mark_circle(size=70).encode(
+        x, y, layer_color(depth),
+        [alt.Tooltip(**q("layer_index")), alt.Tooltip(**q("grad_norm"), format=".3e"),
+         alt.Tooltip(**q("delta_ms"), format=".3e")])
+    chart = alt.layer(line, points, data=alt.Data(name="rows"))
+    if replay:
+        chart = chart.transform_calculate(grad_norm=at_step("g"), delta_ms=at_step("d"))
+    chart = chart.transform_filter("datum.grad_norm > 0")
+    return chart.properties(height=height, title="grad_norm by layer").to_dict(validate=False)
+
+
+def profile_rows(record, index=None) -> pd.DataFrame:
+    """One row per layer: at one recorded step index, or (index None) with a column per recorded step."""
+    depth = len(record.layers)
+    grad, delta = record.metric("grad_norm"), record.metric("delta_ms")
+    if index is not None:
+        return pd.DataFrame({"layer_index": np.arange(1, depth + 1), "grad_norm": grad[index],
+                             "delta_ms": delta[index]})
+    return pd.DataFrame({"layer_index": np.arange(1, depth + 1), **step_columns("g", grad.T),
+                         **step_columns("d", delta.T)})
+
+
+def gradient_profile(record, step: int | None = None, height: int = 220, replay: bool = False) -> Figure:
+    """grad_norm against depth: the classic vanishing picture. Live: at `step` (default the last recorded);
+    replay: every recorded step, the page's step input selects one."""
+    index = None if replay else record.step_index(record.steps[-1] if step is None else step)
+    spec = profile_spec(len(record.layers), height, replay)
+    # SVG: a dozen points, and the browser test counts them
+    return Figure(finish(spec, record, replay, svg=True), {"rows": profile_rows(record, index)})

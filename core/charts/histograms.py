@@ -1,9 +1,12 @@
 """Per-layer histograms at one step, as small multiples, with the zero and saturation regions marked."""
+from functools import lru_cache
+
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.charts.style import layer_color, n, o, q, shown_layers
+from core.charts.figure import Figure, at_step, finish, step_columns
+from core.charts.style import layer_color, o, q, shown_layers
 
 # Where |phi'| < 5% of its maximum, in activation space (so it can be drawn on an activation histogram).
 SATURATED_OUTPUTS = {
@@ -13,26 +16,29 @@ SATURATED_OUTPUTS = {
     "elu": [(-1.0, -0.95)],
     "selu": [(-1.7581, -1.6702)],
 }
-COLUMNS = ["layer", "layer_index", "mark", "low", "high", "fraction"]
-
-
-def _marks_per_layer(layers: pd.DataFrame, mark: str, low, high, fraction=0.0) -> pd.DataFrame:
-    return layers.assign(mark=mark, low=low, high=high, fraction=fraction)[COLUMNS]
+TITLES = {"activation": "activation a (orange: saturated, red: 0)", "delta": "log10 |∂loss/∂z| (red: exact 0)"}
 
 
 def _only(mark: str):
     return [alt.FilterTransform(filter=alt.datum.mark == mark)]
 
 
-def panels(data, depth: int, x_title: str) -> alt.FacetChart:
-    """Small multiples, one per layer; every mark reads the same data (facets need one data source).
-    Built with constructors, not chained methods: each chained call deep-copies the whole chart. `data` is
-    a frame from histogram_rows(), or a named data source for a page that swaps rows between frames."""
+def _replay_transform(kind: str) -> list:
+    read = [alt.CalculateTransform(calculate=at_step("f"), **{"as": "fraction"})]
+    if kind == "delta":  # a log axis of magnitudes: only the bins that hold values
+        read.append(alt.FilterTransform(filter="datum.mark != 'bar' || datum.fraction > 0"))
+    return read
+
+
+@lru_cache(maxsize=64)
+def panels_spec(depth: int, kind: str, replay: bool) -> dict:
+    """Small multiples, one per layer; every mark reads the same rows (facets need one data source).
+    Built with constructors, not chained methods: each chained call deep-copies the whole chart."""
     x, x2 = alt.X(**q("low"), title=None), alt.X2(field="high")
     y = alt.Y(**q("fraction"), title=None, axis=alt.Axis(format="%", tickCount=3))
     bars = alt.Chart(mark=alt.MarkDef(type="rect", opacity=0.9), transform=_only("bar"), encoding=alt.FacetedEncoding(
         x=x, x2=x2, y=y, color=layer_color(depth, legend=False),
-        tooltip=[alt.Tooltip(**n("layer")), alt.Tooltip(**q("low"), format=".3g"),
+        tooltip=[alt.Tooltip(**o("layer_index"), title="layer"), alt.Tooltip(**q("low"), format=".3g"),
                  alt.Tooltip(**q("high"), format=".3g"), alt.Tooltip(**q("fraction"), format=".1%")]))
     bands = alt.Chart(mark=alt.MarkDef(type="rect", color="orange", opacity=0.25), transform=_only("saturated"),
                       encoding=alt.FacetedEncoding(x=x, x2=x2))
@@ -42,56 +48,73 @@ def panels(data, depth: int, x_title: str) -> alt.FacetChart:
                          encoding=alt.FacetedEncoding(x=x, x2=x2, y=y))
     panel = alt.LayerChart(layer=[bands, zero_line, zero_bar, bars], width=125, height=80)
     return alt.FacetChart(
-        data=data, spec=panel, columns=5,
+        data=alt.Data(name="rows"), spec=panel, columns=5,
+        transform=_replay_transform(kind) if replay else alt.Undefined,
         facet=alt.Facet(**o("layer_index"), title=None, header=alt.Header(labelExpr="'layer ' + datum.value")),
         resolve=alt.Resolve(scale=alt.ScaleResolveMap(x="independent", y="independent")),
-        title=alt.TitleParams(f"{x_title}; y: fraction of the batch's values", anchor="start", fontSize=12,
-                              fontWeight="normal"))
+        title=alt.TitleParams(f"{TITLES[kind]}; y: fraction of the batch's values", anchor="start", fontSize=12,
+                              fontWeight="normal")).to_dict(validate=False)
 
 
-TITLES = {"activation": "activation a (orange: saturated, red: 0)", "delta": "log10 |∂loss/∂z| (red: exact 0)"}
+def histogram_table(record, kind: str, indices) -> tuple:
+    """(rows, fractions): one row per (shown layer, bin) plus the zero and saturation marks, and the
+    [row, step] fraction of the batch's values in each, at the recorded step indices given."""
+    indices = np.asarray(indices, dtype=int)
+    layers = np.asarray(shown_layers(len(record.layers))) - 1
+    block = record.histograms[kind]
+    counts = np.asarray([[block["counts"][i][k] for k in layers] for i in indices], dtype=float)  # [step, layer, bin]
+    steps, shown, bins = counts.shape
+    if kind == "activation":
+        edges = np.asarray(block["edges"], dtype=float)[layers]  # [layer, bin + 1]
+        totals = counts.sum(axis=2)
+    else:
+        edges = np.tile(np.log10(np.asarray(block["edges"], dtype=float)), (shown, 1))
+        zeros = np.asarray([[block["zeros"][i][k] for k in layers] for i in indices], dtype=float)
+        totals = counts.sum(axis=2) + zeros
+    fractions = np.divide(counts, totals[:, :, None], out=np.zeros_like(counts), where=totals[:, :, None] > 0)
+    parts = [pd.DataFrame({"layer_index": np.repeat(layers + 1, bins), "mark": "bar",
+                           "low": edges[:, :bins].reshape(-1), "high": edges[:, 1:].reshape(-1)})]
+    columns = [fractions.reshape(steps, -1).T]  # [row, step]
+    if kind == "activation":
+        marks = [("zero", 0.0, 0.0)] + [("saturated", low, high)
+                                         for low, high in SATURATED_OUTPUTS.get(record.config.get("activation"), [])]
+        for mark, low, high in marks:
+            parts.append(pd.DataFrame({"layer_index": layers + 1, "mark": mark, "low": low, "high": high}))
+            columns.append(np.zeros((shown, steps)))
+    else:
+        smallest = edges[0, 0]
+        parts.append(pd.DataFrame({"layer_index": layers + 1, "mark": "zeros", "low": smallest - 1.5,
+                                   "high": smallest - 0.5}))
+        columns.append(np.divide(zeros, totals, out=np.zeros_like(zeros), where=totals > 0).T)
+    return pd.concat(parts, ignore_index=True), np.concatenate(columns)
 
 
-def histogram_rows(record, step: int, kind: str) -> pd.DataFrame:
-    """The rows the histogram panels draw: bars, and the zero and saturation marks, of the shown layers."""
-    return _activation_rows(record, step) if kind == "activation" else _delta_rows(record, step)
+def histogram_rows(record, kind: str, step: int | None = None) -> pd.DataFrame:
+    """The rows the panels draw at one recorded step (default: the last)."""
+    index = record.step_index(record.steps[-1] if step is None else step)
+    rows, fractions = histogram_table(record, kind, [index])
+    rows["fraction"] = fractions[:, 0]
+    if kind == "delta":  # a log axis of magnitudes: only the bins that hold values
+        rows = rows[(rows["mark"] != "bar") | (rows["fraction"] > 0)].reset_index(drop=True)
+    return rows
 
 
-def activation_histograms(record, step: int) -> alt.FacetChart:
-    return panels(histogram_rows(record, step, "activation"), len(record.layers), TITLES["activation"])
+def histograms(record, kind: str, step: int | None = None, replay: bool = False) -> Figure:
+    """Live: the histograms at `step` (default the last recorded); replay: a fraction column per recorded
+    step ("f0", "f1", ...), the step input selects one."""
+    if replay:
+        rows, fractions = histogram_table(record, kind, np.arange(len(record.steps)))
+        rows = pd.concat([rows, pd.DataFrame(step_columns("f", fractions))], axis=1)
+    else:
+        rows = histogram_rows(record, kind, step)
+    spec = panels_spec(len(record.layers), kind, replay)
+    return Figure(finish(spec, record, replay), {"rows": rows})
 
 
-def delta_histograms(record, step: int) -> alt.FacetChart:
+def activation_histograms(record, step: int | None = None, replay: bool = False) -> Figure:
+    return histograms(record, "activation", step, replay)
+
+
+def delta_histograms(record, step: int | None = None, replay: bool = False) -> Figure:
     """Histograms of dL/dz on log10 |dL/dz|; the share of exact zeros is the red bar at the left."""
-    return panels(histogram_rows(record, step, "delta"), len(record.layers), TITLES["delta"])
-
-
-def _activation_rows(record, step):
-    depth = len(record.layers)
-    shown = shown_layers(depth)
-    frame = record.histogram_frame("activation", step)
-    frame = frame[frame.layer_index.isin(shown)].assign(mark="bar")[COLUMNS]
-    layers = frame[["layer", "layer_index"]].drop_duplicates()
-    parts = [frame, _marks_per_layer(layers, "zero", 0.0, 0.0)]
-    for low, high in SATURATED_OUTPUTS.get(record.config.get("activation"), []):
-        parts.append(_marks_per_layer(layers, "saturated", low, high))
-    return pd.concat(parts, ignore_index=True)
-
-
-def _delta_rows(record, step):
-    depth = len(record.layers)
-    shown = shown_layers(depth)
-    index = record.step_index(step)
-    frame = record.histogram_frame("delta", step)
-    zeros = np.asarray(record.histograms["delta"]["zeros"][index], dtype=float)
-    totals = frame.groupby("layer_index")["count"].sum().reindex(range(1, depth + 1)).to_numpy() + zeros
-    frame = frame.assign(low=np.log10(frame.low), high=np.log10(frame.high), mark="bar")
-    smallest = frame.low.min()
-    zero_rows = pd.DataFrame({
-        "layer": record.layers, "layer_index": np.arange(1, depth + 1), "mark": "zeros",
-        "low": smallest - 1.5, "high": smallest - 0.5,
-        "fraction": np.divide(zeros, totals, out=np.zeros_like(zeros), where=totals > 0),
-    })
-    frame = frame[frame.layer_index.isin(shown) & (frame["count"] > 0)][COLUMNS]
-    zero_rows = zero_rows[zero_rows.layer_index.isin(shown)][COLUMNS]
-    return pd.concat([frame, zero_rows], ignore_index=True)
+    return histograms(record, "delta", step, replay)

@@ -1,52 +1,117 @@
-"""Sparsity, loss and accuracy over steps."""
+"""Sparsity, loss and accuracy over steps, and the 2-D data with the decision boundary."""
+from functools import lru_cache
+
 import altair as alt
+import numpy as np
 import pandas as pd
 
-from core.charts.style import layer_color, n, q
+from core.charts.figure import STEP_PARAM, Figure, finish
+from core.charts.flow import LIVE_CURVE_POINTS, metric_lines, step_rule, thinned, total_steps, x_steps
+from core.charts.smoothing import ema
+from core.charts.style import n, q
 
 SPARSITY_TITLES = {"sparsity": "exact zeros (%)", "dead_fraction": "dead units (%)", "saturation": "saturated (%)"}
+CLASS_COLORS = alt.Scale(domain=["0", "1"], range=["#4c78a8", "#f58518"])
 
 
-def sparsity_lines(record, metric: str, height: int = 200, legend: bool = True) -> alt.Chart:
-    frame = record.to_frame()
-    frame = frame[frame.metric == metric].assign(percent=lambda f: 100 * f.value)
-    return alt.Chart(frame[["step", "layer", "layer_index", "percent"]]).mark_line(strokeWidth=1.5).encode(
-        alt.X(**q("step")),
-        alt.Y(**q("percent"), title=SPARSITY_TITLES[metric], scale=alt.Scale(domain=[0, 100])),
-        layer_color(len(record.layers), legend=legend), alt.Detail(**n("layer")),
-        [alt.Tooltip(**n("layer")), alt.Tooltip(**q("step")), alt.Tooltip(**q("percent"), format=".1f")],
-    ).properties(height=height, title=SPARSITY_TITLES[metric])
+def sparsity_lines(record, metric: str, height: int = 200, legend: bool = True, smoothing: float = 0.0,
+                   replay: bool = False) -> Figure:
+    return metric_lines(record, metric, SPARSITY_TITLES[metric], log=False, height=height, legend=legend,
+                        smoothing=smoothing, replay=replay, percent=True, chart_title=SPARSITY_TITLES[metric])
 
 
-def training_curve(record, quantity: str, height: int = 200) -> alt.Chart:
-    """Loss or accuracy on each recorded step's minibatch."""
-    frame = record.training_frame()
+@lru_cache(maxsize=64)
+def curve_spec(quantity: str, total: int, height: int, smoothed: bool, replay: bool) -> dict:
     color = {"loss": "#d62728", "accuracy": "#1f77b4"}[quantity]
     scale = alt.Scale(domain=[0, 1]) if quantity == "accuracy" else alt.Scale(zero=False)
-    return alt.Chart(frame).mark_line(strokeWidth=2, color=color).encode(
-        alt.X(**q("step")), alt.Y(**q(quantity), scale=scale),
-        [alt.Tooltip(**q("step")), alt.Tooltip(**q(quantity), format=".4f")],
-    ).properties(height=height, title=f"{quantity} on the minibatch")
+    base = alt.Chart(alt.Data(name="rows"))
+    raw = base.mark_line(strokeWidth=1 if smoothed else 2, color=color, opacity=0.25 if smoothed else 1).encode(
+        x_steps(total), alt.Y(**q("raw"), title=quantity, scale=scale),
+        [alt.Tooltip(**q("step")), alt.Tooltip(**q("raw"), title=quantity, format=".4f")])
+    layers = [raw]
+    if smoothed:  # TensorBoard's picture: the raw curve faint behind its moving average
+        layers.append(base.mark_line(strokeWidth=2, color=color).encode(
+            x_steps(total), alt.Y(**q("smoothed"), scale=scale),
+            [alt.Tooltip(**q("step")), alt.Tooltip(**q("smoothed"), format=".4f")]))
+    if replay:
+        layers.append(step_rule())
+    return alt.layer(*layers).properties(height=height, title=f"{quantity} on the minibatch").to_dict(validate=False)
 
 
-def data_and_boundary(record, points: pd.DataFrame, step: int, height: int = 300) -> alt.Chart:
-    """The 2-D data over the predicted class on a grid, at the latest sampled model at or before `step`."""
-    boundary = record.boundary
+def training_curve(record, quantity: str, height: int = 200, smoothing: float = 0.0, replay: bool = False) -> Figure:
+    """Loss or accuracy on each recorded step's minibatch (raw, and smoothed when smoothing > 0)."""
+    raw = np.asarray(getattr(record, quantity), dtype=float)
+    keep = thinned(len(raw), None if replay else LIVE_CURVE_POINTS)
+    rows = pd.DataFrame({"step": np.asarray(record.steps, dtype=float)[keep], "raw": raw[keep],
+                         "smoothed": ema(raw, smoothing)[keep]})
+    return Figure(finish(curve_spec(quantity, total_steps(record), height, smoothing > 0, replay), record, replay),
+                  {"rows": rows})
+
+
+SAMPLE = "boundary_sample"  # replay: the boundary sample shown at the selected step
+
+
+@lru_cache(maxsize=64)
+def boundary_spec(height: int, replay: bool, has_boundary: bool) -> dict:
     layers = []
-    if boundary and boundary["steps"]:
-        candidates = [i for i, s in enumerate(boundary["steps"]) if s <= max(step, boundary["steps"][0])]
-        at = candidates[-1]
-        xs, ys = boundary["x"], boundary["y"]
-        dx, dy = xs[1] - xs[0], ys[1] - ys[0]
-        grid = pd.DataFrame([(x, y) for y in ys for x in xs], columns=["x", "y"])
-        grid = grid.assign(x2=grid.x + dx, y2=grid.y + dy, predicted=[str(c) for c in boundary["classes"][at]])
-        layers.append(alt.Chart(grid).mark_rect(opacity=0.35).encode(
+    if has_boundary:
+        grid = alt.Chart(alt.Data(name="grid"))
+        if replay:
+            grid = grid.transform_calculate(predicted=f"'' + datum['c' + {SAMPLE}]")
+        layers.append(grid.mark_rect(opacity=0.35).encode(
             alt.X(**q("x")), alt.X2(field="x2"), alt.Y(**q("y")), alt.Y2(field="y2"),
-            alt.Color(**n("predicted"), scale=alt.Scale(domain=["0", "1"], range=["#4c78a8", "#f58518"]), legend=None)))
-        title = f"decision boundary after {boundary['steps'][at]} updates"
-    else:
-        title = "data"
-    layers.append(alt.Chart(points).mark_circle(size=14, opacity=0.85, stroke="white", strokeWidth=0.3).encode(
+            alt.Color(**n("predicted"), scale=CLASS_COLORS, legend=None)))
+    layers.append(alt.Chart(alt.Data(name="points")).mark_circle(
+        size=14, opacity=0.85, stroke="white", strokeWidth=0.3).encode(
         alt.X(**q("x"), title=None), alt.Y(**q("y"), title=None),
-        alt.Color(**n("label"), scale=alt.Scale(domain=["0", "1"], range=["#4c78a8", "#f58518"]), title="class")))
-    return alt.layer(*layers).properties(height=height, title=title)
+        alt.Color(**n("label"), scale=CLASS_COLORS, title="class")))
+    # The caption is a text mark fed by data, so the spec does not change with the step.
+    caption = alt.Chart(alt.Data(name="samples"))
+    if replay and has_boundary:
+        caption = caption.transform_filter(f"datum.k == {SAMPLE}")
+    layers.append(caption.mark_text(align="left", baseline="bottom", fontWeight="bold", fontSize=12, dy=-6).encode(
+        x=alt.value(0), y=alt.value(0), text=alt.Text(field="caption", type="nominal")))
+    return alt.layer(*layers).properties(height=height).to_dict(validate=False)
+
+
+def sample_at(record) -> np.ndarray:
+    """For each recorded step, the latest boundary sample taken after at most that many updates."""
+    sample_steps = np.asarray(record.boundary["steps"])
+    return np.maximum(np.searchsorted(sample_steps, np.asarray(record.steps), side="right") - 1, 0)
+
+
+def boundary_rows(record, sample=None) -> tuple:
+    """Grid cells with the predicted class of one sample, or (sample None) a column per sample ("c0", ...)."""
+    boundary = record.boundary
+    xs, ys = np.asarray(boundary["x"], dtype=float), np.asarray(boundary["y"], dtype=float)
+    dx, dy = xs[1] - xs[0], ys[1] - ys[0]
+    gx, gy = np.tile(xs, len(ys)), np.repeat(ys, len(xs))
+    grid = pd.DataFrame({"x": gx, "y": gy, "x2": gx + dx, "y2": gy + dy})
+    captions = [f"decision boundary after {s} updates" for s in boundary["steps"]]
+    if sample is not None:
+        grid["predicted"] = np.asarray(boundary["classes"][sample]).astype(str)
+        return grid, pd.DataFrame({"k": [sample], "caption": [captions[sample]]})
+    classes = np.asarray(boundary["classes"], dtype=np.int8)  # [sample, cell]
+    grid = pd.concat([grid, pd.DataFrame({f"c{k}": classes[k] for k in range(len(classes))})], axis=1)
+    return grid, pd.DataFrame({"k": np.arange(len(captions)), "caption": captions})
+
+
+def data_and_boundary(record, points: pd.DataFrame, step: int | None = None, height: int = 300,
+                      replay: bool = False) -> Figure:
+    """The 2-D data over the predicted class on a grid: live, of the latest model sampled at or before
+    `step`; replay, of every sample (the step input selects one)."""
+    boundary = record.boundary
+    has = bool(boundary and boundary.get("steps"))
+    data = {"points": points}
+    params = ()
+    if has:
+        if replay:
+            data["grid"], data["samples"] = boundary_rows(record)
+            params = ({"name": SAMPLE, "expr": f"{sample_at(record).tolist()}[toNumber({STEP_PARAM})]"},)
+        else:
+            at = record.steps[-1] if step is None else step
+            data["grid"], data["samples"] = boundary_rows(
+                record, max([k for k, s in enumerate(boundary["steps"]) if s <= at] or [0]))
+    else:
+        data["samples"] = pd.DataFrame({"k": [0], "caption": ["data"]})
+    return Figure(finish(boundary_spec(height, replay, has), record, replay, params=params), data)
