@@ -2,7 +2,7 @@
 import streamlit as st
 
 from core import initializers
-from core.config import ConfigError, RunConfig, TWO_D_DATASETS
+from core.config import ConfigError, RunConfig, TWO_D_DATASETS, default_record_every
 from ui.control_specs import LEARNING_RATES, WEIGHT_DECAYS, lab_specs, sanitize
 
 LEAKY = ("leaky_relu", "necro_relu")
@@ -88,8 +88,7 @@ def sidebar_controls() -> tuple:
 
 
 def record_every_for(steps: int) -> int:
-    """About 150 recorded steps per run: smooth curves, light charts."""
-    return max(1, -(-steps // 150))
+    return default_record_every(steps)
 
 
 def config_from_state(state) -> RunConfig:
