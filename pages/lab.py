@@ -4,7 +4,7 @@ import time
 
 import streamlit as st
 
-from ui import views
+from ui import lessons, links, views
 from ui.controls import sidebar_controls
 from ui.session import live_run
 
@@ -13,11 +13,13 @@ OVER_TIME_SECONDS = 1.0  # and of the curves over steps
 PLAY_SECONDS = 0.35
 
 st.title("Gradient Flow Lab")
-config, messages = sidebar_controls()
-for message in messages:
+lesson = lessons.lab_start()  # a lesson link or preset sets the controls; lock= and hide= apply to them
+config, messages = sidebar_controls(lesson.lock, lesson.hide)
+for message in links.link_messages("lab") + messages:
     st.warning(message, icon=":material/warning:")
 if config is None:
     st.stop()
+lessons.lab_follow(config)
 
 run = live_run(config)
 training = not run.done and not run.paused

@@ -34,7 +34,7 @@ def lab_specs() -> dict:
         "lab_activation": Spec(choices=ACTIVATIONS, default=DEFAULT.activation),
         "lab_alpha": Spec(0.0, 1.0, default=DEFAULT.alpha),
         "lab_batchnorm": Spec(choices=(False, True), default=DEFAULT.batchnorm),
-        "lab_init_mode": Spec(choices=("named", "sigma_w"), default="named"),
+        "lab_init_mode": Spec(choices=("named", "sigma_w", "keras"), default="named"),
         "lab_initializer": Spec(choices=COMMON_KERNEL_INITIALIZERS, default=DEFAULT.initializer),
         "lab_sigma_w": Spec(0.1, 4.0, default=1.0),
         "lab_bias": Spec(-5.0, 5.0, default=0.0),
@@ -75,7 +75,7 @@ def sanitize(state, specs: dict) -> list:
         if key not in state:
             continue
         value = state[key]
-        field = key.removeprefix("lab_")
+        field = key.split("_", 1)[1]  # lab_depth, cmp2_depth -> depth
         if spec.choices is not None:
             if any(value == choice and _kind(value) == _kind(choice) for choice in spec.choices):
                 continue
