@@ -64,7 +64,7 @@ def resolve(spec, shape=None):
 def _check_sample(config_json: str, shape: tuple) -> None:
     """Draw one small sample (cached, so validating a config on every rerun costs nothing twice)."""
     try:
-        values = np.asarray(keras.initializers.deserialize(json.loads(config_json))(shape))
+        values = np.asarray(build(json.loads(config_json), seed=0)(shape))  # seeded: no global RNG
     except Exception as error:  # TensorFlow raises many kinds; none may escape as a raw TensorFlow error
         raise ValueError(f"it cannot make a {'x'.join(map(str, shape))} tensor ({type(error).__name__})") from None
     if values.shape != shape or not np.isfinite(values).all():
