@@ -57,3 +57,52 @@ def lab_follow(config):
         preset_note(lesson.preset, lesson.run)
     with st.sidebar:
         links.copy_link_control(lesson, "lab")
+
+
+# --- Compare ---------------------------------------------------------------------------------------------
+
+SHARED = ("dataset", "samples", "noise", "input_dim", "batch_size", "steps", "seed")  # same data for every run
+
+
+def _pick_for_compare():
+    name = st.session_state["cmp_preset_pick"]
+    if name is None:
+        return
+    preset = presets.BY_NAME[name]
+    for number, config in enumerate(preset.configs, start=1):
+        links.apply_config(config, f"cmp{number}_")
+    st.session_state["cmp_count"] = len(preset.runs)
+    st.session_state["cmp_link_lesson"] = dataclasses.replace(st.session_state["cmp_link_lesson"], preset=name)
+
+
+def compare_start(lab_config):
+    """Before Compare's controls: restore a link (once per session), else start every run from the Lab's
+    configuration; offer the comparison presets."""
+    lesson = links.restore_once("cmp", comparison=True)
+    st.session_state.setdefault("cmp_count", 2)
+    for number in range(1, 5):
+        if f"cmp{number}_depth" not in st.session_state:
+            links.apply_config(lab_config, f"cmp{number}_")
+    if lesson.preset and "cmp_preset_pick" not in st.session_state:
+        st.session_state["cmp_preset_pick"] = lesson.preset
+    options = [None] + [p.name for group in presets.by_topic(comparisons=True).values() for p in group]
+    st.selectbox("Lesson preset", options, key="cmp_preset_pick", on_change=_pick_for_compare,
+                 format_func=lambda name: "—" if name is None else f"{presets.BY_NAME[name].topic} · {presets.BY_NAME[name].title}",
+                 help="A comparison from the literature, with what to look for.")
+    return st.session_state["cmp_link_lesson"]
+
+
+def share_data(count):
+    """Every run trains on run 1's data, seed and schedule."""
+    for number in range(2, count + 1):
+        for name in SHARED:
+            st.session_state[f"cmp{number}_{name}"] = st.session_state[f"cmp1_{name}"]
+
+
+def compare_follow(configs):
+    lesson = dataclasses.replace(st.session_state["cmp_link_lesson"], configs=tuple(configs))
+    lesson = dataclasses.replace(lesson, preset=links.current_preset(lesson, configs))
+    links.follow(lesson)
+    with st.sidebar:
+        links.copy_link_control(lesson, "cmp")
+    return lesson
