@@ -1,7 +1,7 @@
 """Compare: two to four configurations side by side, on the same data and seed, training live."""
 import streamlit as st
 
-from core.config import ConfigError, RunConfig, default_record_every
+from core.config import ConfigError
 from core.lessons.compare import run_labels
 from core.lessons.presets import BY_NAME
 from ui import compare_views as views
@@ -11,11 +11,7 @@ from ui.compare_session import compare_runs
 POLL_SECONDS = 1.0  # redraw rate while any run trains
 
 st.title("Compare runs")
-try:
-    lab_config = controls.config_from_state(st.session_state, "lab_")
-except (KeyError, ConfigError):
-    lab_config = RunConfig(record_every=default_record_every(RunConfig().steps))
-lesson = lessons.compare_start(lab_config)
+lesson = lessons.compare_start(controls.config_or_default(st.session_state, "lab_"))
 note = st.empty()  # the preset's note, once it is known that the runs are still the preset's
 count = st.segmented_control("runs", [2, 3, 4], key="cmp_count", help="How many configurations to compare.") or 2
 

@@ -5,19 +5,12 @@ import pytest
 from core.config import RunConfig
 from core.diagnosis import diagnose
 from core.lessons.presets import BY_NAME, PRESETS, by_topic
-from core.run import run_to_end
-
-RECORDS = {}
 
 
 @pytest.fixture
-def records(pool):
+def records(preset_records):
     """records(name) -> the preset's records, trained once per test session on the shared trainer pool."""
-    def train(name):
-        if name not in RECORDS:
-            RECORDS[name] = [run_to_end(config, pool) for config in BY_NAME[name].configs]
-        return RECORDS[name]
-    return train
+    return preset_records
 
 
 def first_over_last(record, metric, index=0):

@@ -155,6 +155,16 @@ def sidebar_controls(locked=frozenset(), hidden=frozenset()) -> tuple:
         return None, messages + [str(error)]
 
 
+def config_or_default(state, prefix: str = "lab_") -> RunConfig:
+    """The config of these controls, with defaults for controls never drawn (a page not yet visited)."""
+    values = {key: spec.default for key, spec in specs_for(prefix).items()}
+    values.update({key: state[key] for key in list(state.keys()) if str(key).startswith(prefix)})
+    try:
+        return config_from_state(values, prefix)
+    except ConfigError:
+        return config_from_state({key: spec.default for key, spec in specs_for(prefix).items()}, prefix)
+
+
 def record_every_for(steps: int) -> int:
     return default_record_every(steps)
 
