@@ -1,6 +1,7 @@
 """What every Lab control accepts: its range or choices and its default. Used to check session values
 before a widget is drawn, so a bad value (from a link, a stale session or a script) is clamped or reset
 with a visible message instead of crashing the page."""
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -9,7 +10,9 @@ from core.config import DATASETS, OPTIMIZERS, PRECISIONS, RunConfig
 from core.initializers import COMMON_KERNEL_INITIALIZERS
 from core.limits import current_limits
 
-DEFAULT = RunConfig()
+# RunConfig's defaults as plain values (a RunConfig made here would be checked against the host's limits at
+# import, and a host may set a limit below a default; sanitize() clamps it instead).
+DEFAULT = type("Defaults", (), {f.name: f.default for f in dataclasses.fields(RunConfig)})
 LEARNING_RATES = [round(10 ** (k / 4), 10) for k in range(-16, 13)]  # 1e-4 .. 1e3, four per decade
 WIDTHS = [4, 8, 16, 32, 64, 128, 256, 512, 1024]
 BATCH_SIZES = [8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096]

@@ -5,6 +5,7 @@ import streamlit as st
 
 from core import initializers
 from core.config import ConfigError, RunConfig, TWO_D_DATASETS, default_record_every, parse_value
+from core.lessons.links import safe_default
 from ui.control_specs import LEARNING_RATES, WEIGHT_DECAYS, lab_specs, sanitize
 
 LEAKY = ("leaky_relu", "necro_relu")
@@ -31,11 +32,11 @@ def specs_for(prefix: str) -> dict:
 def prepare(prefix: str) -> list:
     """Check this prefix's session values against the specs and fill in defaults; returns the messages."""
     specs = specs_for(prefix)
-    messages = sanitize(st.session_state, specs)
     for key, spec in specs.items():
         st.session_state.setdefault(key, spec.default)
     st.session_state.setdefault(prefix + "initializer_json", "")
-    return messages
+    # After the defaults: a host may set a limit below a default (GRADFLOW_MAX_DEPTH=3), which is clamped too.
+    return [message for message in sanitize(st.session_state, specs)]
 
 
 class Drawer:
@@ -162,7 +163,7 @@ def config_or_default(state, prefix: str = "lab_") -> RunConfig:
     try:
         return config_from_state(values, prefix)
     except ConfigError:
-        return config_from_state({key: spec.default for key, spec in specs_for(prefix).items()}, prefix)
+        return safe_default()
 
 
 def record_every_for(steps: int) -> int:

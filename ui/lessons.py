@@ -4,6 +4,7 @@ import dataclasses
 
 import streamlit as st
 
+from core.config import ConfigError
 from core.lessons import presets
 from ui import links
 
@@ -28,7 +29,12 @@ def _pick_for_lab():
     if choice is None:
         return
     name, run = choice
-    links.apply_config(presets.BY_NAME[name].configs[run - 1], "lab_")
+    try:
+        config = presets.BY_NAME[name].configs[run - 1]
+    except ConfigError as error:
+        st.session_state["lab_link_messages"] = [f"The preset does not fit this host's limits: {error}."]
+        return
+    links.apply_config(config, "lab_")
     lesson = st.session_state["lab_link_lesson"]
     st.session_state["lab_link_lesson"] = dataclasses.replace(lesson, preset=name, run=run)
 
@@ -69,7 +75,12 @@ def _pick_for_compare():
     if name is None:
         return
     preset = presets.BY_NAME[name]
-    for number, config in enumerate(preset.configs, start=1):
+    try:
+        configs = preset.configs
+    except ConfigError as error:
+        st.session_state["cmp_link_messages"] = [f"The preset does not fit this host's limits: {error}."]
+        return
+    for number, config in enumerate(configs, start=1):
         links.apply_config(config, f"cmp{number}_")
     st.session_state["cmp_count"] = len(preset.runs)
     st.session_state["cmp_link_lesson"] = dataclasses.replace(st.session_state["cmp_link_lesson"], preset=name)

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from core import initializers
-from core.config import default_record_every
+from core.config import ConfigError, default_record_every
 from core.initializers import COMMON_KERNEL_INITIALIZERS
 from core.lessons import presets
 from core.lessons.links import FIELDS, Lesson, lesson_params, read_lesson
@@ -107,7 +107,10 @@ def current_preset(lesson: Lesson, configs) -> str | None:
     preset = presets.BY_NAME.get(lesson.preset or "")
     if preset is None:
         return None
-    expected = preset.configs if len(configs) > 1 else [preset.configs[lesson.run - 1]]
+    try:
+        expected = preset.configs if len(configs) > 1 else [preset.configs[lesson.run - 1]]
+    except ConfigError:  # the preset does not fit this host
+        return None
     return preset.name if list(configs) == list(expected) else None
 
 

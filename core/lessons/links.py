@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass, field
 
 from core.config import ConfigError, RunConfig, default_record_every, parse_value
+from core.limits import current_limits
 from core.lessons.presets import BY_NAME
 
 FIELDS = tuple(f.name for f in dataclasses.fields(RunConfig))
@@ -31,6 +32,16 @@ class Lesson:
     run: int = 1  # which run of the preset the Lab shows (1-based)
     lock: frozenset = field(default_factory=frozenset)
     hide: frozenset = field(default_factory=frozenset)
+
+
+def safe_default() -> RunConfig:
+    """RunConfig's defaults, brought within the host's limits (a host may set a limit below a default)."""
+    limits = current_limits()
+    values = {f.name: f.default for f in dataclasses.fields(RunConfig)}
+    for name in ("samples", "input_dim", "depth", "width", "batch_size", "steps"):
+        values[name] = min(values[name], getattr(limits, name))
+    values["record_every"] = max(values["record_every"], -(-values["steps"] // max(limits.recorded_steps - 2, 1)))
+    return RunConfig(**values)
 
 
 def encode(value) -> str:
@@ -130,7 +141,7 @@ def _count(params, key, low, high, default, messages) -> int:
 
 def read_lesson(params: dict, comparison: bool = False, base: RunConfig | None = None) -> tuple:
     """(Lesson, messages) from query parameters; never raises. comparison: read runs for Compare."""
-    base = base or RunConfig()
+    base = base or safe_default()
     messages = []
     params = {str(key): value for key, value in params.items()}
     known = set(FIELDS) | set(PAGE_PARAMETERS) | set(IGNORED)
@@ -148,8 +159,13 @@ def read_lesson(params: dict, comparison: bool = False, base: RunConfig | None =
     run = _count(params, "run", 1, len(preset.runs) if preset else 1, 1, messages) if not comparison else 1
     default_count = len(preset.runs) if preset else (2 if comparison else 1)
     count = _count(params, "runs", 2, MAX_RUNS, default_count, messages) if comparison else 1
+    try:
+        preset_configs = preset.configs if preset is not None else None
+    except ConfigError as error:
+        messages.append(f"Link parameter preset = {preset.name!r} does not fit this host: {error}; ignored.")
+        preset = preset_configs = None
     if preset is not None:
-        bases = list(preset.configs) if comparison else [preset.configs[run - 1]]
+        bases = list(preset_configs) if comparison else [preset_configs[run - 1]]
     else:
         bases = [base]
     bases = (bases + [bases[-1]] * MAX_RUNS)[:count]

@@ -4,15 +4,18 @@ paper it comes from. Each preset's claim is checked on its own record by tests/t
 Every value sits on a Lab control's grid (learning rates four per decade, steps in tens, ...), so a preset
 opened in the Lab or in Compare trains exactly the configuration the tests check.
 """
+import dataclasses
 from dataclasses import dataclass
 
 from core.config import RunConfig, default_record_every
 from core.initializers import constant
 
 STEPS = 150
-# Small and quick, and the same data for every run of a comparison.
-BASE = RunConfig(dataset="spirals", samples=400, width=32, batch_size=64, steps=STEPS,
-                 record_every=default_record_every(STEPS), seed=0)
+# Small and quick, and the same data for every run of a comparison. Kept as values: a RunConfig is checked
+# against the host's limits when it is made, and a host may set limits a preset does not fit.
+BASE = {**{f.name: f.default for f in dataclasses.fields(RunConfig)},
+        **dict(dataset="spirals", samples=400, width=32, batch_size=64, steps=STEPS,
+               record_every=default_record_every(STEPS), seed=0)}
 # The "standard" init of the 1990s: W ~ U[-1/sqrt(n), 1/sqrt(n)], i.e. Var(W) = 1/(3 fan_in).
 STANDARD_UNIFORM = {"class_name": "VarianceScaling", "config": {"scale": 1 / 3, "mode": "fan_in", "distribution": "uniform"}}
 
@@ -22,7 +25,7 @@ class Preset:
     name: str  # the URL's preset= value
     topic: str
     title: str
-    runs: tuple  # ((label, RunConfig), ...): one run for the Lab, two to four for Compare
+    runs: tuple  # ((label, RunConfig values), ...): two to four runs for Compare; the Lab shows one of them
     look_for: str
     paper: str
 
@@ -32,7 +35,8 @@ class Preset:
 
     @property
     def configs(self) -> list:
-        return [config for _, config in self.runs]
+        """The runs' RunConfigs (raises ConfigError, naming the field, on a host whose limits they exceed)."""
+        return [RunConfig(**values) for _, values in self.runs]
 
     @property
     def labels(self) -> list:
@@ -40,7 +44,7 @@ class Preset:
 
 
 def _run(label, **changes):
-    return (label, BASE.replace(**changes))
+    return (label, {**BASE, **changes})
 
 
 GLOROT_2010 = "Glorot & Bengio 2010, Understanding the difficulty of training deep feedforward neural networks"
