@@ -7,11 +7,13 @@ import streamlit as st
 from ui import lessons, links, views
 from ui.controls import sidebar_controls
 from ui.session import live_run
+from ui.entry import through_app
 
 POLL_SECONDS = 0.2  # redraw rate of the per-layer views while training: 5 frames a second
 OVER_TIME_SECONDS = 1.0  # and of the curves over steps
 PLAY_SECONDS = 0.35
 
+through_app()  # a lesson link may be a fresh server's first visit; see ui/entry.py
 st.title("Gradient Flow Lab")
 lesson = lessons.lab_start()  # a lesson link or preset sets the controls; lock= and hide= apply to them
 config, messages = sidebar_controls(lesson.lock, lesson.hide)
