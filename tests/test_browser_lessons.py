@@ -66,7 +66,8 @@ def test_a_locked_lesson_link_opens_with_its_controls_disabled_and_hidden(server
     expect(page.get_by_role("slider", name="depth (hidden layers)")).to_have_attribute("aria-valuetext", "30")
     expect(page.get_by_role("slider", name="depth (hidden layers)")).to_be_disabled()
     expect(page.get_by_role("slider", name="width (units per layer)")).to_be_enabled()
-    expect(page.get_by_label("seed")).to_have_count(0)
+    expect(page.get_by_role("spinbutton", name="seed")).to_have_count(0)  # hidden
+    expect(page.get_by_role("spinbutton")).to_have_count(0)
     expect(page.get_by_text("A 30-layer ReLU net: Glorot against He", exact=False).first).to_be_visible()
     no_errors(page)
     page.wait_for_timeout(1500)

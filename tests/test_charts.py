@@ -62,3 +62,15 @@ def test_heat_map_keeps_at_most_its_column_budget(pool):
     long = run_to_end(RunConfig(depth=2, width=4, steps=400, record_every=1, samples=100), pool)
     data = charts.grad_norm_heatmap(long).data
     assert data.step.nunique() <= 120 and data.step.min() == 0 and data.step.max() == 400
+
+
+def test_compare_charts_overlay_every_run_and_name_exact_zeros(record):
+    from core.charts import compare
+
+    labels = ["1 · tanh", "2 · copy"]
+    chart = compare.profiles_overlaid([record, record], labels, 20)
+    assert chart.to_dict(validate=True)
+    assert set(chart.data.run) == set(labels) and len(chart.data) == 2 * 14
+    for built in (compare.ends_over_time([record, record], labels), compare.training_overlaid([record], labels[:1], "loss")):
+        assert built.to_dict(validate=True)
+    assert compare.exact_zeros([record], labels[:1], 20) == []

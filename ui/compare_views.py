@@ -39,6 +39,10 @@ def diagnoses(records, labels, step):
 
 def profiles(records, labels, step):
     show(compare_charts.profiles_overlaid(records, labels, step))
+    for label, layers in compare_charts.exact_zeros(records, labels, step):
+        where = f"layers {layers[0]} to {layers[-1]}" if len(layers) > 2 and layers == list(range(layers[0], layers[-1] + 1)) \
+            else "layer" + ("s " if len(layers) > 1 else " ") + ", ".join(map(str, layers))
+        st.caption(f"**{label}**: grad_norm is exactly 0 in {where} (a log axis cannot draw 0): no gradient reaches them.")
 
 
 def over_time(records, labels):

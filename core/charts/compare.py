@@ -10,7 +10,7 @@ RUN_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]  # four runs at most, 
 
 def run_color(labels, legend=True):
     return alt.Color(**n("run"), title=None, scale=alt.Scale(domain=list(labels), range=RUN_COLORS[: len(labels)]),
-                     legend=alt.Legend(orient="top", labelLimit=260) if legend else None)
+                     legend=alt.Legend(orient="top", columns=2, labelLimit=400) if legend else None)
 
 
 def profiles_overlaid(records, labels, step: int, height: int = 260) -> alt.LayerChart:
@@ -26,12 +26,25 @@ def profiles_overlaid(records, labels, step: int, height: int = 260) -> alt.Laye
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["run", "layer_index", "grad_norm", "step"])
     frame = frame[frame.grad_norm > 0]  # a log axis cannot show exact zeros (the table and diagnosis do)
     deepest = max([len(r.layers) for r in records] + [2])
-    x = alt.X(**q("layer_index"), title="layer (1 = input)", scale=alt.Scale(domain=[1, deepest]))
+    x = alt.X(**q("layer_index"), title="layer (1 = input)", scale=alt.Scale(domain=[1, deepest]),
+              axis=alt.Axis(format="d", tickMinStep=1))
     y = alt.Y(**q("grad_norm"), scale=alt.Scale(type="log"), title="grad_norm", axis=alt.Axis(format=".0e"))
     tooltip = [alt.Tooltip(**n("run")), alt.Tooltip(**q("layer_index")), alt.Tooltip(**q("grad_norm"), format=".3e")]
     line = alt.Chart(mark=alt.MarkDef(type="line", point=True),
                      encoding=alt.FacetedEncoding(x=x, y=y, color=run_color(labels), tooltip=tooltip))
     return alt.LayerChart(data=frame, layer=[line], height=height, title=f"grad_norm by layer at step {step}")
+
+
+def exact_zeros(records, labels, step: int) -> list:
+    """(label, layers) of the runs whose grad_norm is exactly 0 in some layers at `step`: a log axis cannot
+    draw those, so the page names them."""
+    found = []
+    for record, label in zip(records, labels):
+        if record.steps:
+            zero = [i + 1 for i, value in enumerate(record.metric("grad_norm")[record.step_index(step)]) if value == 0]
+            if zero:
+                found.append((label, zero))
+    return found
 
 
 def ends_over_time(records, labels, metric: str = "grad_norm", height: int = 240) -> alt.Chart:

@@ -27,6 +27,6 @@ def run_labels(configs, preset=None) -> list:
     table = differences(configs, [str(n) for n in range(len(configs))])
     labels = []
     for number, column in enumerate(table.columns, start=1):
-        parts = [f"{field} {table.loc[field, column]}" for field in table.index[:2]]
+        parts = [str(table.loc[field, column])[:24] for field in table.index[:2]]
         labels.append(f"{number} · " + (", ".join(parts) if parts else "same as run 1"))
-    return [label[:60] for label in labels]
+    return labels
