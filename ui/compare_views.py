@@ -3,7 +3,6 @@ import streamlit as st
 
 from core import charts
 from core.charts import compare as compare_charts
-from core.charts.training import SPARSITY_TITLES
 from core.diagnosis import diagnose
 from core.lessons.compare import differences
 from ui.views import VERDICT_STYLE, show
@@ -52,13 +51,13 @@ def over_time(records, labels):
     for column, record, label in zip(st.columns(len(records)), records, labels):
         with column:
             st.caption(label)
-            show(charts.grad_norm_heatmap(record, height=180))
+            show(charts.grad_norm_heatmap(record, height=220))
     st.markdown("#### Sparsity, dead units and saturation, run by run")
     for metric in ("sparsity", "dead_fraction", "saturation"):
         for column, record, label in zip(st.columns(len(records)), records, labels):
             with column:
-                show(charts.sparsity_lines(record, metric, height=150, legend=False)
-                     .properties(title=f"{SPARSITY_TITLES[metric]} · run {label.split(' · ')[0]}"))
+                st.caption(label)
+                show(charts.sparsity_lines(record, metric, height=240, legend=False))
     st.markdown("#### Training")
     loss, accuracy = st.columns(2)
     with loss:
