@@ -12,7 +12,8 @@ keep_keras_session()
 
 st.set_page_config(page_title="Gradient Flow Explorer", page_icon=":material/waves:", layout="wide")
 
-pages = [st.Page("pages/lab.py", title="Gradient Flow Lab", icon=":material/science:", default=True)]
+pages = [st.Page("pages/lab.py", title="Gradient Flow Lab", icon=":material/science:", default=True),
+         st.Page("pages/compare.py", title="Compare runs", icon=":material/compare:", url_path="compare")]
 navigation = st.navigation(pages)
 
 with st.sidebar:

@@ -85,6 +85,11 @@ class RunConfig:
 FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(RunConfig)}
 
 
+def default_record_every(steps: int) -> int:
+    """About 150 recorded steps per run: smooth curves, light charts (the Lab's and the presets' rule)."""
+    return max(1, -(-steps // 150))
+
+
 def _check_int(name, value, low, high, high_variable=None):
     if isinstance(value, bool) or not isinstance(value, int):
         raise ConfigError(name, value, f"an integer from {low} to {high}")
@@ -107,17 +112,17 @@ def _check_choice(name, value, choices):
         raise ConfigError(name, value, f"one of {', '.join(choices)}")
 
 
-def _check_initializer(name, value):
+def _check_initializer(name, value, shape):
     if not isinstance(value, (str, dict)):
         raise ConfigError(name, value, "a Keras initializer name, a preset name or a Keras config dict")
     try:
-        initializers.resolve(value)
-    except ValueError:
+        initializers.resolve(value, shape)
+    except ValueError as error:
         presets = ", ".join(initializers.PRESETS)
         raise ConfigError(
             name, value,
             f"a Keras initializer name such as he_normal, a preset ({presets}) or a Keras config dict "
-            'such as {"class_name": "RandomNormal", "config": {"stddev": 0.05}}',
+            f'such as {{"class_name": "RandomNormal", "config": {{"stddev": 0.05}}}}; here {error}',
         ) from None
 
 
@@ -135,8 +140,8 @@ def validate(config: RunConfig) -> None:
     _check_float("alpha", config.alpha, 0.0, 1.0)
     if not isinstance(config.batchnorm, bool):
         raise ConfigError("batchnorm", config.batchnorm, "true or false")
-    _check_initializer("initializer", config.initializer)
-    _check_initializer("bias_initializer", config.bias_initializer)
+    _check_initializer("initializer", config.initializer, (4, 3))  # a kernel is 2-D
+    _check_initializer("bias_initializer", config.bias_initializer, (3,))  # a bias is 1-D
     _check_choice("optimizer", config.optimizer, OPTIMIZERS)
     _check_float("learning_rate", config.learning_rate, 0.0, 10000.0, low_open=True)
     _check_float("momentum", config.momentum, 0.0, 0.999)

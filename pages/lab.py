@@ -4,19 +4,23 @@ import time
 
 import streamlit as st
 
-from ui import views
+from ui import lessons, links, views
 from ui.controls import sidebar_controls
 from ui.session import live_run
+from ui.entry import through_app
 
 FRAME_SECONDS = 0.1  # redraw rate of the step bar and the per-layer views while training: ten a second
 OVER_TIME_SECONDS = 0.2  # and of the curves over steps: five a second
 
+through_app()  # a lesson link may be a fresh server's first visit; see ui/entry.py
 st.title("Gradient Flow Lab")
-config, messages = sidebar_controls()
-for message in messages:
+lesson = lessons.lab_start()  # a lesson link or preset sets the controls; lock= and hide= apply to them
+config, messages = sidebar_controls(lesson.lock, lesson.hide)
+for message in links.link_messages("lab") + messages:
     st.warning(message, icon=":material/warning:")
 if config is None:
     st.stop()
+lessons.lab_follow(config)
 
 run = live_run(config)
 

@@ -13,3 +13,19 @@ from core.pool import TrainerPool  # noqa: E402
 def pool():
     """One pool for the whole session, so tests that share an architecture trace it once."""
     return TrainerPool(max_idle=16)
+
+
+@pytest.fixture(scope="session")
+def preset_records(pool):
+    """preset_records(name) -> the records of a lesson preset's runs, trained once per test session."""
+    from core.lessons.presets import BY_NAME
+    from core.run import run_to_end
+
+    trained = {}
+
+    def records(name):
+        if name not in trained:
+            trained[name] = [run_to_end(config, pool) for config in BY_NAME[name].configs]
+        return trained[name]
+
+    return records

@@ -60,7 +60,9 @@ def test_a_figures_spec_is_the_same_at_every_frame_of_a_run(pool):
     """The browser swaps rows in place only when the spec is byte-identical, so a spec must not carry the step."""
     config = RunConfig(depth=5, width=8, steps=60, record_every=1, samples=200)
     specs = []
-    for frame in train(config, pool):
+    # (preview=False: a new architecture's eager step-0 preview has no decision boundary sampled yet, so its
+    # data view is drawn once more when the first compiled frame arrives)
+    for frame in train(config, pool, preview=False):
         record = frame.snapshot()
         specs.append(json.dumps([figure.spec for figure in every_figure(record, replay=False).values()]))
     assert len(specs) >= 2, "the run drew more than one frame"
@@ -145,3 +147,17 @@ def test_smoothed_curves_keep_the_raw_values_beside_them(record):
     rows = charts.training_curve(record, "loss", smoothing=0.6).data["rows"]
     assert list(rows.raw) == list(record.loss)
     assert np.allclose(rows.smoothed, charts.ema(np.asarray(record.loss), 0.6))
+
+
+def test_compare_charts_overlay_every_run_and_name_exact_zeros(record):
+    from core.charts import compare
+
+    labels = ["1 · tanh", "2 · copy"]
+    figure = compare.profiles_overlaid([record, record], labels, 20)
+    rows = figure.data["rows"]
+    assert set(rows.run) == set(labels) and len(rows) == 2 * 14
+    for built in (figure, compare.ends_over_time([record, record], labels),
+                  compare.training_overlaid([record], labels[:1], "loss")):
+        validate_jsonschema(built.to_vega_lite(), SCHEMA)  # raises on a schema error
+        assert "datasets" not in built.spec and not inline_rows(built.spec)  # rows travel apart
+    assert compare.exact_zeros([record], labels[:1], 20) == []

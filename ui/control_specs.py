@@ -1,6 +1,7 @@
 """What every Lab control accepts: its range or choices and its default. Used to check session values
 before a widget is drawn, so a bad value (from a link, a stale session or a script) is clamped or reset
 with a visible message instead of crashing the page."""
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -9,7 +10,9 @@ from core.config import DATASETS, OPTIMIZERS, PRECISIONS, RunConfig
 from core.initializers import COMMON_KERNEL_INITIALIZERS
 from core.limits import current_limits
 
-DEFAULT = RunConfig()
+# RunConfig's defaults as plain values (a RunConfig made here would be checked against the host's limits at
+# import, and a host may set a limit below a default; sanitize() clamps it instead).
+DEFAULT = type("Defaults", (), {f.name: f.default for f in dataclasses.fields(RunConfig)})
 LEARNING_RATES = [round(10 ** (k / 4), 10) for k in range(-16, 13)]  # 1e-4 .. 1e3, four per decade
 WIDTHS = [4, 8, 16, 32, 64, 128, 256, 512, 1024]
 BATCH_SIZES = [8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096]
@@ -34,7 +37,7 @@ def lab_specs() -> dict:
         "lab_activation": Spec(choices=ACTIVATIONS, default=DEFAULT.activation),
         "lab_alpha": Spec(0.0, 1.0, default=DEFAULT.alpha),
         "lab_batchnorm": Spec(choices=(False, True), default=DEFAULT.batchnorm),
-        "lab_init_mode": Spec(choices=("named", "sigma_w"), default="named"),
+        "lab_init_mode": Spec(choices=("named", "sigma_w", "keras"), default="named"),
         "lab_initializer": Spec(choices=COMMON_KERNEL_INITIALIZERS, default=DEFAULT.initializer),
         "lab_sigma_w": Spec(0.1, 4.0, default=1.0),
         "lab_bias": Spec(-5.0, 5.0, default=0.0),
@@ -75,7 +78,7 @@ def sanitize(state, specs: dict) -> list:
         if key not in state:
             continue
         value = state[key]
-        field = key.removeprefix("lab_")
+        field = key.split("_", 1)[1]  # lab_depth, cmp2_depth -> depth
         if spec.choices is not None:
             if any(value == choice and _kind(value) == _kind(choice) for choice in spec.choices):
                 continue

@@ -1,110 +1,199 @@
-"""The Lab's sidebar: every RunConfig knob, grouped, each with a one-sentence help."""
+"""The controls of a run: every RunConfig knob, grouped, each with a one-sentence help. The Lab draws them all
+in the sidebar (keys lab_*); Compare draws the per-run groups once per run (keys cmp1_*, cmp2_*, ...) and the
+data group once. A lesson link's lock= draws a field's controls disabled, hide= does not draw them."""
 import streamlit as st
 
 from core import initializers
-from core.config import ConfigError, RunConfig, TWO_D_DATASETS
+from core.config import ConfigError, RunConfig, TWO_D_DATASETS, default_record_every, parse_value
+from core.lessons.links import safe_default
 from ui.control_specs import LEARNING_RATES, WEIGHT_DECAYS, lab_specs, sanitize
 
 LEAKY = ("leaky_relu", "necro_relu")
+INIT_MODE_LABELS = {"named": "named", "sigma_w": "σ_w slider", "keras": "Keras config"}
+# Widget keys whose RunConfig field is not their own name (lock= and hide= name fields).
+FIELD_OF_KEY = {"init_mode": "initializer", "sigma_w": "initializer", "initializer_json": "initializer",
+                "bias": "bias_initializer"}
 
 
 def _format_rate(value):
     return f"{value:.0e}" if value < 0.01 or value >= 100 else f"{value:g}"
 
 
-def _defaults(specs):
+def field_of(key: str) -> str:
+    name = key.split("_", 1)[1]
+    return FIELD_OF_KEY.get(name, name)
+
+
+def specs_for(prefix: str) -> dict:
+    """The Lab's specs (ui/control_specs.py), keyed for this prefix."""
+    return {prefix + key.removeprefix("lab_"): spec for key, spec in lab_specs().items()}
+
+
+def prepare(prefix: str) -> list:
+    """Check this prefix's session values against the specs and fill in defaults; returns the messages."""
+    specs = specs_for(prefix)
     for key, spec in specs.items():
         st.session_state.setdefault(key, spec.default)
+    st.session_state.setdefault(prefix + "initializer_json", "")
+    # After the defaults: a host may set a limit below a default (GRADFLOW_MAX_DEPTH=3), which is clamped too.
+    return [message for message in sanitize(st.session_state, specs)]
 
 
-def sidebar_controls() -> tuple:
-    """Draw the controls; returns (RunConfig or None, messages about values that were clamped or refused)."""
-    specs = lab_specs()
-    messages = sanitize(st.session_state, specs)
-    _defaults(specs)
-    s = specs
+class Drawer:
+    """Draws a widget unless its field is hidden, disabled when its field is locked."""
+
+    def __init__(self, prefix: str, locked=frozenset(), hidden=frozenset()):
+        self.prefix, self.locked, self.hidden = prefix, locked, hidden
+        self.specs = specs_for(prefix)
+
+    def __call__(self, widget, label, *args, key, **options):
+        key = self.prefix + key
+        if field_of(key) in self.hidden:
+            return None
+        return widget(label, *args, key=key, disabled=field_of(key) in self.locked, **options)
+
+    def value(self, key):
+        return st.session_state[self.prefix + key]
+
+    def choices(self, key):
+        return self.specs[self.prefix + key].choices
+
+    def high(self, key):
+        return self.specs[self.prefix + key].high
+
+
+def network_controls(draw: Drawer):
+    draw(st.slider, "depth (hidden layers)", 1, int(draw.high("depth")), key="depth",
+         help="How many hidden layers the signal and its gradient must cross.")
+    draw(st.select_slider, "width (units per layer)", options=draw.choices("width"), key="width",
+         help="Units in every hidden layer; wider layers make per-layer statistics smoother.")
+    draw(st.selectbox, "activation", draw.choices("activation"), key="activation",
+         help="The nonlinearity after each hidden layer; its derivative is a factor in every gradient.")
+    if draw.value("activation") in LEAKY:
+        draw(st.slider, "alpha (slope below 0)", 0.0, 1.0, step=0.01, key="alpha",
+             help="The slope for z < 0 (necro_relu uses it only in the backward pass).")
+    draw(st.toggle, "batch normalization", key="batchnorm",
+         help="Normalize each layer's pre-activations over the batch, before the activation.")
+
+
+def initialization_controls(draw: Drawer):
+    draw(st.radio, "kernel initializer", list(draw.choices("init_mode")), key="init_mode", horizontal=True,
+         format_func=INIT_MODE_LABELS.get,
+         help="A Keras initializer by name, variance scaling Var(W) = σ_w² / fan_in, or any Keras config dict.")
+    if draw.value("init_mode") == "keras":
+        draw(st.text_input, "Keras initializer (name or JSON config dict)", key="initializer_json",
+             help='For example {"class_name": "VarianceScaling", "config": {"scale": 0.333, "mode": "fan_in", '
+                  '"distribution": "uniform"}}, the standard U[-1/√n, 1/√n] init.')
+    elif draw.value("init_mode") == "named":
+        draw(st.selectbox, "initializer", draw.choices("initializer"), key="initializer",
+             help="too_small is N(0, 0.01²), too_large is N(0, 1); the others are Keras's own.")
+    else:
+        draw(st.slider, "σ_w", 0.1, 4.0, step=0.05, key="sigma_w",
+             help="Weight scale; ReLU keeps its signal at σ_w = √2 ≈ 1.41, tanh near 1.")
+    draw(st.slider, "bias (constant)", -5.0, 5.0, step=0.1, key="bias",
+         help="Every hidden bias starts at this value; a negative one kills ReLUs.")
+
+
+def training_controls(draw: Drawer):
+    draw(st.selectbox, "optimizer", draw.choices("optimizer"), key="optimizer",
+         help="How gradients become updates: plain SGD, SGD with momentum, Adam or RMSprop.")
+    draw(st.select_slider, "learning rate", options=LEARNING_RATES, key="learning_rate", format_func=_format_rate,
+         help="Step size on a log scale; too large diverges or kills ReLUs in one step.")
+    if draw.value("optimizer") == "momentum":
+        draw(st.slider, "momentum", 0.0, 0.99, step=0.01, key="momentum",
+             help="How much of the previous update carries into the next one.")
+    draw(st.select_slider, "weight decay", options=WEIGHT_DECAYS, key="weight_decay", format_func=lambda v: f"{v:g}",
+         help="Pulls kernels towards zero at every step, even where the gradient is zero.")
+
+
+def schedule_controls(draw: Drawer):
+    draw(st.select_slider, "batch size", options=draw.choices("batch_size"), key="batch_size",
+         help="Examples per step; statistics are measured on each step's minibatch.")
+    draw(st.slider, "steps", 0, int(draw.high("steps")), step=10, key="steps",
+         help="Training steps; 0 shows the network at initialization only.")
+
+
+def data_controls(draw: Drawer):
+    draw(st.selectbox, "dataset", draw.choices("dataset"), key="dataset",
+         help="2-D toy sets show a decision boundary; gaussian and digits have more inputs.")
+    draw(st.slider, "samples", 100, int(draw.high("samples")), step=100, key="samples",
+         help="How many examples are generated; minibatches are drawn from them.")
+    if draw.value("dataset") in TWO_D_DATASETS:
+        draw(st.slider, "noise", 0.0, 1.0, step=0.05, key="noise", help="How much the 2-D points are blurred.")
+    if draw.value("dataset") == "gaussian":
+        draw(st.slider, "input dimension", 1, int(draw.high("input_dim")), key="input_dim",
+             help="Dimension of the N(0, I) inputs labelled by a random teacher network.")
+    draw(st.number_input, "seed", 0, 2**31 - 1, step=1, key="seed",
+         help="Seeds data, weights and minibatches: the same seed gives the same run.")
+
+
+def advanced_controls(draw: Drawer):
+    draw(st.selectbox, "precision", draw.choices("precision"), key="precision",
+         help="float16 shows tiny gradients rounding to exactly 0 (underflow).")
+    draw(st.toggle, "force CPU", key="cpu", help="Train on the CPU even when a GPU is visible.")
+
+
+def sidebar_controls(locked=frozenset(), hidden=frozenset()) -> tuple:
+    """Draw the Lab's controls; returns (RunConfig or None, messages about values that were clamped or refused).
+    Fields in `locked` are drawn disabled, fields in `hidden` are not drawn (their values still count)."""
+    messages = prepare("lab_")
+    draw = Drawer("lab_", locked, hidden)
     with st.sidebar:
         st.subheader("Network")
-        st.slider("depth (hidden layers)", int(s["lab_depth"].low), int(s["lab_depth"].high), key="lab_depth",
-                  help="How many hidden layers the signal and its gradient must cross.")
-        st.select_slider("width (units per layer)", options=s["lab_width"].choices, key="lab_width",
-                         help="Units in every hidden layer; wider layers make per-layer statistics smoother.")
-        st.selectbox("activation", s["lab_activation"].choices, key="lab_activation",
-                     help="The nonlinearity after each hidden layer; its derivative is a factor in every gradient.")
-        if st.session_state["lab_activation"] in LEAKY:
-            st.slider("alpha (slope below 0)", 0.0, 1.0, step=0.01, key="lab_alpha",
-                      help="The slope for z < 0 (necro_relu uses it only in the backward pass).")
-        st.toggle("batch normalization", key="lab_batchnorm",
-                  help="Normalize each layer's pre-activations over the batch, before the activation.")
-
+        network_controls(draw)
         st.subheader("Initialization")
-        st.radio("kernel initializer", ["named", "sigma_w"], key="lab_init_mode", horizontal=True,
-                 format_func=lambda m: "named" if m == "named" else "σ_w slider",
-                 help="A Keras initializer by name, or variance scaling Var(W) = σ_w² / fan_in.")
-        if st.session_state["lab_init_mode"] == "named":
-            st.selectbox("initializer", s["lab_initializer"].choices, key="lab_initializer",
-                         help="too_small is N(0, 0.01²), too_large is N(0, 1); the others are Keras's own.")
-        else:
-            st.slider("σ_w", 0.1, 4.0, step=0.05, key="lab_sigma_w",
-                      help="Weight scale; ReLU keeps its signal at σ_w = √2 ≈ 1.41, tanh near 1.")
-        st.slider("bias (constant)", -5.0, 5.0, step=0.1, key="lab_bias",
-                  help="Every hidden bias starts at this value; a negative one kills ReLUs.")
-
+        initialization_controls(draw)
         st.subheader("Training")
-        st.selectbox("optimizer", s["lab_optimizer"].choices, key="lab_optimizer",
-                     help="How gradients become updates: plain SGD, SGD with momentum, Adam or RMSprop.")
-        st.select_slider("learning rate", options=LEARNING_RATES, key="lab_learning_rate", format_func=_format_rate,
-                         help="Step size on a log scale; too large diverges or kills ReLUs in one step.")
-        if st.session_state["lab_optimizer"] == "momentum":
-            st.slider("momentum", 0.0, 0.99, step=0.01, key="lab_momentum",
-                      help="How much of the previous update carries into the next one.")
-        st.select_slider("weight decay", options=WEIGHT_DECAYS, key="lab_weight_decay", format_func=lambda v: f"{v:g}",
-                         help="Pulls kernels towards zero at every step, even where the gradient is zero.")
-        st.select_slider("batch size", options=s["lab_batch_size"].choices, key="lab_batch_size",
-                         help="Examples per step; statistics are measured on each step's minibatch.")
-        st.slider("steps", 0, int(s["lab_steps"].high), step=10, key="lab_steps",
-                  help="Training steps; 0 shows the network at initialization only.")
-
+        training_controls(draw)
+        schedule_controls(draw)
         st.subheader("Data")
-        st.selectbox("dataset", s["lab_dataset"].choices, key="lab_dataset",
-                      help="2-D toy sets show a decision boundary; gaussian and digits have more inputs.")
-        st.slider("samples", 100, int(s["lab_samples"].high), step=100, key="lab_samples",
-                  help="How many examples are generated; minibatches are drawn from them.")
-        if st.session_state["lab_dataset"] in TWO_D_DATASETS:
-            st.slider("noise", 0.0, 1.0, step=0.05, key="lab_noise", help="How much the 2-D points are blurred.")
-        if st.session_state["lab_dataset"] == "gaussian":
-            st.slider("input dimension", 1, int(s["lab_input_dim"].high), key="lab_input_dim",
-                      help="Dimension of the N(0, I) inputs labelled by a random teacher network.")
-        st.number_input("seed", 0, 2**31 - 1, step=1, key="lab_seed",
-                        help="Seeds data, weights and minibatches: the same seed gives the same run.")
+        data_controls(draw)
         with st.expander("Advanced"):
-            st.selectbox("precision", s["lab_precision"].choices, key="lab_precision",
-                         help="float16 shows tiny gradients rounding to exactly 0 (underflow).")
-            st.toggle("force CPU", key="lab_cpu", help="Train on the CPU even when a GPU is visible.")
+            advanced_controls(draw)
     try:
         return config_from_state(st.session_state), messages
     except ConfigError as error:
         return None, messages + [str(error)]
 
 
+def config_or_default(state, prefix: str = "lab_") -> RunConfig:
+    """The config of these controls, with defaults for controls never drawn (a page not yet visited)."""
+    values = {key: spec.default for key, spec in specs_for(prefix).items()}
+    values.update({key: state[key] for key in list(state.keys()) if str(key).startswith(prefix)})
+    try:
+        return config_from_state(values, prefix)
+    except ConfigError:
+        return safe_default()
+
+
 def record_every_for(steps: int) -> int:
-    """About 150 recorded steps per run: smooth curves, light charts."""
-    return max(1, -(-steps // 150))
+    return default_record_every(steps)
 
 
-def config_from_state(state) -> RunConfig:
-    if state["lab_init_mode"] == "named":
-        kernel = state["lab_initializer"]
+def _keras_initializer(text: str):
+    text = (text or "").strip()
+    return parse_value("initializer", text) if text else "glorot_normal"
+
+
+def config_from_state(state, prefix: str = "lab_") -> RunConfig:
+    """The RunConfig of the controls with this prefix (raises ConfigError naming a bad field)."""
+    def get(name):
+        return state[prefix + name]
+
+    if get("init_mode") == "named":
+        kernel = get("initializer")
+    elif get("init_mode") == "keras":
+        kernel = _keras_initializer(state.get(prefix + "initializer_json", ""))
     else:
-        kernel = initializers.variance_scaling(state["lab_sigma_w"])
-    bias = "zeros" if state["lab_bias"] == 0 else initializers.constant(state["lab_bias"])
+        kernel = initializers.variance_scaling(get("sigma_w"))
+    bias = "zeros" if get("bias") == 0 else initializers.constant(get("bias"))
     return RunConfig(
-        dataset=state["lab_dataset"], samples=int(state["lab_samples"]), noise=float(state["lab_noise"]),
-        input_dim=int(state["lab_input_dim"]), depth=int(state["lab_depth"]), width=int(state["lab_width"]),
-        activation=state["lab_activation"], alpha=float(state["lab_alpha"]), batchnorm=bool(state["lab_batchnorm"]),
-        initializer=kernel, bias_initializer=bias, optimizer=state["lab_optimizer"],
-        learning_rate=float(state["lab_learning_rate"]), momentum=float(state["lab_momentum"]),
-        weight_decay=float(state["lab_weight_decay"]), batch_size=int(state["lab_batch_size"]),
-        steps=int(state["lab_steps"]), record_every=record_every_for(int(state["lab_steps"])),
-        seed=int(state["lab_seed"]), precision=state["lab_precision"], cpu=bool(state["lab_cpu"]),
+        dataset=get("dataset"), samples=int(get("samples")), noise=float(get("noise")),
+        input_dim=int(get("input_dim")), depth=int(get("depth")), width=int(get("width")),
+        activation=get("activation"), alpha=float(get("alpha")), batchnorm=bool(get("batchnorm")),
+        initializer=kernel, bias_initializer=bias, optimizer=get("optimizer"),
+        learning_rate=float(get("learning_rate")), momentum=float(get("momentum")),
+        weight_decay=float(get("weight_decay")), batch_size=int(get("batch_size")),
+        steps=int(get("steps")), record_every=record_every_for(int(get("steps"))),
+        seed=int(get("seed")), precision=get("precision"), cpu=bool(get("cpu")),
     )

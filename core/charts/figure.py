@@ -68,3 +68,13 @@ def finish(spec: dict, record, replay: bool, svg: bool = False, params=()) -> di
     steps = {"name": STEP, "expr": f"{json.dumps(list(record.steps))}[toNumber({STEP_PARAM})]"}
     return {**spec, "params": [*spec.get("params", []), step_param(len(record.steps) - 1), steps, *params],
             "usermeta": {**usermeta, "replay": replay_token(record)}}
+
+
+def from_altair(chart) -> Figure:
+    """An Altair chart whose data is one DataFrame, as a Figure: the rows move out of the spec into the
+    dataset "rows", so every page draws through the same path (ui/views.show)."""
+    import altair as alt
+
+    rows = chart.data
+    spec = chart.properties(data=alt.Data(name="rows")).to_dict(validate=False)
+    return Figure(spec=spec, data={"rows": rows})

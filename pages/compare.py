@@ -1,0 +1,99 @@
+"""Compare: two to four configurations side by side, on the same data and seed, training live."""
+import streamlit as st
+
+from core.config import ConfigError
+from core.lessons.compare import run_labels
+from core.lessons.presets import BY_NAME
+from ui import compare_views as views
+from ui import controls, lessons, links
+from ui.compare_session import compare_runs
+from ui.entry import through_app
+
+POLL_SECONDS = 1.0  # redraw rate while any run trains
+
+through_app()  # a lesson link may be a fresh server's first visit; see ui/entry.py
+st.title("Compare runs")
+lesson = lessons.compare_start(controls.config_or_default(st.session_state, "lab_"))
+note = st.empty()  # the preset's note, once it is known that the runs are still the preset's
+count = st.segmented_control("runs", [2, 3, 4], key="cmp_count", help="How many configurations to compare.") or 2
+
+messages = links.link_messages("cmp")
+for number in range(1, count + 1):
+    messages += controls.prepare(f"cmp{number}_")
+with st.expander("Data and schedule, the same for every run", icon=":material/dataset:"):
+    draw = controls.Drawer("cmp1_", lesson.lock, lesson.hide)
+    data, schedule = st.columns(2)
+    with data:
+        controls.data_controls(draw)
+    with schedule:
+        controls.schedule_controls(draw)
+lessons.share_data(count)
+
+configs, errors = [], []
+names = [f"run {number}" for number in range(1, count + 1)]
+for number, tab in enumerate(st.tabs(names), start=1):
+    with tab:
+        draw = controls.Drawer(f"cmp{number}_", lesson.lock, lesson.hide)
+        network, initialization, training, advanced = st.columns(4)
+        with network:
+            controls.network_controls(draw)
+        with initialization:
+            controls.initialization_controls(draw)
+        with training:
+            controls.training_controls(draw)
+        with advanced:
+            controls.advanced_controls(draw)
+    try:
+        configs.append(controls.config_from_state(st.session_state, f"cmp{number}_"))
+    except ConfigError as error:
+        errors.append(f"Run {number}: {error}")
+for message in messages + errors:
+    st.warning(message, icon=":material/warning:")
+if errors:
+    st.stop()
+
+lesson = lessons.compare_follow(configs)
+if lesson.preset:
+    with note.container():
+        lessons.preset_note(lesson.preset)
+labels = run_labels(configs, BY_NAME.get(lesson.preset or ""))
+runs = compare_runs(configs)
+training = any(not run.done for run in runs)
+
+
+def views_of(records, step):
+    st.markdown("#### What differs")
+    views.difference_table(configs, labels)
+    st.markdown("#### Diagnosis")
+    views.diagnoses(records, labels, step)
+    st.markdown("#### Gradient flow by layer")
+    views.profiles(records, labels, step)
+    views.over_time(records, labels)
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def live():
+    """While any run trains: every view of the latest step all runs have reached, once a second."""
+    records = [run.snapshot for run in runs]
+    views.status(runs, labels, configs)
+    if all(run.done for run in runs):
+        st.rerun()  # switch to the finished layout, with the step slider
+    if any(record is None or not record.steps for record in records):
+        st.info("Starting the runs…" if not any(run.status == "queued" for run in runs)
+                else "Waiting for a free trainer: the server is busy with other runs.")
+        return
+    views_of(records, min(record.steps[-1] for record in records))
+
+
+if training:
+    live()
+else:
+    records = [run.snapshot for run in runs]
+    views.status(runs, labels, configs)
+    if all(record is not None and record.steps for record in records):
+        steps = sorted(set().union(*(record.steps for record in records)))
+        if st.session_state.get("cmp_step") not in steps:
+            st.session_state["cmp_step"] = steps[-1]
+        step = st.select_slider("step", options=steps, key="cmp_step",
+                                help="The step of the profiles and the diagnosis; scrubbing never retrains.")
+        views_of(records, step)
