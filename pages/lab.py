@@ -44,6 +44,8 @@ def status(record):
         text += f" · diverged at step {record.diverged_at}"
     if run.from_cache:
         text += " · from the server's cache"
+    if run.status == "compiling":
+        text += " · step 0 is measured; compiling the training step for this new architecture (once per server)"
     st.progress(done / config.steps if config.steps else 1.0, text=text)
     seed, pause, _ = st.columns([1, 1, 4])
     if seed.button("New seed", key="lab_new_seed", icon=":material/casino:", on_click=new_seed,

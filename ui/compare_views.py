@@ -5,7 +5,10 @@ from core import charts
 from core.charts import compare as compare_charts
 from core.diagnosis import diagnose
 from core.lessons.compare import differences
-from ui.views import VERDICT_STYLE, show
+from ui.views import show
+
+# How each kind of verdict is drawn (the Lab's step bar colours them the same way).
+VERDICT_STYLE = {"healthy": st.success, "diverged": st.error, "exploding": st.error}
 
 
 def status(runs, labels, configs):
