@@ -49,11 +49,9 @@ def live_run(config) -> LiveRun:
     if current is not None and current.key == config.key():
         return current
     if current is not None:
-        current.stop()  # abandoned between frames; its thread ends at the next frame
+        current.stop()  # superseded: it ends at its next stage or frame, and never waits for a slot
     run = LiveRun(config, lab_server())
     st.session_state["lab_live"] = run
     st.session_state["lab_training_calls"] = st.session_state.get("lab_training_calls", 0) + (0 if run.from_cache else 1)
-    st.session_state["lab_playing"] = False
-    st.session_state.pop("lab_step", None)  # a new run starts at its latest step
     run.wait_for_frame(FIRST_FRAME_WAIT, give_up=newer_run_requested)
     return run
