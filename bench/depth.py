@@ -11,12 +11,13 @@ A frame counts as drawn when the status line names the new depth and the frame's
 "drawn in" caption) has changed after it.
 """
 import os
-import socket
 import subprocess
 import sys
 import time
 
 from playwright.sync_api import sync_playwright
+
+from lab import free_port  # bench/ is the script's own folder, so its sibling imports as a module
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -31,12 +32,6 @@ OBSERVER = """() => {
     if (!last || last[1] !== progress || last[2] !== drawn) window.seen.push([performance.now(), progress, drawn]);
   }).observe(document.body, {subtree: true, characterData: true, childList: true});
 }"""
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def step_of(progress):

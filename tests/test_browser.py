@@ -79,7 +79,6 @@ CHART_TOPS = ("() => [...document.querySelectorAll('[data-testid=stVegaLiteChart
 
 
 def test_moving_a_slider_redraws_the_charts_without_errors(server, browser):
-    started = time.time()
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.goto(server)
     expect(page.get_by_role("heading", name="Gradient Flow Lab")).to_be_visible(timeout=60_000)
@@ -116,7 +115,6 @@ def test_moving_a_slider_redraws_the_charts_without_errors(server, browser):
     page.set_viewport_size({"width": 1400, "height": height + 40})
     page.wait_for_timeout(1500)
     page.screenshot(path=os.path.join(ARTIFACTS, "lab_all_views.png"))
-    assert time.time() - started < 120
 
 
 def shoot(page, name):
