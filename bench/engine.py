@@ -4,7 +4,7 @@ Run: .venv/bin/python bench/engine.py   (prints Markdown tables; paste them into
 All timings are on a warm trainer (tracing excluded and reported apart), best of REPEATS.
 - bare compiled: the same tf.function loop without statistics;
 - instrumented compiled: every step records every statistic, moved to the host once at the end;
-- whole run: core.run.train as the Lab and the CLI use it (frames, host transfers, the run record and
+- whole run: core.engine.run.train as the Lab and the CLI use it (frames, host transfers, the run record and
   the decision-boundary samples included);
 - eager + NumPy: a plain eager GradientTape loop computing the same statistics with NumPy every step;
 - eager PyTorch: bench/torch_eager.py in a process of its own (pip install -r bench/requirements.txt);
@@ -23,12 +23,12 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from core import reference  # noqa: E402
-from core.activations import max_derivative  # noqa: E402
+from core.engine import reference  # noqa: E402
+from core.engine.activations import max_derivative  # noqa: E402
 from core.config import RunConfig  # noqa: E402
-from core.datasets import make_dataset  # noqa: E402
-from core.pool import TrainerPool  # noqa: E402
-from core.run import activation_edges, delta_edges, run_to_end, train  # noqa: E402
+from core.engine.datasets import make_dataset  # noqa: E402
+from core.engine.pool import TrainerPool  # noqa: E402
+from core.engine.run import activation_edges, delta_edges, run_to_end, train  # noqa: E402
 
 REPEATS = 3
 STEPS = 300

@@ -19,7 +19,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from core.config import RunConfig  # noqa: E402
-from core.datasets import make_dataset  # noqa: E402
+from core.engine.datasets import make_dataset  # noqa: E402
 
 ACTIVATION_BINS, DELTA_BINS, DELTA_MIN_EXPONENT = 30, 48, -40
 

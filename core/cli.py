@@ -3,9 +3,9 @@ import argparse
 import dataclasses
 import sys
 
-from core.activations import ACTIVATIONS
+from core.engine.activations import ACTIVATIONS
 from core.config import DATASETS, OPTIMIZERS, PRECISIONS, ConfigError, RunConfig, parse_value
-from core.initializers import PRESETS
+from core.engine.initializers import PRESETS
 from core.limits import LIMIT_VARIABLES
 
 DEFAULTS = RunConfig()
@@ -82,7 +82,7 @@ def main(argv=None, pool=None) -> int:
     except ConfigError as error:
         flag = "--" + error.field.replace("_", "-")
         parser.error(f"{flag}: {error}")
-    from core.run import train
+    from core.engine.run import train
 
     record = None
     for record in train(config, pool):

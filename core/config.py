@@ -4,8 +4,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from core import initializers
-from core.activations import ACTIVATIONS
+from core.engine import initializers
+from core.engine.activations import ACTIVATIONS
 from core.limits import LIMIT_VARIABLES, current_limits
 
 DATASETS = ("spirals", "moons", "circles", "xor", "gaussian", "digits")

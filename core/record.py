@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from core.statistics import LAYER_METRICS
+from core.engine.statistics import LAYER_METRICS
 
 SCHEMA = "gradflow.run/1"
 

@@ -8,7 +8,7 @@ Gauss-Hermite quadrature of a step function goes wrong.
 """
 import numpy as np
 
-from core import reference
+from core.engine import reference
 
 _cells = 200_000
 _nodes = -10.0 + (np.arange(_cells) + 0.5) * (20.0 / _cells)

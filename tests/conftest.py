@@ -6,7 +6,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import pytest  # noqa: E402
 
-from core.pool import TrainerPool  # noqa: E402
+from core.engine.pool import TrainerPool  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -19,7 +19,7 @@ def pool():
 def preset_records(pool):
     """preset_records(name) -> the records of a lesson preset's runs, trained once per test session."""
     from core.lessons.presets import BY_NAME
-    from core.run import run_to_end
+    from core.engine.run import run_to_end
 
     trained = {}
 

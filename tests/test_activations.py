@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from core import reference
-from core.activations import ACTIVATIONS, activate, derivative, max_derivative
+from core.engine import reference
+from core.engine.activations import ACTIVATIONS, activate, derivative, max_derivative
 
 Z = tf.constant(np.linspace(-8, 8, 4001), tf.float32)
 

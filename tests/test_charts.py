@@ -10,7 +10,7 @@ from altair.utils.schemapi import validate_jsonschema
 
 from core import charts
 from core.config import RunConfig
-from core.run import run_to_end, train
+from core.engine.run import run_to_end, train
 
 SCHEMA = alt.vegalite.v6.schema.core.load_schema() if hasattr(alt.vegalite.v6.schema.core, "load_schema") else \
     alt.vegalite.v6.schema.load_schema()

@@ -1,4 +1,4 @@
-from core.device import badge_text, choose_device
+from core.engine.device import badge_text, choose_device
 
 
 def test_a_visible_gpu_is_chosen_unless_the_cpu_is_forced():
@@ -15,7 +15,7 @@ def test_badge_names_the_device_that_runs():
 
 def test_record_names_the_device_that_ran(pool):
     from core.config import RunConfig
-    from core.run import run_to_end
+    from core.engine.run import run_to_end
 
     record = run_to_end(RunConfig(depth=1, width=4, steps=0, cpu=True), pool)
     assert record.device == "CPU:0"

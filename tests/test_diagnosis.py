@@ -1,6 +1,6 @@
 from core.config import RunConfig
 from core.diagnosis import diagnose
-from core.run import run_to_end
+from core.engine.run import run_to_end
 
 BASE = dict(samples=300, width=32, steps=60, record_every=10)
 

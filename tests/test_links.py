@@ -7,9 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core import cli
-from core.activations import ACTIVATIONS
+from core.engine.activations import ACTIVATIONS
 from core.config import DATASETS, OPTIMIZERS, PRECISIONS, RunConfig
-from core.initializers import COMMON_KERNEL_INITIALIZERS, constant, variance_scaling
+from core.engine.initializers import COMMON_KERNEL_INITIALIZERS, constant, variance_scaling
 from core.lessons.links import FIELDS, MAX_RUNS, Lesson, lesson_params, read_lesson
 from core.lessons.presets import BY_NAME, PRESETS
 

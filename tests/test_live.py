@@ -3,8 +3,8 @@ import threading
 import time
 
 from core.config import RunConfig
-from core.live import LabServer, LiveRun, RecordCache
-from core.pool import TrainerPool
+from core.engine.live import LabServer, LiveRun, RecordCache
+from core.engine.pool import TrainerPool
 
 CONFIG = RunConfig(depth=3, width=8, steps=2000, record_every=20, samples=200)
 

@@ -1,7 +1,7 @@
 import numpy as np
 
 from core.config import RunConfig
-from core.run import run_to_end
+from core.engine.run import run_to_end
 
 SILENCED = dict(dataset="gaussian", input_dim=16, samples=256, depth=4, width=64, batch_size=256, steps=0,
                 initializer="he_normal", bias_initializer={"class_name": "Constant", "config": {"value": -3.0}})

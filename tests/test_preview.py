@@ -4,10 +4,10 @@ import pytest
 import tensorflow as tf
 
 from core.config import RunConfig
-from core.datasets import make_dataset
-from core.pool import TrainerPool
-from core.run import activation_edges, run_to_end, train
-from core.trainer import Trainer
+from core.engine.datasets import make_dataset
+from core.engine.pool import TrainerPool
+from core.engine.run import activation_edges, run_to_end, train
+from core.engine.trainer import Trainer
 
 SMALL = dict(samples=200, depth=6, width=16, batch_size=32, steps=20, record_every=5)
 

@@ -3,14 +3,14 @@ import json
 import numpy as np
 import pytest
 
-from core.activations import ACTIVATIONS
+from core.engine.activations import ACTIVATIONS
 from core.cli import main
 from core.config import DATASETS, RunConfig
-from core.initializers import PRESETS
-from core.pool import TrainerPool
+from core.engine.initializers import PRESETS
+from core.engine.pool import TrainerPool
 from core.record import RunRecord
-from core.run import boundary_indices, plan_frame, run_to_end, train
-from core.statistics import LAYER_METRICS
+from core.engine.run import boundary_indices, plan_frame, run_to_end, train
+from core.engine.statistics import LAYER_METRICS
 
 SMALL = dict(samples=200, depth=3, width=8, batch_size=32, steps=20, record_every=5)
 

@@ -3,13 +3,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from core import reference
-from core.activations import max_derivative
+from core.engine import reference
+from core.engine.activations import max_derivative
 from core.config import RunConfig
-from core.datasets import make_dataset
-from core.run import activation_edges, delta_edges
-from core.statistics import LAYER_METRICS
-from core.trainer import Trainer
+from core.engine.datasets import make_dataset
+from core.engine.run import activation_edges, delta_edges
+from core.engine.statistics import LAYER_METRICS
+from core.engine.trainer import Trainer
 
 
 def one_recorded_step(config, weight_scale=1.0, bias_value=0.0):

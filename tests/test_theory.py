@@ -4,7 +4,7 @@ import pytest
 
 from core import theory
 from core.config import RunConfig
-from core.run import run_to_end
+from core.engine.run import run_to_end
 
 WIDE = dict(dataset="gaussian", input_dim=256, samples=512, width=256, batch_size=512, steps=0,
             bias_initializer="zeros")

@@ -2,7 +2,7 @@
 pool, record cache and gate on concurrent runs)."""
 import streamlit as st
 
-from core.live import LiveRun
+from core.engine.live import LiveRun
 from ui.session import lab_server
 
 FIRST_FRAME_WAIT = 0.8  # seconds the page waits for the runs' first frames before drawing

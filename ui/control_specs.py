@@ -5,9 +5,9 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
-from core.activations import ACTIVATIONS
+from core.engine.activations import ACTIVATIONS
 from core.config import DATASETS, OPTIMIZERS, PRECISIONS, RunConfig
-from core.initializers import COMMON_KERNEL_INITIALIZERS
+from core.engine.initializers import COMMON_KERNEL_INITIALIZERS
 from core.limits import current_limits
 
 # RunConfig's defaults as plain values (a RunConfig made here would be checked against the host's limits at

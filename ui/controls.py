@@ -3,7 +3,7 @@ in the sidebar (keys lab_*); Compare draws the per-run groups once per run (keys
 data group once. A lesson link's lock= draws a field's controls disabled, hide= does not draw them."""
 import streamlit as st
 
-from core import initializers
+from core.engine import initializers
 from core.config import ConfigError, RunConfig, TWO_D_DATASETS, default_record_every, parse_value
 from core.lessons.links import safe_default
 from ui.control_specs import LEARNING_RATES, WEIGHT_DECAYS, lab_specs, sanitize

@@ -5,9 +5,9 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from core import initializers
+from core.engine import initializers
 from core.config import ConfigError, default_record_every
-from core.initializers import COMMON_KERNEL_INITIALIZERS
+from core.engine.initializers import COMMON_KERNEL_INITIALIZERS
 from core.lessons import presets
 from core.lessons.links import FIELDS, Lesson, lesson_params, read_lesson
 

@@ -6,9 +6,9 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType, _is_full_app_rerun
 
 from core.config import RunConfig
-from core.datasets import make_dataset
-from core.device import badge_text, gpu_names
-from core.live import LabServer, LiveRun
+from core.engine.datasets import make_dataset
+from core.engine.device import badge_text, gpu_names
+from core.engine.live import LabServer, LiveRun
 
 FIRST_FRAME_WAIT = 0.8  # seconds the page waits for a new run's first frame before drawing
 

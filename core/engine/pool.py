@@ -6,7 +6,7 @@ architecture at once get two Trainers and never share weights.
 import threading
 from collections import OrderedDict
 
-from core.trainer import Trainer
+from core.engine.trainer import Trainer
 
 
 class TrainerPool:
@@ -17,7 +17,7 @@ class TrainerPool:
         self.built = 0  # Trainers (and so traces) made by this pool
 
     def acquire(self, config, input_dim: int, classes: int, device: str) -> Trainer:
-        from core.trainer import architecture_key
+        from core.engine.trainer import architecture_key
 
         key = architecture_key(config, input_dim, classes, device)
         with self._lock:

@@ -18,7 +18,7 @@ import functools
 
 import tensorflow as tf
 
-from core.activations import derivative, max_derivative
+from core.engine.activations import derivative, max_derivative
 
 ACTIVATION_BINS = 30
 DELTA_BINS = 48

@@ -12,8 +12,8 @@ are a few vectorized ops instead of a few ops per layer.
 import numpy as np
 import tensorflow as tf
 
-from core import initializers
-from core.activations import activate
+from core.engine import initializers
+from core.engine.activations import activate
 
 BATCHNORM_EPSILON = 1e-3
 BATCHNORM_MOMENTUM = 0.9

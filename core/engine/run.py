@@ -9,13 +9,13 @@ from contextlib import nullcontext
 import numpy as np
 import tensorflow as tf
 
-from core.activations import OUTPUT_RANGE
+from core.engine.activations import OUTPUT_RANGE
 from core.config import TWO_D_DATASETS, RunConfig
-from core.datasets import make_dataset
-from core.device import choose_device, gpu_names
-from core.pool import TrainerPool
+from core.engine.datasets import make_dataset
+from core.engine.device import choose_device, gpu_names
+from core.engine.pool import TrainerPool
 from core.record import RunRecord
-from core.statistics import ACTIVATION_BINS, DELTA_BINS, DELTA_MIN_EXPONENT, LAYER_METRICS
+from core.engine.statistics import ACTIVATION_BINS, DELTA_BINS, DELTA_MIN_EXPONENT, LAYER_METRICS
 
 FRAME_SECONDS = 0.15  # wall time a frame aims at: frequent redraws, little per-call overhead
 BOUNDARY_GRID = 40  # the decision boundary is sampled on a BOUNDARY_GRID x BOUNDARY_GRID grid
@@ -24,7 +24,7 @@ PROBE_SAMPLES = 256  # enough to see each layer's range; the probe's cost is in 
 
 
 def activation_edges(activation: str, lows, highs) -> list:
-    """Per-layer histogram edges, fixed at step 0 (see core/statistics.py)."""
+    """Per-layer histogram edges, fixed at step 0 (see core/engine/statistics.py)."""
     edges = []
     for low, high in zip(lows, highs):
         if activation in OUTPUT_RANGE:

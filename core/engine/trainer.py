@@ -14,8 +14,8 @@ import time
 import keras
 import tensorflow as tf
 
-from core.model import MLP
-from core.statistics import (
+from core.engine.model import MLP
+from core.engine.statistics import (
     ACTIVATION_BINS, DELTA_BINS, LAYER_METRICS, MAP_METRICS, kernel_norms, layer_statistics,
 )
 

@@ -13,8 +13,8 @@ from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from core.pool import TrainerPool
-from core.run import train
+from core.engine.pool import TrainerPool
+from core.engine.run import train
 
 
 class RecordCache:
