@@ -11,6 +11,7 @@ LIMIT_VARIABLES = {
     "samples": ("GRADFLOW_MAX_SAMPLES", 20000),
     "input_dim": ("GRADFLOW_MAX_INPUT_DIM", 1024),
     "recorded_steps": ("GRADFLOW_MAX_RECORDED_STEPS", 1000),
+    "upload_mb": ("GRADFLOW_MAX_UPLOAD_MB", 50),
 }
 
 
@@ -23,6 +24,7 @@ class Limits:
     samples: int
     input_dim: int
     recorded_steps: int
+    upload_mb: int  # uploaded files and imported records, in megabytes
 
 
 def current_limits(environ=None) -> Limits:
