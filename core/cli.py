@@ -7,6 +7,7 @@ from core.engine.activations import ACTIVATIONS
 from core.config import DATASETS, OPTIMIZERS, PRECISIONS, ConfigError, RunConfig, parse_value
 from core.engine.initializers import PRESETS
 from core.limits import LIMIT_VARIABLES
+from core.theory import cli as theory_cli
 
 DEFAULTS = RunConfig()
 
@@ -60,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
             run.add_argument(flag, default=None, metavar=field.name.upper(), help=f"{HELP[field.name]} (default: {default})")
     run.add_argument("--out", default="-", metavar="FILE", help="where to write the record; - is standard output")
     run.add_argument("--quiet", action="store_true", help="no progress on standard error")
+    theory_cli.add_parser(commands)
     return parser
 
 
@@ -77,6 +79,8 @@ def main(argv=None, pool=None) -> int:
     """Run the command line; `pool` lets a caller (the tests) share traced trainers between calls."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "theory":
+        return theory_cli.main(args, parser)
     try:
         config = config_from_args(args)
     except ConfigError as error:
