@@ -5,7 +5,7 @@ from core.config import ConfigError
 from core.lessons.compare import run_labels
 from core.lessons.presets import BY_NAME
 from ui import compare_views as views
-from ui import controls, lessons, links
+from ui import controls, lessons, links, theory_views
 from ui.compare_session import compare_runs
 from ui.entry import through_app
 
@@ -68,6 +68,7 @@ def views_of(records, step):
     views.diagnoses(records, labels, step)
     st.markdown("#### Gradient flow by layer")
     views.profiles(records, labels, step)
+    theory_views.compare(records, labels, configs)
     views.over_time(records, labels)
 
 

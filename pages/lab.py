@@ -4,7 +4,7 @@ import time
 
 import streamlit as st
 
-from ui import lessons, links, views
+from ui import lessons, links, theory_views, views
 from ui.controls import sidebar_controls
 from ui.session import live_run
 from ui.entry import through_app
@@ -83,6 +83,7 @@ def at_step_views():
 def over_time_views():
     record = run.snapshot
     if record is not None and record.steps:
+        theory_views.lab(record, config, live=training)
         views.over_time(record, live=training)
 
 
