@@ -15,6 +15,7 @@ st.set_page_config(page_title="Gradient Flow Explorer", page_icon=":material/wav
 pages = [st.Page("pages/lab.py", title="Gradient Flow Lab", icon=":material/science:", default=True),
          st.Page("pages/compare.py", title="Compare runs", icon=":material/compare:", url_path="compare")]
 pages.append(st.Page("pages/activations.py", title="Activation functions", icon=":material/show_chart:", url_path="activations"))
+pages.append(st.Page("pages/theory.py", title="Signal propagation", icon=":material/blur_on:", url_path="theory"))
 navigation = st.navigation(pages)
 
 with st.sidebar:

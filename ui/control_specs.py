@@ -41,6 +41,8 @@ def lab_specs() -> dict:
         "lab_initializer": Spec(choices=COMMON_KERNEL_INITIALIZERS, default=DEFAULT.initializer),
         "lab_sigma_w": Spec(0.1, 4.0, default=1.0),
         "lab_bias": Spec(-5.0, 5.0, default=0.0),
+        "lab_bias_mode": Spec(choices=("constant", "sigma_b"), default="constant"),  # sigma_b: random N(0, σ_b²)
+        "lab_sigma_b": Spec(0.0, 2.0, default=0.0),
         "lab_optimizer": Spec(choices=OPTIMIZERS, default=DEFAULT.optimizer),
         "lab_learning_rate": Spec(choices=tuple(LEARNING_RATES), default=DEFAULT.learning_rate),
         "lab_momentum": Spec(0.0, 0.99, default=DEFAULT.momentum),

@@ -6,13 +6,14 @@ import streamlit as st
 from core.engine import initializers
 from core.config import ConfigError, RunConfig, TWO_D_DATASETS, default_record_every, parse_value
 from core.lessons.links import safe_default
+from core.theory.initializers import random_normal_bias
 from ui.control_specs import LEARNING_RATES, WEIGHT_DECAYS, lab_specs, sanitize
 
 LEAKY = ("leaky_relu", "necro_relu")
 INIT_MODE_LABELS = {"named": "named", "sigma_w": "σ_w slider", "keras": "Keras config"}
 # Widget keys whose RunConfig field is not their own name (lock= and hide= name fields).
 FIELD_OF_KEY = {"init_mode": "initializer", "sigma_w": "initializer", "initializer_json": "initializer",
-                "bias": "bias_initializer"}
+                "bias": "bias_initializer", "bias_mode": "bias_initializer", "sigma_b": "bias_initializer"}
 
 
 def _format_rate(value):
@@ -90,8 +91,15 @@ def initialization_controls(draw: Drawer):
     else:
         draw(st.slider, "σ_w", 0.1, 4.0, step=0.05, key="sigma_w",
              help="Weight scale; ReLU keeps its signal at σ_w = √2 ≈ 1.41, tanh near 1.")
-    draw(st.slider, "bias (constant)", -5.0, 5.0, step=0.1, key="bias",
-         help="Every hidden bias starts at this value; a negative one kills ReLUs.")
+    draw(st.radio, "bias", ["constant", "sigma_b"], key="bias_mode", horizontal=True,
+         format_func={"constant": "constant", "sigma_b": "random σ_b"}.get,
+         help="One value for every unit, or a random N(0, σ_b²) per unit (the Theory page's σ_b).")
+    if draw.value("bias_mode") == "sigma_b":
+        draw(st.slider, "σ_b (bias standard deviation)", 0.0, 2.0, step=0.05, key="sigma_b",
+             help="Each hidden unit's bias starts at a random value of this spread around 0.")
+    else:
+        draw(st.slider, "bias (constant)", -5.0, 5.0, step=0.1, key="bias",
+             help="Every hidden bias starts at this value; a negative one kills ReLUs.")
 
 
 def training_controls(draw: Drawer):
@@ -187,6 +195,8 @@ def config_from_state(state, prefix: str = "lab_") -> RunConfig:
     else:
         kernel = initializers.variance_scaling(get("sigma_w"))
     bias = "zeros" if get("bias") == 0 else initializers.constant(get("bias"))
+    if state.get(prefix + "bias_mode") == "sigma_b":
+        bias = random_normal_bias(get("sigma_b"))
     return RunConfig(
         dataset=get("dataset"), samples=int(get("samples")), noise=float(get("noise")),
         input_dim=int(get("input_dim")), depth=int(get("depth")), width=int(get("width")),

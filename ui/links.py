@@ -38,7 +38,11 @@ def state_from_config(config, prefix: str) -> tuple:
         text = kernel if isinstance(kernel, str) else json.dumps(kernel)
         values.update({prefix + "init_mode": "keras", prefix + "initializer_json": text})
     bias = _constant(config.bias_initializer)
-    if bias is None:
+    spread = _spread(config.bias_initializer)
+    values[prefix + "bias_mode"] = "constant" if spread is None else "sigma_b"
+    if spread is not None:
+        values[prefix + "sigma_b"], bias = spread, 0.0
+    elif bias is None:
         messages.append(f"bias_initializer = {config.bias_initializer!r} cannot be set with the bias slider "
                         "(a constant from -5 to 5 in steps of 0.1); using 0.")
         bias = 0.0
@@ -53,6 +57,17 @@ def _sigma_w(kernel):
     for sigma in (round(0.1 + 0.05 * k, 2) for k in range(79)):
         if kernel == initializers.variance_scaling(sigma):
             return sigma
+    return None
+
+
+def _spread(bias):
+    """sigma_b of a random N(0, sigma_b^2) bias on the σ_b slider's grid (0 to 2 in steps of 0.05), else None."""
+    if isinstance(bias, dict) and bias.get("class_name") == "RandomNormal" and set(bias.get("config", {})) <= {"mean", "stddev"}:
+        config = bias["config"]
+        spread = config.get("stddev")
+        if config.get("mean", 0.0) == 0 and isinstance(spread, (int, float)) and not isinstance(spread, bool) \
+                and _on_grid(float(spread), 0.0, 2.0, 0.05):
+            return float(spread)
     return None
 
 
