@@ -83,7 +83,7 @@ def test_moving_a_slider_redraws_the_charts_without_errors(server, browser):
     page.goto(server)
     expect(page.get_by_role("heading", name="Gradient Flow Lab")).to_be_visible(timeout=60_000)
     wait_finished(page)
-    expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(11)
+    expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(13)  # 11 views, 2 of theory
     page.wait_for_function(f"() => ({PROFILE_POINTS})() === 10", timeout=10_000)
 
     depth = page.get_by_role("slider", name="depth (hidden layers)")
@@ -95,7 +95,7 @@ def test_moving_a_slider_redraws_the_charts_without_errors(server, browser):
     page.wait_for_function(f"() => ({PROFILE_POINTS})() === 15", timeout=60_000)
     wait_finished(page)
     page.wait_for_function(f"() => ({PROFILE_POINTS})() === 15", timeout=10_000)  # the replay layout too
-    expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(11)
+    expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(13)
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.locator("[data-testid='stAlertContentError']").count() == 0
 
@@ -153,7 +153,7 @@ def test_live_paused_and_replay_keep_every_view_in_its_place(server, browser, de
     page.get_by_role("button", name="Resume").click()
     expect(page.get_by_text("running · step", exact=False)).to_be_visible(timeout=30_000)
     page.wait_for_timeout(1000)
-    page.wait_for_function("() => document.querySelectorAll('[data-testid=stVegaLiteChart]').length === 11")
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=stVegaLiteChart]').length === 13")
     live_tops = page.evaluate(CHART_TOPS)
     shoot(page, f"lab_live_depth{depth}")
     wait_finished(page, timeout=240_000)
@@ -163,7 +163,7 @@ def test_live_paused_and_replay_keep_every_view_in_its_place(server, browser, de
     step.press("Home")
     page.wait_for_timeout(1000)
     shoot(page, f"lab_replay_depth{depth}")
-    assert len(live_tops) == len(paused_tops) == len(replay_tops) == 11
+    assert len(live_tops) == len(paused_tops) == len(replay_tops) == 13
     for live, paused, replay in zip(live_tops, paused_tops, replay_tops):  # to the pixel (sub-pixel rounding)
         assert abs(live - paused) <= 1 and abs(paused - replay) <= 1, (live_tops, paused_tops, replay_tops)
     assert page.locator("[data-testid='stException']").count() == 0

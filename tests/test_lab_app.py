@@ -85,7 +85,7 @@ def test_lab_renders_every_view_for_the_default_config():
     app = run_until_done(start())
     assert not app.exception
     specs = json.dumps(chart_specs(app))
-    assert len(app.get("vega_lite_chart")) == 11
+    assert len(app.get("vega_lite_chart")) == 13  # 11 views and the two of theory beside the measurement
     for expected in ("grad_norm by layer", "activation a", "log10 grad_norm",
                      "exact zeros (%)", "dead units (%)", "saturated (%)", "loss on the minibatch",
                      "accuracy on the minibatch", "update-to-weight ratio"):
@@ -144,7 +144,7 @@ def test_a_charts_spec_is_identical_between_two_frames_of_the_same_run():
     assert not run.done, "both frames were drawn while training"
     assert run.snapshot.steps[-1] != first_step, "the second frame shows a later step"
     second = [chart.proto.spec for chart in app.get("vega_lite_chart")]
-    assert len(first) == len(second) == 11
+    assert len(first) == len(second) == 13
     assert first == second
     run.stop()
     run.wait(30)
@@ -177,7 +177,7 @@ def test_a_diverging_run_is_reported_and_what_it_recorded_stays_visible():
     record = app.session_state["lab_live"].snapshot
     assert record.status == "diverged" and record.steps
     assert f"Diverged at step {record.diverged_at}" in step_bar(app)
-    assert len(app.get("vega_lite_chart")) == 11
+    assert len(app.get("vega_lite_chart")) == 13
 
 
 def test_a_control_changed_mid_run_abandons_the_old_run_cleanly():

@@ -46,9 +46,12 @@ def lab(record, config: RunConfig, live: bool):
 
 
 def numerics(record, config: RunConfig, live: bool):
-    """float16 / bfloat16: which layers' dloss/dz became exactly 0, and how many (any precision, if some did)."""
+    """float16 / bfloat16: a chart of which layers' dloss/dz became exactly 0, and how many; float32: a caption
+    when some did (float32's subnormals are flushed to 0 on the CPU)."""
     counts = theory_charts.delta_zeros(record)
-    if config.precision == "float32" and not counts["rounded"].any():
+    if config.precision == "float32":
+        if counts["rounded"][0].any():  # a caption of step 0 only: the float32 layout stays the same every frame
+            st.caption(theory_charts.rounded_summary(record, 0) + " " + PRECISION_NOTE["float32"])
         return
     st.markdown(f"#### Numerics: gradients rounded to exactly 0 ({config.precision})")
     show(figure(record, live, "rounded zeros", theory_charts.rounded_zeros))
