@@ -15,7 +15,7 @@ st.markdown(
     "Take a deep network at initialization with weights of variance σ_w²/fan_in and biases of spread σ_b. "
     "Layer by layer, the second moment of the pre-activations follows the map "
     "q_l = σ_w² E[φ(√q_(l−1) z)²] + σ_b² (z a standard normal) and settles at a fixed point q*. On the way "
-    "back, the mean square gradient is multiplied at every layer by **χ = σ_w² E[φ'(√q* z)²]**. "
+    "back, the mean square gradient is multiplied at every layer by **χ = σ_w² E[φ'(√q\\* z)²]**. "
     "Below 1 (blue, *ordered*) gradients vanish geometrically with depth; above 1 (red, *chaotic*) they "
     "explode; on the **critical line χ = 1**, the *edge of chaos*, they keep their size and very deep "
     "networks train. The **depth scale ξ = 1/|ln χ|** counts the layers over which the gradient changes by "

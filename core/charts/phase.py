@@ -9,21 +9,21 @@ import pandas as pd
 from core.charts.style import n, q
 from core.theory.phase import DEPTH_SCALES
 
-HALF_W, HALF_B = 0.025, 0.025  # half a cell: the grids' step is 0.05
+HALF_W, HALF_B = 0.026, 0.026  # half a cell (the grids' step is 0.05), and a hair more: no seams
 PICK = "pick"
 LINE_NAMES = ["critical: chi* = 1"] + [f"xi = {xi}" for xi in DEPTH_SCALES]
 
 
 @lru_cache(maxsize=8)
-def phase_spec(title: str, height: int = 460) -> dict:
+def phase_spec(title: str, height: int = 560) -> dict:
     x = alt.X(**q("w_low"), title="σ_w (weight scale: Var(W) = σ_w² / fan_in)", scale=alt.Scale(domain=[0.075, 4.025], nice=False))
     y = alt.Y(**q("b_low"), title="σ_b (bias standard deviation)", scale=alt.Scale(domain=[-0.025, 2.025], nice=False))
     pick = alt.selection_point(name=PICK, fields=["sigma_w", "sigma_b"], on="click", clear=False)
-    cells = alt.Chart(alt.Data(name="cells")).mark_rect(cursor="pointer").encode(
+    cells = alt.Chart(alt.Data(name="cells")).mark_rect(cursor="pointer", strokeWidth=0).encode(
         x, alt.X2(field="w_high"), y, alt.Y2(field="b_high"),
         alt.Color(**q("log10_chi"), title="log10 chi*",
-                  scale=alt.Scale(scheme="redblue", reverse=True, domain=[-3, 3], domainMid=0),
-                  legend=alt.Legend(orient="right", gradientLength=260)),
+                  scale=alt.Scale(scheme="redblue", reverse=True, domain=[-1, 1], domainMid=0, clamp=True),
+                  legend=alt.Legend(orient="right", gradientLength=220, title="log10 chi* (±1: ×10)")),
         [alt.Tooltip(**q("sigma_w"), title="σ_w"), alt.Tooltip(**q("sigma_b"), title="σ_b"),
          alt.Tooltip(**q("chi_star"), title="chi*", format=".4g"),
          alt.Tooltip(**q("depth_scale"), title="depth scale xi (layers)", format=".3g"),
@@ -32,7 +32,7 @@ def phase_spec(title: str, height: int = 460) -> dict:
     segments = alt.Chart(alt.Data(name="lines")).mark_rule(color="black").encode(
         alt.X(**q("x")), alt.X2(field="x2"), alt.Y(**q("y")), alt.Y2(field="y2"),
         alt.StrokeDash(**n("line"), title="lines", scale=alt.Scale(domain=LINE_NAMES, range=[[1, 0], [2, 2], [6, 3], [10, 4]]),
-                       legend=alt.Legend(orient="bottom", direction="horizontal")),
+                       legend=alt.Legend(orient="right")),
         alt.StrokeWidth(**n("line"), scale=alt.Scale(domain=LINE_NAMES, range=[3, 1.3, 1.3, 1.3]), legend=None))
     marker = alt.Chart(alt.Data(name="current")).mark_point(shape="diamond", size=220, filled=True, color="#ffd400",
                                                              stroke="black", strokeWidth=1.5).encode(

@@ -37,7 +37,7 @@ def _beside_spec(depth: int, quantity: str, height: int) -> dict:
     dash = alt.StrokeDash(**n("kind"), title=None, scale=alt.Scale(domain=KINDS, range=[[1, 0], [6, 4]]),
                           legend=alt.Legend(orient="top"))
     color = alt.Color(**n("kind"), title=None, scale=alt.Scale(domain=KINDS, range=["#1f77b4", "#d62728"]),
-                      legend=None)
+                      legend=alt.Legend(orient="top"))  # merged with the dash legend into one
     tooltip = [alt.Tooltip(**n("kind")), alt.Tooltip(**q("layer_index"), title="layer"),
                alt.Tooltip(**q("value"), format=".3e")]
     base = alt.Chart(alt.Data(name="rows")).transform_filter(f"datum.quantity == '{quantity}'")
@@ -46,14 +46,14 @@ def _beside_spec(depth: int, quantity: str, height: int) -> dict:
     return alt.layer(lines, points).properties(height=height).to_dict(validate=False)
 
 
-def theory_beside(record, prediction, quantity: str, height: int = 220) -> Figure:
+def theory_beside(record, prediction, quantity: str, height: int = 280) -> Figure:
     """preact_ms or delta_ms relative to the last layer, by layer: measured at step 0, and theory dashed."""
     rows = step0_rows(record, prediction)
     return Figure(finish(_beside_spec(len(record.layers), quantity, height), record, False),
                   {"rows": rows[rows.quantity == quantity]})
 
 
-def compare_relative_delta(records, labels, predictions, height: int = 260) -> Figure:
+def compare_relative_delta(records, labels, predictions, height: int = 320) -> Figure:
     """delta_ms relative to the last layer at step 0, one color per run; the theory dashed where it has one."""
     frames = []
     for record, label, prediction in zip(records, labels, predictions):
@@ -119,7 +119,7 @@ def _rounded_spec(depth: int, height: int, replay: bool) -> dict:
     return bars.properties(height=height, title="∂loss/∂z values rounded to exactly 0, by layer").to_dict(validate=False)
 
 
-def rounded_zeros(record, height: int = 180, replay: bool = False) -> Figure:
+def rounded_zeros(record, height: int = 260, replay: bool = False) -> Figure:
     """The fraction of each layer's dloss/dz that became exactly 0 though the activation's slope is not 0:
     live at the latest step; replay at the step the step bar selects."""
     counts = delta_zeros(record)
