@@ -77,7 +77,8 @@ for name in names:
     typical = "no path survives" if pd.isna(row.typical) else f"typical 10^{row.typical:.1f}"
     lines.append(f"**{name}**: best 10^{row.best:.1f}, {typical}, exactly 0 on {row.zero_paths:.1%} of paths")
 st.markdown(f"After {depth} layers: " + "; ".join(lines) + ".")
-st.caption("The sigmoid's best case is 0.25ⁿ (its slope is at most 0.25, at z = 0); a typical path is far "
+st.caption("Solid: the median path; band: 10% to 90% of the paths; dashed: the best case (the largest slope, n "
+           "times). The sigmoid's best case is 0.25ⁿ (its slope is at most 0.25, at z = 0); a typical path is far "
            "below that. ReLU's product is exactly 1 or exactly 0: no geometric shrinking, but the fraction of "
            "paths that are 0 grows as 1 − 0.5ⁿ. The band is over 20,000 sampled paths of nonzero products; "
            "the weights' own factors (the Theory page's χ) are left out here.")

@@ -60,7 +60,7 @@ def activation_panel(facts, curves: pd.DataFrame, height: int = 300) -> Figure:
 def chain_chart(frames: pd.DataFrame, height: int = 380) -> Figure:
     """log10 of the product of n slopes against n: best case dashed, median solid, 10-90% band."""
     x = alt.X(**q("n"), title="n (layers the path crosses)")
-    color = alt.Color(**n("activation"), title=None, legend=alt.Legend(orient="top"))
+    color = alt.Color(**n("activation"), title=None, scale=alt.Scale(scheme="tableau10"), legend=alt.Legend(orient="top"))
     band = alt.Chart().mark_area(opacity=0.15).encode(x, alt.Y(**q("low"), title="log10 of the product of slopes"),
                                                        alt.Y2(field="high"), color)
     typical = alt.Chart().mark_line(strokeWidth=2).encode(
@@ -69,7 +69,7 @@ def chain_chart(frames: pd.DataFrame, height: int = 380) -> Figure:
          alt.Tooltip(**q("best"), title="best log10", format=".2f")])
     best = alt.Chart().mark_line(strokeDash=[6, 4], strokeWidth=1.5).encode(x, alt.Y(**q("best")), color)
     chart = alt.layer(band, best, typical, data=frames).properties(
-        height=height, title="Product of slopes along one path (solid: median, band: 10-90%, dashed: best case)")
+        height=height, title="Product of n slopes along one path")
     return from_altair(chart)
 
 
@@ -79,6 +79,6 @@ def zero_paths_chart(frames: pd.DataFrame, height: int = 380) -> Figure:
         alt.X(**q("n"), title="n (layers the path crosses)"),
         alt.Y(**q("zero_paths"), title="paths with product exactly 0", scale=alt.Scale(domain=[0, 1]),
               axis=alt.Axis(format="%")),
-        alt.Color(**n("activation"), title=None, legend=alt.Legend(orient="top")),
+        alt.Color(**n("activation"), title=None, scale=alt.Scale(scheme="tableau10"), legend=alt.Legend(orient="top")),
         [alt.Tooltip(**n("activation")), alt.Tooltip(**q("n")), alt.Tooltip(**q("zero_paths"), format=".4f")],
     ).properties(height=height, title="Paths whose gradient is exactly 0"))
