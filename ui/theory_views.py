@@ -48,9 +48,8 @@ def lab(record, config: RunConfig, live: bool):
 def numerics(record, config: RunConfig, live: bool):
     """float16 / bfloat16: a chart of which layers' dloss/dz became exactly 0, and how many; float32: a caption
     when some did (float32's subnormals are flushed to 0 on the CPU)."""
-    counts = theory_charts.delta_zeros(record)
     if config.precision == "float32":
-        if counts["rounded"][0].any():  # a caption of step 0 only: the float32 layout stays the same every frame
+        if theory_charts.delta_zeros(record, 0)["rounded"].any():  # a caption of step 0 only: the float32 layout stays the same every frame
             st.caption(theory_charts.rounded_summary(record, 0) + " " + PRECISION_NOTE["float32"])
         return
     st.markdown(f"#### Numerics: gradients rounded to exactly 0 ({config.precision})")
@@ -72,5 +71,5 @@ def compare(records, labels, configs):
         st.caption(f"**{label}**: {text}")
     show(theory_charts.compare_relative_delta(records, labels, predictions))
     for label, record, config in zip(labels, records, configs):
-        if config.precision != "float32" and np.any(theory_charts.delta_zeros(record)["rounded"]):
+        if config.precision != "float32" and np.any(theory_charts.delta_zeros(record, -1)["rounded"]):
             st.caption(f"**{label}** ({config.precision}): " + theory_charts.rounded_summary(record))

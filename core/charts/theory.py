@@ -86,18 +86,21 @@ def compare_relative_delta(records, labels, predictions, height: int = 320) -> F
 ZERO_SLOPE_ACTIVATIONS = ("relu",)  # phi'(z) is exactly 0 where a = 0 (leaky slopes of 0 too, below)
 
 
-def delta_zeros(record) -> dict:
-    """Per [recorded step, layer]: 'total' dloss/dz values, 'zeros' exactly 0, 'slope' of them explained by the
-    activation's own zero slope (ReLU where a = 0: the sparsity), and 'rounded' = the rest: values the number
-    format (or an all-zero layer above) made exactly 0."""
+def delta_zeros(record, index: int | None = None) -> dict:
+    """Per [recorded step, layer] (or, with an index, [1, layer] of that recorded step only: a live frame need
+    not convert the whole history): 'total' dloss/dz values, 'zeros' exactly 0, 'slope' of them explained by
+    the activation's own zero slope (ReLU where a = 0: the sparsity), and 'rounded' = the rest: values the
+    number format (or an all-zero layer above) made exactly 0. Reads the record's delta histogram."""
     block = record.histograms["delta"]
-    steps, depth = len(record.steps), len(record.layers)
-    zeros = np.asarray(block["zeros"], dtype=float).reshape(steps, depth)
-    counts = np.asarray(block["counts"], dtype=float).reshape(steps, depth, -1).sum(axis=2)
-    total = counts + zeros
+    depth = len(record.layers)
+    rows = list(range(len(record.steps))) if index is None else [range(len(record.steps))[index]]
+    zeros = np.asarray([block["zeros"][i] for i in rows], dtype=float).reshape(-1, depth)
+    counts = np.asarray([block["counts"][i] for i in rows], dtype=float)
+    total = counts.reshape(len(zeros), depth, -1).sum(axis=2) + zeros
     activation, alpha = record.config.get("activation"), record.config.get("alpha", 0.1)
     if activation in ZERO_SLOPE_ACTIVATIONS or (activation in ("leaky_relu", "necro_relu") and alpha == 0):
-        slope = np.minimum(np.rint(record.metric("sparsity") * total), zeros)
+        sparsity = record.metric("sparsity")[rows].reshape(-1, depth)
+        slope = np.minimum(np.rint(sparsity * total), zeros)
     else:
         slope = np.zeros_like(zeros)
     return {"total": total, "zeros": zeros, "slope": slope, "rounded": zeros - slope}
@@ -122,22 +125,22 @@ def _rounded_spec(depth: int, height: int, replay: bool) -> dict:
 def rounded_zeros(record, height: int = 260, replay: bool = False) -> Figure:
     """The fraction of each layer's dloss/dz that became exactly 0 though the activation's slope is not 0:
     live at the latest step; replay at the step the step bar selects."""
-    counts = delta_zeros(record)
     depth = len(record.layers)
-    total = counts["total"][0]
     if replay:
-        rows = pd.DataFrame({"layer_index": np.arange(1, depth + 1), "total": total,
+        counts = delta_zeros(record)
+        rows = pd.DataFrame({"layer_index": np.arange(1, depth + 1), "total": counts["total"][0],
                              **step_columns("r", counts["rounded"].T)})
     else:
-        rows = pd.DataFrame({"layer_index": np.arange(1, depth + 1), "total": counts["total"][-1],
-                             "rounded": counts["rounded"][-1]})
+        counts = delta_zeros(record, -1)
+        rows = pd.DataFrame({"layer_index": np.arange(1, depth + 1), "total": counts["total"][0],
+                             "rounded": counts["rounded"][0]})
     return Figure(finish(_rounded_spec(depth, height, replay), record, replay), {"rows": rows})
 
 
 def rounded_summary(record, index: int = -1) -> str:
     """Which layers have exact zeros that the activation does not explain, and how many, at one step."""
-    counts = delta_zeros(record)
-    rounded, total = counts["rounded"][index], counts["total"][index]
+    counts = delta_zeros(record, index)
+    rounded, total = counts["rounded"][0], counts["total"][0]
     layers = [(i + 1, int(r), int(t)) for i, (r, t) in enumerate(zip(rounded, total)) if r > 0]
     step = record.steps[index]
     if not layers:
