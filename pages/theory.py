@@ -22,7 +22,9 @@ st.markdown(
     "a factor e: networks much deeper than ξ do not train (Poole et al. 2016, *Exponential expressivity in "
     "deep neural networks through transient chaos*; Schoenholz et al. 2017, *Deep information propagation*).")
 
-lab_config = controls.config_or_default(st.session_state, "lab_")
+# The Lab's run keeps its config (its widgets' state is gone once the student has left the Lab).
+lab_run = st.session_state.get("lab_live")
+lab_config = lab_run.config if lab_run is not None else controls.config_or_default(st.session_state, "lab_")
 default = ACTIVATIONS.index(lab_config.activation)
 activation = st.selectbox("activation", ACTIVATIONS, index=default, key="theory_activation",
                           help="The diagram of this activation; it starts at the Lab's.")

@@ -96,3 +96,16 @@ def test_the_labs_theory_lines_at_the_defaults_and_at_depth_100_with_sigmoid(ser
     page.wait_for_timeout(1500)
     page.screenshot(path=os.path.join(ARTIFACTS, "lab_float16_rounded_zeros_1400x900.png"))
     no_errors(page)
+
+
+def test_the_phase_diagram_marks_the_labs_configuration(server, browser):  # noqa: F811
+    page = new_page(browser)
+    page.goto(f"{server}/?activation=relu&initializer=he_normal&steps=20")
+    wait_finished(page)
+    page.get_by_role("link", name="Signal propagation").click()
+    expect(page.get_by_role("heading", name="Signal propagation: order and chaos")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("The Lab now: relu, σ_w = 1.41, σ_b = 0 → χ* = 1", exact=False)).to_be_visible(timeout=60_000)
+    page.wait_for_timeout(2500)
+    no_errors(page)
+    page.locator(CHARTS).first.scroll_into_view_if_needed()
+    page.screenshot(path=os.path.join(ARTIFACTS, "theory_relu_marker_1400x900.png"))
