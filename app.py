@@ -5,10 +5,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import streamlit as st  # noqa: E402
 
+from ui.keep_controls import keep_lab_controls  # noqa: E402
 from ui.keras_session import keep_keras_session  # noqa: E402
 from ui.session import device_badge  # noqa: E402
 
 keep_keras_session()
+keep_lab_controls()
 
 st.set_page_config(page_title="Gradient Flow Explorer", page_icon=":material/waves:", layout="wide")
 
