@@ -1,12 +1,15 @@
 """Command line: `python -m core run --depth 20 --activation relu --out run.json`."""
 import argparse
 import dataclasses
+import os
 import sys
+import tempfile
 
 from core.engine.activations import ACTIVATIONS
 from core.config import DATASETS, OPTIMIZERS, PRECISIONS, ConfigError, RunConfig, parse_value
 from core.engine.initializers import PRESETS
 from core.limits import LIMIT_VARIABLES
+from core.output_path import output_path_problem
 from core.theory import cli as theory_cli
 
 DEFAULTS = RunConfig()
@@ -86,6 +89,9 @@ def main(argv=None, pool=None) -> int:
     except ConfigError as error:
         flag = "--" + error.field.replace("_", "-")
         parser.error(f"{flag}: {error}")
+    problem = output_path_problem(args.out)
+    if problem:
+        parser.error(f"--out: {args.out!r} {problem}")
     from core.engine.run import train
 
     record = None
@@ -102,8 +108,16 @@ def main(argv=None, pool=None) -> int:
     if args.out == "-":
         sys.stdout.write(text + "\n")
     else:
-        with open(args.out, "w") as handle:
-            handle.write(text)
+        try:
+            with open(args.out, "w") as handle:
+                handle.write(text)
+        except OSError as error:  # the disk filled up or the folder went away while training: keep the run
+            kept = os.path.join(tempfile.gettempdir(), f"gradflow-run-{os.getpid()}.json")
+            with open(kept, "w") as handle:
+                handle.write(text)
+            print(f"--out: {args.out!r} could not be written ({error.strerror}); the record is kept in {kept}",
+                  file=sys.stderr)
+            return 1
         if not args.quiet:
             print(f"wrote {args.out} ({record.status}, {len(record.steps)} recorded steps, {record.device})", file=sys.stderr)
     return 0

@@ -65,3 +65,20 @@ def test_help_documents_every_flag_and_the_limits(capsys):
                  "--out"]:
         assert flag in result.stdout, flag
     assert "GRADFLOW_MAX_DEPTH" in run_in_process(capsys, "--help").stdout
+
+
+def test_an_unwritable_out_path_is_refused_before_training(capsys, tmp_path):
+    missing = tmp_path / "no" / "such" / "dir" / "run.json"
+    for out, expected in [(str(missing), "folder that does not exist"), (str(tmp_path), "is a directory")]:
+        result = run_in_process(capsys, "run", "--steps", "5000", "--record-every", "50", "--depth", "100", "--out", out)
+        assert result.returncode == 2, out
+        assert f"--out: {out!r}" in result.stderr and expected in result.stderr, result.stderr
+        assert "step " not in result.stderr, "nothing trained before the path was checked"
+
+
+def test_a_keras_config_dict_with_a_bad_value_exits_with_status_2(capsys):
+    bad = '{"class_name": "Constant", "config": {"value": "x"}}'
+    result = run_in_process(capsys, "run", "--bias-initializer", bad, "--steps", "0")
+    assert result.returncode == 2
+    assert "--bias-initializer" in result.stderr and "Constant" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
