@@ -21,6 +21,8 @@ SCHEMA = "gradflow.run/1"
 
 
 def _finite_or_none(value):
+    if isinstance(value, (np.ndarray, np.generic)):
+        value = value.tolist()  # the same Python numbers the rows held when they were lists
     if isinstance(value, dict):
         return {key: _finite_or_none(item) for key, item in value.items()}
     if isinstance(value, list):
@@ -28,6 +30,54 @@ def _finite_or_none(value):
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+def compact(row) -> np.ndarray:
+    """A row as the smallest NumPy array that holds its numbers exactly, so its JSON does not change."""
+    array = np.asarray(row)
+    if array.dtype.kind == "f":
+        smaller = array.astype(np.float32)
+        if np.array_equal(smaller.astype(array.dtype), array, equal_nan=True):
+            return smaller
+    elif array.dtype.kind in "iu" and array.size:
+        for dtype in (np.int8, np.int16, np.int32):
+            info = np.iinfo(dtype)
+            if info.min <= array.min() and array.max() <= info.max:
+                return array.astype(dtype)
+    return array if array.base is None else array.copy()  # a view would keep a whole frame's buffer alive
+
+
+def _rows(rows, dtype=None):
+    """Per-step rows read from JSON, held as compact NumPy arrays like the engine's (None becomes NaN)."""
+    return [compact(np.asarray(_none_to_nan(row), dtype=dtype)) for row in rows]
+
+
+def _compact_histograms(histograms: dict) -> dict:
+    compact = {kind: dict(block) for kind, block in histograms.items()}
+    for block in compact.values():
+        for name in ("counts", "zeros"):
+            if isinstance(block.get(name), list):
+                block[name] = _rows(block[name])
+    return compact
+
+
+def _compact_boundary(boundary):
+    if not isinstance(boundary, dict) or not isinstance(boundary.get("classes"), list):
+        return boundary
+    return {**boundary, "classes": _rows(boundary["classes"])}
+
+
+def _approximate_bytes(value) -> int:
+    """Bytes held by a record's parts: arrays by their buffers, Python objects by CPython's sizes."""
+    if isinstance(value, np.ndarray):
+        return value.nbytes + 112
+    if isinstance(value, dict):
+        return 64 + sum(_approximate_bytes(k) + _approximate_bytes(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return 56 + 8 * len(value) + sum(_approximate_bytes(item) for item in value)
+    if isinstance(value, str):
+        return 49 + len(value)
+    return 32  # a float, an int, None or a bool
 
 
 def _none_to_nan(value):
@@ -74,9 +124,9 @@ class RunRecord:
         return cls(
             config=data["config"], device=data["device"], layers=list(data["layers"]), steps=list(data["steps"]),
             loss=_none_to_nan(data["loss"]), accuracy=_none_to_nan(data["accuracy"]),
-            metrics={name: _none_to_nan(rows) for name, rows in data["metrics"].items()},
-            histograms=data.get("histograms", {}), diverged_at=data.get("diverged_at"),
-            timing=data.get("timing", {}), status=data.get("status", "finished"), boundary=data.get("boundary"),
+            metrics={name: _rows(rows, float) for name, rows in data["metrics"].items()},
+            histograms=_compact_histograms(data.get("histograms", {})), diverged_at=data.get("diverged_at"),
+            timing=data.get("timing", {}), status=data.get("status", "finished"), boundary=_compact_boundary(data.get("boundary")),
         )
 
     @classmethod
@@ -147,6 +197,13 @@ class RunRecord:
             loss=list(self.loss), accuracy=list(self.accuracy),
             metrics={name: list(rows) for name, rows in self.metrics.items()}, histograms=histograms,
             diverged_at=self.diverged_at, timing=dict(self.timing), status=self.status, boundary=boundary)
+
+    @property
+    def nbytes(self) -> int:
+        """Approximate memory the record holds, for caches bounded in bytes."""
+        parts = (self.config, self.layers, self.steps, self.loss, self.accuracy, self.metrics, self.histograms,
+                 self.timing, self.boundary)
+        return sum(_approximate_bytes(part) for part in parts)
 
     @property
     def last_step(self):
