@@ -44,6 +44,9 @@ def status(record):
         text += f" · diverged at step {record.diverged_at}"
     if run.from_cache:
         text += " · from the server's cache"
+    position = run.queue_position  # read once: the run may leave the queue meanwhile
+    if position:
+        text += f" · {views.queue_text(position, run.server.slots)}"
     if run.status == "compiling":
         text += " · step 0 is measured; compiling the training step for this new architecture (once per server)"
     st.progress(done / config.steps if config.steps else 1.0, text=text)

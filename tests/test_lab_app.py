@@ -219,3 +219,25 @@ def test_a_new_seed_reuses_the_traced_trainer_instead_of_tracing_again():
         app = run_until_done(app.run())
         assert app.session_state["lab_live"].config.seed == seed
     assert pool.built == built, "same architecture: no new trainer, so no new trace"
+
+
+def test_a_queued_student_sees_their_place_in_line():
+    from ui.session import lab_server
+
+    server = lab_server()
+    taken = [server.gate.acquire(timeout=30) for _ in range(server.slots)]  # every slot busy
+    try:
+        app = start(lab_seed=424242)
+        run = app.session_state["lab_live"]
+        deadline = time.time() + 60
+        while run.status != "queued":
+            assert time.time() < deadline, f"the run stayed {run.status}"
+            time.sleep(0.05)
+        app.run()
+        text = " ".join(bar.proto.text for bar in app.get("progress"))
+        assert "queued" in text and f"1st in line for the server's {server.slots} training slot" in text, text
+    finally:
+        for took in taken:
+            if took:
+                server.gate.release()
+    assert run.wait(60) and run.status == "finished"

@@ -10,7 +10,7 @@ CONFIG = RunConfig(depth=3, width=8, steps=2000, record_every=20, samples=200)
 
 
 def server(active=2):
-    return LabServer(pool=TrainerPool(max_idle=2), cache=RecordCache(2), gate=threading.BoundedSemaphore(active))
+    return LabServer(pool=TrainerPool(max_idle=2), cache=RecordCache(2**26), gate=threading.BoundedSemaphore(active))
 
 
 def test_a_paused_run_keeps_its_frames_and_resumes_to_the_end():
@@ -45,23 +45,55 @@ def test_identical_configs_train_once_per_server():
     assert second.snapshot is first.snapshot
 
 
-def test_record_cache_is_bounded():
-    cache = RecordCache(2)
-    for key in "abc":
-        cache.put(key, key)
-    assert len(cache) == 2 and cache.get("a") is None and cache.get("c") == "c"
+class Sized:
+    def __init__(self, nbytes):
+        self.nbytes = nbytes
 
 
-def test_runs_beyond_the_gate_wait_in_a_queue():
+def test_record_cache_is_bounded_in_bytes_and_evicts_the_least_recently_used():
+    cache = RecordCache(max_bytes=1000)
+    cache.put("a", Sized(400))
+    cache.put("b", Sized(400))
+    assert cache.get("a") is not None  # a is now more recently used than b
+    cache.put("c", Sized(400))
+    assert cache.get("b") is None and cache.get("a") is not None and cache.get("c") is not None
+    assert cache.nbytes == 800
+    cache.put("huge", Sized(5000))  # larger than the whole cache: not kept, nothing evicted for it
+    assert cache.get("huge") is None and len(cache) == 2
+
+
+def test_a_finished_run_is_cached_by_its_bytes(pool):
+    lab = LabServer(pool=pool, cache=RecordCache(2**26), gate=threading.BoundedSemaphore(1))
+    run = LiveRun(CONFIG.replace(steps=40, seed=21), lab)
+    assert run.wait(60) and run.status == "finished"
+    assert lab.cache.nbytes == run.snapshot.nbytes > 0
+
+
+def test_runs_beyond_the_gate_wait_in_a_queue_and_see_their_place():
     lab = server(active=1)
-    first = LiveRun(CONFIG.replace(seed=7), lab)
-    first.wait_for_frame(30)
-    first.pause()
+    lab.gate.acquire()  # every slot is busy
+    first = LiveRun(CONFIG.replace(seed=7, steps=20), lab)
     second = LiveRun(CONFIG.replace(seed=8, steps=20), lab)
-    wait_for_status(second, ("queued",))  # after its preview and its trace, which need no slot
-    assert not second.wait(1.0) and second.status == "queued"
-    first.stop()
-    assert second.wait(60) and second.status == "finished"
+    wait_for_status(first, ("queued",))
+    wait_for_status(second, ("queued",))
+    assert {first.queue_position, second.queue_position} == {1, 2}
+    ahead, behind = sorted((first, second), key=lambda run: run.queue_position)
+    lab.gate.release()
+    assert ahead.wait(60) and ahead.status == "finished"
+    assert behind.wait(60) and behind.status == "finished"
+    assert ahead.queue_position is None and behind.queue_position is None
+
+
+def test_a_paused_run_gives_its_slot_to_the_next_in_line():
+    lab = server(active=1)
+    first = LiveRun(CONFIG.replace(seed=9, steps=5000, record_every=50), lab)
+    wait_for_status(first, ("running",))
+    first.pause()
+    second = LiveRun(CONFIG.replace(seed=10, steps=20), lab)
+    assert second.wait(60) and second.status == "finished", "the paused run must not hold the only slot"
+    first.resume()
+    assert first.wait(120) and first.status == "finished"
+    assert first.snapshot.steps[-1] == 5000
 
 
 class LoggingGate:
@@ -101,7 +133,7 @@ def test_a_run_superseded_while_queued_leaves_the_queue_without_a_slot():
 
 def test_a_run_superseded_while_compiling_never_takes_a_slot_and_the_next_run_trains():
     gate = LoggingGate(1)
-    lab = LabServer(pool=TrainerPool(max_idle=4), cache=RecordCache(4), gate=gate)
+    lab = LabServer(pool=TrainerPool(max_idle=4), cache=RecordCache(2**26), gate=gate)
     old = LiveRun(CONFIG.replace(depth=40, width=16, steps=40), lab)  # an architecture never traced
     wait_for_status(old, ("compiling",))
     assert old.snapshot is not None and old.snapshot.steps == [0], "step 0 is drawn before the trace"

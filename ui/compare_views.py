@@ -5,7 +5,7 @@ from core import charts
 from core.charts import compare as compare_charts
 from core.diagnosis import diagnose
 from core.lessons.compare import differences
-from ui.views import show
+from ui.views import queue_text, show
 
 # How each kind of verdict is drawn (the Lab's step bar colours them the same way).
 VERDICT_STYLE = {"healthy": st.success, "diverged": st.error, "exploding": st.error}
@@ -16,6 +16,9 @@ def status(runs, labels, configs):
         record = run.snapshot
         done = record.steps[-1] if record and record.steps else 0
         text = f"{label} · {run.status} · step {done} of {config.steps}"
+        position = run.queue_position
+        if position:
+            text += f" · {queue_text(position, run.server.slots)}"
         if record is not None and record.diverged_at is not None:
             text += f" · diverged at step {record.diverged_at}"
         column.progress(done / config.steps if config.steps else 1.0, text=text)

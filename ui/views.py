@@ -107,6 +107,12 @@ def over_time(record, live: bool):
                     chart_title="update-to-weight ratio (guide: 1e-3)"))
 
 
+def queue_text(position: int, slots: int) -> str:
+    """Where a waiting run stands: '2nd in line for the server's 2 training slots'."""
+    suffix = "th" if 10 <= position % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(position % 10, "th")
+    return f"{position}{suffix} in line for the server's {slots} training slot{'s' if slots != 1 else ''}"
+
+
 def empty_chart_note(status):
     st.info("Waiting for a free trainer: the server is busy with other runs." if status == "queued"
             else "Starting the run…")

@@ -18,26 +18,34 @@ from core.engine.run import train
 
 
 class RecordCache:
-    """Least-recently-used cache of finished records, keyed by RunConfig.key()."""
+    """Least-recently-used cache of finished records, keyed by RunConfig.key() and bounded in bytes."""
 
-    def __init__(self, max_records: int):
-        self.max_records = max_records
-        self._records = OrderedDict()
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.nbytes = 0
+        self._records = OrderedDict()  # key -> (record, its bytes)
         self._lock = threading.Lock()
 
     def get(self, key):
         with self._lock:
-            record = self._records.get(key)
-            if record is not None:
-                self._records.move_to_end(key)
-            return record
+            entry = self._records.get(key)
+            if entry is None:
+                return None
+            self._records.move_to_end(key)
+            return entry[0]
 
     def put(self, key, record):
+        size = record.nbytes
+        if size > self.max_bytes:
+            return  # larger than the whole cache: keeping it would evict everything else
         with self._lock:
-            self._records[key] = record
-            self._records.move_to_end(key)
-            while len(self._records) > self.max_records:
-                self._records.popitem(last=False)
+            if key in self._records:
+                self.nbytes -= self._records.pop(key)[1]
+            self._records[key] = (record, size)
+            self.nbytes += size
+            while self.nbytes > self.max_bytes:
+                _, (_, evicted) = self._records.popitem(last=False)
+                self.nbytes -= evicted
 
     def __len__(self):
         return len(self._records)
@@ -51,14 +59,26 @@ class LabServer:
     gate: threading.BoundedSemaphore
     runs_started: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    waiting: list = field(default_factory=list)  # runs queued for the gate, first come first served
+    slots: int | None = None  # the gate's size; read from a BoundedSemaphore when not given
+
+    def __post_init__(self):
+        if self.slots is None:
+            self.slots = getattr(self.gate, "_initial_value", 1)  # where CPython's BoundedSemaphore keeps it
+
+    def queue_position(self, run) -> int | None:
+        """1 for the run next in line, None when the run is not waiting."""
+        with self.lock:
+            return self.waiting.index(run) + 1 if run in self.waiting else None
 
     @classmethod
     def from_environment(cls, environ=None):
         environ = os.environ if environ is None else environ
         active = int(environ.get("GRADFLOW_MAX_ACTIVE_RUNS", os.cpu_count() or 2))
+        cache_mb = float(environ.get("GRADFLOW_RECORD_CACHE_MB", 256))
         return cls(pool=TrainerPool(max_idle=int(environ.get("GRADFLOW_MAX_IDLE_TRAINERS", 8))),
-                   cache=RecordCache(int(environ.get("GRADFLOW_RECORD_CACHE", 64))),
-                   gate=threading.BoundedSemaphore(active))
+                   cache=RecordCache(int(cache_mb * 2**20)),
+                   gate=threading.BoundedSemaphore(active), slots=active)
 
 
 # Runs still training when the interpreter exits: TensorFlow aborts the process ("terminate called ...") if
@@ -120,20 +140,52 @@ class LiveRun:
     @contextmanager
     def _turn(self):
         """A slot of the server's gate for as long as the run trains; a stopped run gives up waiting."""
-        gate = self.server.gate
-        while True:
-            if self._stop.is_set():
-                raise RunStopped
-            if gate.acquire(timeout=self.POLL_SECONDS):
-                break
-        self.holds_slot = True
+        self._take_slot()
         try:
             if self._stop.is_set():
                 raise RunStopped
             yield
         finally:
+            self._give_slot()
+
+    def _take_slot(self):
+        """Wait in line for a slot: only the first `slots` runs in line try the gate, so it is first come,
+        first served, and a student's place in the queue only moves forward."""
+        server = self.server
+        with server.lock:
+            server.waiting.append(self)
+        try:
+            while True:
+                if self._stop.is_set():
+                    raise RunStopped
+                with server.lock:
+                    near_front = server.waiting.index(self) < server.slots
+                if near_front and server.gate.acquire(timeout=self.POLL_SECONDS):
+                    break
+                if not near_front:
+                    time.sleep(self.POLL_SECONDS)
+        finally:
+            with server.lock:
+                server.waiting.remove(self)
+        self.holds_slot = True
+
+    def _give_slot(self):
+        if self.holds_slot:
             self.holds_slot = False
-            gate.release()
+            self.server.gate.release()
+
+    def _wait_while_paused(self):
+        """A paused run gives its slot to the next in line, and queues again to resume."""
+        if not self._pause.is_set() or self._stop.is_set():
+            return
+        had_slot = self.holds_slot
+        self._give_slot()
+        while self._pause.is_set() and not self._stop.is_set():
+            time.sleep(self.POLL_SECONDS)
+        if had_slot and not self._stop.is_set():
+            self._set_phase("queued")
+            self._take_slot()
+            self._set_phase("running")
 
     def _work(self):
         try:
@@ -146,8 +198,7 @@ class LiveRun:
                     self.snapshot = record.snapshot()
                     if self.first_frame_seconds is None:
                         self.first_frame_seconds = time.perf_counter() - self.started_at
-                    while self._pause.is_set() and not self._stop.is_set():
-                        time.sleep(self.POLL_SECONDS)
+                    self._wait_while_paused()
                     if self._stop.is_set():
                         return
             finally:
@@ -188,6 +239,10 @@ class LiveRun:
     @property
     def done(self) -> bool:
         return self._done.is_set()
+
+    @property
+    def queue_position(self) -> int | None:
+        return self.server.queue_position(self)
 
     @property
     def paused(self) -> bool:
