@@ -152,3 +152,52 @@ def test_a_run_stopped_before_its_preview_ends_never_traces():
     assert run.wait(30) and run.status == "stopped"
     assert lab.pool.idle_count() <= 1
     assert all(not trainer.traced for trainers in lab.pool._idle.values() for trainer in trainers)
+
+
+def test_a_run_whose_browser_has_gone_stops_and_frees_its_slot(monkeypatch):
+    monkeypatch.setattr(LiveRun, "GONE_GRACE_SECONDS", 0.2)
+    gone = threading.Event()
+    lab = server(active=1)
+    run = LiveRun(CONFIG.replace(seed=31, steps=5000, record_every=50), lab, abandoned=gone.is_set)
+    wait_for_status(run, ("running",))
+    assert run.holds_slot
+    gone.set()  # the student closed the tab
+    assert run.wait(30) and run.status == "stopped"
+    assert not run.holds_slot and lab.gate.acquire(timeout=1), "the slot is free for the next student"
+    lab.gate.release()
+    assert run.snapshot.steps[-1] < 5000, "it stopped mid-run"
+
+
+def test_a_browser_that_reconnects_within_the_grace_period_keeps_its_run(monkeypatch):
+    monkeypatch.setattr(LiveRun, "GONE_GRACE_SECONDS", 60.0)
+    blips = iter([True] * 5)  # disconnected for a few frames, then back
+    lab = server(active=1)
+    run = LiveRun(CONFIG.replace(seed=32, steps=200), lab, abandoned=lambda: next(blips, False))
+    assert run.wait(60) and run.status == "finished"
+
+
+def test_a_failing_run_reports_its_error_and_a_concurrent_run_finishes(monkeypatch):
+    import core.engine.live as live
+
+    real_train = live.train
+
+    def train_or_fail(config, *args, **kwargs):
+        frames = real_train(config, *args, **kwargs)
+        if config.seed != 666:
+            return frames
+
+        def fails_mid_run():  # trains a few frames under its slot, then TensorFlow gives up
+            for count, record in enumerate(frames):
+                yield record
+                if count == 2:
+                    raise RuntimeError("ResourceExhaustedError: OOM when allocating tensor")
+        return fails_mid_run()
+
+    monkeypatch.setattr(live, "train", train_or_fail)
+    lab = server(active=2)
+    healthy = LiveRun(CONFIG.replace(seed=33, steps=200), lab)
+    failing = LiveRun(CONFIG.replace(seed=666, steps=2000, record_every=10), lab)
+    assert failing.wait(30) and failing.status == "failed" and "OOM" in failing.error
+    assert failing.snapshot is not None and failing.snapshot.steps, "what it recorded stays visible"
+    assert healthy.wait(60) and healthy.status == "finished" and healthy.error is None
+    assert not failing.holds_slot and lab.cache.get(failing.key) is None

@@ -2,6 +2,7 @@
 import json
 
 import streamlit as st
+from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType, _is_full_app_rerun
 
@@ -43,6 +44,16 @@ def newer_run_requested() -> bool:
     return state == ScriptRequestType.RERUN and rerun_data is not None and _is_full_app_rerun(rerun_data)
 
 
+def session_gone():
+    """A check the run's thread can call: has this browser session disconnected from the server?
+    None outside a real server (AppTest has no websocket sessions)."""
+    ctx = get_script_run_ctx()
+    if ctx is None or not Runtime.exists():
+        return None
+    sessions, session_id = Runtime.instance()._session_mgr, ctx.session_id  # Streamlit's own registry of sessions
+    return lambda: not sessions.is_active_session(session_id)
+
+
 def live_run(config) -> LiveRun:
     """This session's run for `config`: the running one if the config is unchanged, else a new one."""
     current = st.session_state.get("lab_live")
@@ -50,7 +61,7 @@ def live_run(config) -> LiveRun:
         return current
     if current is not None:
         current.stop()  # superseded: it ends at its next stage or frame, and never waits for a slot
-    run = LiveRun(config, lab_server())
+    run = LiveRun(config, lab_server(), abandoned=session_gone())
     st.session_state["lab_live"] = run
     st.session_state["lab_training_calls"] = st.session_state.get("lab_training_calls", 0) + (0 if run.from_cache else 1)
     run.wait_for_frame(FIRST_FRAME_WAIT, give_up=newer_run_requested)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from core.engine.pool import TrainerPool
 from core.engine.run import train
+from core.engine.threads import configure_threads
 
 
 class RecordCache:
@@ -75,6 +76,7 @@ class LabServer:
     def from_environment(cls, environ=None):
         environ = os.environ if environ is None else environ
         active = int(environ.get("GRADFLOW_MAX_ACTIVE_RUNS", os.cpu_count() or 2))
+        configure_threads(active, environ)
         cache_mb = float(environ.get("GRADFLOW_RECORD_CACHE_MB", 256))
         return cls(pool=TrainerPool(max_idle=int(environ.get("GRADFLOW_MAX_IDLE_TRAINERS", 8))),
                    cache=RecordCache(int(cache_mb * 2**20)),
@@ -109,9 +111,13 @@ class LiveRun:
     """
 
     POLL_SECONDS = 0.05  # how often a queued or paused run looks at its stop flag
+    GONE_GRACE_SECONDS = 15.0  # a browser that reconnects within this keeps its run
 
-    def __init__(self, config, server: LabServer):
+    def __init__(self, config, server: LabServer, abandoned=None):
+        """`abandoned()` says whether the session that asked for the run has gone (its browser closed)."""
         self.config = config
+        self._abandoned = abandoned
+        self._gone_since = None
         self.key = config.key()
         self.server = server
         self.snapshot = server.cache.get(self.key)
@@ -133,6 +139,17 @@ class LiveRun:
         _unfinished.add(self)
         self._thread = threading.Thread(target=self._work, name=f"gradflow-run-{number}", daemon=True)
         self._thread.start()
+
+    def _check_abandoned(self):
+        """Stop a run whose session has been gone for the grace period, freeing its slot and memory."""
+        if self._abandoned is None:
+            return
+        if not self._abandoned():
+            self._gone_since = None
+        elif self._gone_since is None:
+            self._gone_since = time.monotonic()
+        elif time.monotonic() - self._gone_since > self.GONE_GRACE_SECONDS:
+            self.stop()
 
     def _set_phase(self, phase):
         self._phase = phase
@@ -164,6 +181,7 @@ class LiveRun:
                     break
                 if not near_front:
                     time.sleep(self.POLL_SECONDS)
+                self._check_abandoned()
         finally:
             with server.lock:
                 server.waiting.remove(self)
@@ -182,6 +200,7 @@ class LiveRun:
         self._give_slot()
         while self._pause.is_set() and not self._stop.is_set():
             time.sleep(self.POLL_SECONDS)
+            self._check_abandoned()
         if had_slot and not self._stop.is_set():
             self._set_phase("queued")
             self._take_slot()
@@ -198,6 +217,7 @@ class LiveRun:
                     self.snapshot = record.snapshot()
                     if self.first_frame_seconds is None:
                         self.first_frame_seconds = time.perf_counter() - self.started_at
+                    self._check_abandoned()
                     self._wait_while_paused()
                     if self._stop.is_set():
                         return
