@@ -34,11 +34,14 @@ class TrainerPool:
         with self._lock:
             self._idle.setdefault(trainer.key, []).append(trainer)
             self._idle.move_to_end(trainer.key)
+            evicted = []
             while sum(len(trainers) for trainers in self._idle.values()) > self.max_idle:
                 oldest_key = next(iter(self._idle))
-                self._idle[oldest_key].pop(0)
+                evicted.append(self._idle[oldest_key].pop(0))
                 if not self._idle[oldest_key]:
                     del self._idle[oldest_key]
+        for trainer in evicted:
+            trainer.release()  # nobody holds an idle trainer: its graphs can go
 
     def idle_count(self) -> int:
         with self._lock:

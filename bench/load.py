@@ -1,0 +1,170 @@
+"""Load test: N students open the same lesson link at once and work through it, on one real server.
+
+Run: flock /tmp/bench.lock .venv/bin/python bench/load.py --sessions 30   (needs /usr/bin/chromium; prints
+Markdown for README.md). Not a CI gate.
+
+The server is `streamlit run app.py` with the repository's config, started cold (nothing traced). Each
+session is its own browser context in one headless Chromium: it opens the preset link (sigmoid against ReLU,
+run 1), waits for the run to finish, then moves three sliders one after another (learning rate, depth,
+width: one key press each) and waits for each new run to finish. Measured per run, in the browser, from the
+page load or the key press: the first frame (the status line shows a step past 0 or the run's end) and the
+finished run (the status line says finished or diverged, for the new settings). The server's resident
+memory (with its children) is sampled every half second.
+"""
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from urllib.parse import urlencode
+
+import psutil
+from playwright.async_api import async_playwright
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from bench.lab import free_port  # noqa: E402
+from core.lessons.links import Lesson, lesson_params  # noqa: E402
+from core.lessons.presets import BY_NAME  # noqa: E402
+
+PRESET = "sigmoid_vs_relu"
+CHANGES = [("learning rate", "ArrowRight"), ("depth (hidden layers)", "ArrowRight"), ("width (units per layer)", "ArrowLeft")]
+RUN_TIMEOUT = 300  # seconds a run may take before the session counts it as failed
+
+
+def lesson_url(base):
+    config = BY_NAME[PRESET].configs[0]
+    return f"{base}/?{urlencode(lesson_params(Lesson(configs=(config,), preset=PRESET, run=1)))}"
+
+
+async def status(page):
+    bar = page.locator("[data-testid=stProgress]")
+    return (await bar.inner_text(timeout=1000)) if await bar.count() else ""
+
+
+def settings_of(text):
+    """The part of the status line that names the run's settings (everything after 'step N of M')."""
+    parts = text.split(" · ")
+    return " · ".join(parts[2:6]) if len(parts) > 5 else None
+
+
+async def wait_run(page, started, previous_settings, result):
+    """Times to the first frame and the end of the run whose settings differ from `previous_settings`."""
+    first = None
+    deadline = started + RUN_TIMEOUT
+    while time.perf_counter() < deadline:
+        text = await status(page)
+        settings = settings_of(text)
+        if settings and settings != previous_settings:
+            done = text.startswith(("finished", "diverged"))
+            step = text.split(" · ")[1] if " · " in text else ""
+            if first is None and (done or not step.startswith("step 0 ")):
+                first = time.perf_counter() - started
+            if done:
+                result["runs"].append((first, time.perf_counter() - started))
+                return settings
+            if text.startswith("failed"):
+                raise RuntimeError(f"run failed: {text}")
+        await asyncio.sleep(0.1)
+    raise TimeoutError(f"no finished run within {RUN_TIMEOUT} s (status: {await status(page)!r})")
+
+
+async def student(browser, url, result):
+    context = await browser.new_context(viewport={"width": 1400, "height": 900})
+    page = await context.new_page()
+    page.on("pageerror", lambda error: result["errors"].append(f"page error: {error}"))
+    try:
+        started = time.perf_counter()
+        await page.goto(url, timeout=120_000)
+        settings = await wait_run(page, started, None, result)
+        for label, key in CHANGES:
+            slider = page.get_by_role("slider", name=label)
+            await slider.focus()
+            started = time.perf_counter()
+            await slider.press(key)
+            settings = await wait_run(page, started, settings, result)
+        if await page.locator("[data-testid=stException]").count():
+            result["errors"].append("an exception box on the page")
+        result["completed"] = True
+    except Exception as error:  # a failed session is counted, not fatal to the others
+        result["errors"].append(f"{type(error).__name__}: {error}")
+    finally:
+        await context.close()
+
+
+def sample_memory(process, peaks, stop):
+    while not stop.is_set():
+        try:
+            rss = process.memory_info().rss + sum(child.memory_info().rss for child in process.children(recursive=True))
+            peaks.append(rss / 2**20)
+        except psutil.Error:
+            pass
+        stop.wait(0.5)
+
+
+async def drive(sessions, base):
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-dev-shm-usage"])
+        results = [{"runs": [], "errors": [], "completed": False} for _ in range(sessions)]
+        await asyncio.gather(*(student(browser, lesson_url(base), result) for result in results))
+        await browser.close()
+        return results
+
+
+def percentile(values, q):
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sessions", type=int, default=10)
+    args = parser.parse_args()
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    peaks, stop = [], threading.Event()
+    sampler = threading.Thread(target=sample_memory, args=(psutil.Process(server.pid), peaks, stop), daemon=True)
+    sampler.start()
+    try:
+        time.sleep(4)
+        started = time.perf_counter()
+        results = asyncio.run(drive(args.sessions, f"http://127.0.0.1:{port}"))
+        wall = time.perf_counter() - started
+    finally:
+        stop.set()
+        server.terminate()
+        server.wait(30)
+    report(args.sessions, results, wall, max(peaks) if peaks else float("nan"), server.stderr.read().decode())
+
+
+def report(sessions, results, wall, peak_mb, server_log):
+    runs = [run for result in results for run in result["runs"]]
+    firsts = [first for first, _ in runs if first is not None]
+    ends = [end for _, end in runs]
+    completed = sum(result["completed"] for result in results)
+    errors = [error for result in results for error in result["errors"]]
+    tracebacks = server_log.count("Traceback")
+    print(f"| sessions | completed | runs | first frame p50 / p95 | finished run p50 / p95 | errors | server peak RSS |")
+    print("|---|---|---|---|---|---|---|")
+    print(f"| {sessions} | {completed}/{sessions} ({100 * completed / sessions:.0f}%) | {len(runs)} | "
+          f"{percentile(firsts, 50):.1f} s / {percentile(firsts, 95):.1f} s | "
+          f"{percentile(ends, 50):.1f} s / {percentile(ends, 95):.1f} s | {len(errors) + tracebacks} | {peak_mb:.0f} MB |")
+    print(f"\nwall time {wall:.0f} s; mean finished run {statistics.fmean(ends) if ends else float('nan'):.1f} s")
+    for error in errors[:10]:
+        print(f"- {error}")
+    if tracebacks:
+        print(f"- the server logged {tracebacks} tracebacks")
+
+
+if __name__ == "__main__":
+    main()
