@@ -201,3 +201,43 @@ def test_a_failing_run_reports_its_error_and_a_concurrent_run_finishes(monkeypat
     assert failing.snapshot is not None and failing.snapshot.steps, "what it recorded stays visible"
     assert healthy.wait(60) and healthy.status == "finished" and healthy.error is None
     assert not failing.holds_slot and lab.cache.get(failing.key) is None
+
+
+def test_sessions_asking_for_the_same_settings_at_once_share_one_training_run():
+    from core.engine.shared import open_run
+
+    lab = server(active=1)
+    config = CONFIG.replace(seed=41, steps=3000, record_every=30)
+    students = [open_run(config, lab) for _ in range(5)]
+    assert lab.runs_started == 1 and [s.joined for s in students] == [False, True, True, True, True]
+    students[0].stop()  # the first student moves on: the others keep the run
+    wait_for_status(students[1], ("running",))
+    students[1].pause()  # one student pauses: their picture holds still, the run goes on for the others
+    frozen = students[1].snapshot
+    deadline = time.time() + 60
+    while students[2].snapshot.steps[-1] <= frozen.steps[-1]:  # the others see it train on
+        assert time.time() < deadline and not students[2].done, "the run went on for the others"
+        time.sleep(0.01)
+    if not students[1].done:  # (a fast machine may finish the run first)
+        assert students[1].snapshot is frozen and students[1].status == "paused"
+    students[1].resume()
+    assert students[2].wait(120) and students[2].status == "finished"
+    assert students[3].snapshot.steps[-1] == 3000 and students[4].snapshot is students[3].snapshot
+    assert students[1].snapshot.steps[-1] == 3000 and lab.runs_started == 1
+
+
+def test_a_shared_run_stops_only_when_every_student_has_left():
+    from core.engine.shared import open_run
+
+    lab = server(active=1)
+    config = CONFIG.replace(seed=42, steps=5000, record_every=50)
+    first, second = open_run(config, lab), open_run(config, lab)
+    wait_for_status(first, ("running",))
+    first.stop()
+    assert not second.wait(0.5), "still training for the second student"
+    second.stop()
+    assert second.wait(30) and second.status == "stopped" and not lab.inflight
+    third = open_run(config, lab)  # the settings asked for again after everyone left: a fresh run
+    assert not third.joined and lab.runs_started == 2
+    third.stop()
+    third.wait(30)

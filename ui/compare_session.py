@@ -2,7 +2,7 @@
 pool, record cache and gate on concurrent runs)."""
 import streamlit as st
 
-from core.engine.live import LiveRun
+from core.engine.shared import open_run
 from ui.session import lab_server, session_gone
 
 FIRST_FRAME_WAIT = 0.8  # seconds the page waits for the runs' first frames before drawing
@@ -18,8 +18,9 @@ def compare_runs(configs) -> list:
         same_place = previous[position] if position < len(previous) and previous[position].key == key else None
         run = same_place if same_place in unused else next((r for r in unused if r.key == key), None)
         if run is None:
-            run = LiveRun(config, lab_server(), abandoned=session_gone())
-            st.session_state["cmp_training_calls"] = st.session_state.get("cmp_training_calls", 0) + (0 if run.from_cache else 1)
+            run = open_run(config, lab_server(), abandoned=session_gone())
+            trained = not (run.from_cache or run.joined)
+            st.session_state["cmp_training_calls"] = st.session_state.get("cmp_training_calls", 0) + trained
         else:
             unused.remove(run)
         runs.append(run)

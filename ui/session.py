@@ -9,7 +9,8 @@ from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestTy
 from core.config import RunConfig
 from core.engine.datasets import make_dataset
 from core.engine.device import badge_text, gpu_names
-from core.engine.live import LabServer, LiveRun
+from core.engine.live import LabServer
+from core.engine.shared import SharedRun, open_run
 
 FIRST_FRAME_WAIT = 0.8  # seconds the page waits for a new run's first frame before drawing
 
@@ -50,19 +51,23 @@ def session_gone():
     ctx = get_script_run_ctx()
     if ctx is None or not Runtime.exists():
         return None
-    sessions, session_id = Runtime.instance()._session_mgr, ctx.session_id  # Streamlit's own registry of sessions
+    sessions = getattr(Runtime.instance(), "_session_mgr", None)  # Streamlit's own registry of sessions
+    if not callable(getattr(sessions, "is_active_session", None)):
+        return None  # AppTest's stand-in runtime has none
+    session_id = ctx.session_id
     return lambda: not sessions.is_active_session(session_id)
 
 
-def live_run(config) -> LiveRun:
+def live_run(config) -> SharedRun:
     """This session's run for `config`: the running one if the config is unchanged, else a new one."""
     current = st.session_state.get("lab_live")
     if current is not None and current.key == config.key():
         return current
     if current is not None:
         current.stop()  # superseded: it ends at its next stage or frame, and never waits for a slot
-    run = LiveRun(config, lab_server(), abandoned=session_gone())
+    run = open_run(config, lab_server(), abandoned=session_gone())
     st.session_state["lab_live"] = run
-    st.session_state["lab_training_calls"] = st.session_state.get("lab_training_calls", 0) + (0 if run.from_cache else 1)
+    trained = not (run.from_cache or run.joined)  # a run joined from another session trains once for both
+    st.session_state["lab_training_calls"] = st.session_state.get("lab_training_calls", 0) + trained
     run.wait_for_frame(FIRST_FRAME_WAIT, give_up=newer_run_requested)
     return run

@@ -62,6 +62,7 @@ class LabServer:
     lock: threading.Lock = field(default_factory=threading.Lock)
     waiting: list = field(default_factory=list)  # runs queued for the gate, first come first served
     slots: int | None = None  # the gate's size; read from a BoundedSemaphore when not given
+    inflight: dict = field(default_factory=dict)  # config key -> (job, its viewers): see core/engine/shared.py
 
     def __post_init__(self):
         if self.slots is None:
