@@ -42,8 +42,9 @@ def lesson_url(base):
 
 
 async def status(page):
-    bar = page.locator("[data-testid=stProgress]")
-    return (await bar.inner_text(timeout=1000)) if await bar.count() else ""
+    """The status line's text ('' while the page has none); read in one step, as fragments redraw it."""
+    return await page.evaluate(
+        "() => { const bar = document.querySelector('[data-testid=stProgress]'); return bar ? bar.innerText : ''; }")
 
 
 def settings_of(text):

@@ -47,7 +47,11 @@ def record_at_the_limits():
     return len(record.steps), len(text) / MB, lists_bytes / MB, arrays_bytes / MB, compact.nbytes / MB
 
 
-def architectures():
+def architectures(kind):
+    """varied: 192 architectures, each new to the pool when it comes round; lesson: the 8 a lesson uses
+    (the pool keeps 8 traced), with a new seed and learning rate every run."""
+    if kind == "lesson":
+        return itertools.cycle(itertools.product((10, 30), (32,), ("relu", "sigmoid"), (False, True)))
     depths, widths = (2, 5, 10, 20, 35, 50, 75, 100), (8, 32, 128)
     activations, batchnorms = ("relu", "tanh", "sigmoid", "gelu"), (False, True)
     return itertools.cycle(itertools.product(depths, widths, activations, batchnorms))
@@ -58,15 +62,15 @@ def resident():
     return psutil.Process().memory_info().rss / MB
 
 
-def serve(runs: int, warmup: int):
+def serve(runs: int, warmup: int, kind: str):
     server = LabServer(pool=TrainerPool(max_idle=8), cache=RecordCache(256 * MB), gate=threading.BoundedSemaphore(2))
-    shapes = architectures()
+    shapes = architectures(kind)
     samples = []
     start = time.perf_counter()
     for index in range(warmup + runs):
         depth, width, activation, batchnorm = next(shapes)
         config = RunConfig(dataset="spirals", depth=depth, width=width, activation=activation, batchnorm=batchnorm,
-                           steps=40, record_every=2, samples=400, seed=index)
+                           steps=40, record_every=2, samples=400, seed=index, learning_rate=[0.01, 0.1, 1.0][index % 3])
         run = LiveRun(config, server)
         run.wait()
         assert run.status in ("finished", "diverged"), (config, run.status, run.error)
@@ -85,14 +89,15 @@ def main():
     parser.add_argument("--runs", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=48)
     parser.add_argument("--skip-record", action="store_true")
+    parser.add_argument("--architectures", choices=("varied", "lesson"), default="varied")
     args = parser.parse_args()
     if not args.skip_record:
         steps, json_mb, lists_mb, arrays_mb, nbytes_mb = record_at_the_limits()
         print("| record at depth 100, {} recorded steps | MB |\n|---|---|".format(steps))
         print(f"| its JSON | {json_mb:.1f} |\n| held as Python lists (before) | {lists_mb:.1f} |")
         print(f"| held as NumPy rows (now) | {arrays_mb:.1f} |\n| `record.nbytes` says | {nbytes_mb:.1f} |\n")
-    baseline, samples, seconds, server = serve(args.runs, args.warmup)
-    print(f"| {args.runs} runs after {args.warmup} warm-up runs | MB |\n|---|---|")
+    baseline, samples, seconds, server = serve(args.runs, args.warmup, args.architectures)
+    print(f"| {args.runs} runs ({args.architectures} architectures) after {args.warmup} warm-up runs | MB |\n|---|---|")
     print(f"| resident after warm-up | {baseline:.0f} |\n| resident at the end | {samples[-1]:.0f} |")
     print(f"| peak during the runs | {max(samples):.0f} |\n| growth (end - warm-up) | {samples[-1] - baseline:+.0f} |")
     print(f"\n{args.runs} runs in {seconds:.0f} s; {server.pool.built} trainers built, "
