@@ -49,7 +49,11 @@ def compact(row) -> np.ndarray:
 
 def _rows(rows, dtype=None):
     """Per-step rows read from JSON, held as compact NumPy arrays like the engine's (None becomes NaN)."""
-    return [compact(np.asarray(_none_to_nan(row), dtype=dtype)) for row in rows]
+    arrays = [np.asarray(_none_to_nan(row), dtype=dtype) for row in rows]
+    for array in arrays:
+        if array.dtype.kind not in "fiub":
+            raise ValueError(f"a row holds {array.dtype} values, not numbers")
+    return [compact(array) for array in arrays]
 
 
 def _compact_histograms(histograms: dict) -> dict:
@@ -121,12 +125,18 @@ class RunRecord:
         missing = [name for name in ("config", "device", "layers", "steps", "loss", "accuracy", "metrics") if name not in data]
         if missing:
             raise ValueError(f"the record lacks {', '.join(missing)}")
+        try:
+            metrics = {name: _rows(rows, float) for name, rows in data["metrics"].items()}
+            histograms = _compact_histograms(data.get("histograms", {}))
+            boundary = _compact_boundary(data.get("boundary"))
+        except (TypeError, ValueError, AttributeError) as error:
+            raise ValueError(f"the record's metrics, histograms or boundary are not tables of numbers ({error}); "
+                             "a gradflow.run/1 record as the app or `python -m core run` writes it is allowed") from None
         return cls(
             config=data["config"], device=data["device"], layers=list(data["layers"]), steps=list(data["steps"]),
-            loss=_none_to_nan(data["loss"]), accuracy=_none_to_nan(data["accuracy"]),
-            metrics={name: _rows(rows, float) for name, rows in data["metrics"].items()},
-            histograms=_compact_histograms(data.get("histograms", {})), diverged_at=data.get("diverged_at"),
-            timing=data.get("timing", {}), status=data.get("status", "finished"), boundary=_compact_boundary(data.get("boundary")),
+            loss=_none_to_nan(data["loss"]), accuracy=_none_to_nan(data["accuracy"]), metrics=metrics,
+            histograms=histograms, diverged_at=data.get("diverged_at"),
+            timing=data.get("timing", {}), status=data.get("status", "finished"), boundary=boundary,
         )
 
     @classmethod

@@ -71,3 +71,15 @@ def test_nbytes_tracks_the_arrays_a_record_holds(record):
                   for row in block.get(name, []))
     arrays += sum(row.nbytes for row in record.boundary["classes"])
     assert arrays < record.nbytes < arrays + 200_000
+
+
+def test_a_record_whose_rows_are_not_numbers_is_refused_with_a_clear_error(record):
+    data = json.loads(record.to_json())
+    data["metrics"]["grad_norm"][0] = ["a", "b"]
+    with pytest.raises(ValueError, match="not tables of numbers"):
+        RunRecord.from_dict(data)
+    data = json.loads(record.to_json())
+    data["histograms"]["delta"]["zeros"] = [[1, 2], [3]]  # ragged
+    data["histograms"]["delta"]["zeros"][0] = {"not": "a row"}
+    with pytest.raises(ValueError, match="gradflow.run/1 record"):
+        RunRecord.from_dict(data)
