@@ -64,10 +64,7 @@ class SharedRun:
     def pause(self):
         self._frozen = self.job.snapshot
         self._paused = True
-        with self.server.lock:
-            everyone_paused = all(viewer._paused for viewer in self._viewers)
-        if everyone_paused:
-            self.job.pause()  # nobody is watching it train: give the slot to the next in line
+        self._pause_job_if_nobody_watches()
 
     def resume(self):
         self._paused = False
@@ -86,14 +83,14 @@ class SharedRun:
                 del self.server.inflight[self.key]
         if nobody_left:
             self.job.stop()
-        elif self._paused:
-            self.resume_if_others_watch()
+        else:
+            self._pause_job_if_nobody_watches()
 
-    def resume_if_others_watch(self):
+    def _pause_job_if_nobody_watches(self):
         with self.server.lock:
-            someone_watches = any(not viewer._paused for viewer in self._viewers)
-        if someone_watches:
-            self.job.resume()
+            everyone_paused = all(viewer._paused for viewer in self._viewers)
+        if everyone_paused:
+            self.job.pause()  # nobody is watching it train: give the slot to the next in line
 
     def gone(self) -> bool:
         return self._abandoned is not None and self._abandoned()
