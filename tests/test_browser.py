@@ -117,6 +117,27 @@ def test_moving_a_slider_redraws_the_charts_without_errors(server, browser):
     page.screenshot(path=os.path.join(ARTIFACTS, "lab_all_views.png"))
 
 
+def test_arrow_presses_made_while_the_server_reruns_never_jump_the_slider_back(server, browser):
+    """A student tapping an arrow key: the slider only moves forward, even for presses made mid-rerun."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(server)
+    wait_finished(page)
+    depth = page.get_by_role("slider", name="depth (hidden layers)")
+    # every value the slider shows, in order, including any pushed back by the server
+    depth.evaluate("""(slider) => { window.depthSeen = [];
+        new MutationObserver(() => window.depthSeen.push(Number(slider.getAttribute('aria-valuetext'))))
+            .observe(slider, {attributes: true, attributeFilter: ['aria-valuetext']}); }""")
+    depth.focus()
+    for _ in range(12):
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(80)  # about a rerun's length apart, so some presses land mid-rerun
+    page.wait_for_timeout(2000)
+    expect(depth).to_have_attribute("aria-valuetext", "22")
+    seen = page.evaluate("window.depthSeen")
+    assert seen == sorted(seen) and seen[-1] == 22, f"the slider jumped back: {seen}"
+    page.close()
+
+
 def shoot(page, name):
     page.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"))
 
