@@ -64,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
             run.add_argument(flag, default=None, metavar=field.name.upper(), help=f"{HELP[field.name]} (default: {default})")
     run.add_argument("--out", default="-", metavar="FILE", help="where to write the record; - is standard output")
     run.add_argument("--quiet", action="store_true", help="no progress on standard error")
+    run.add_argument("--keras", default=None, metavar="FILE.keras",
+                     help="also save the trained network as a Keras model (load it with keras.models.load_model)")
     theory_cli.add_parser(commands)
     return parser
 
@@ -76,6 +78,12 @@ def config_from_args(args) -> RunConfig:
             continue
         values[field.name] = value if isinstance(value, bool) else parse_value(field.name, value)
     return RunConfig(**values)
+
+
+def keras_path_problem(path: str) -> str | None:
+    if path == "-" or not path.endswith(".keras"):
+        return "is not a file name ending in .keras; a path like model.keras is allowed"
+    return output_path_problem(path)
 
 
 def main(argv=None, pool=None) -> int:
@@ -92,6 +100,10 @@ def main(argv=None, pool=None) -> int:
     problem = output_path_problem(args.out)
     if problem:
         parser.error(f"--out: {args.out!r} {problem}")
+    if args.keras is not None:
+        problem = keras_path_problem(args.keras)
+        if problem:
+            parser.error(f"--keras: {args.keras!r} {problem}")
     from core.engine.run import train
 
     record = None
@@ -104,6 +116,18 @@ def main(argv=None, pool=None) -> int:
         print(file=sys.stderr)
         if record.diverged_at is not None:
             print(f"diverged at step {record.diverged_at}: the loss became non-finite", file=sys.stderr)
+    status = 0
+    if args.keras is not None:
+        from core.export.keras_model import save_keras
+
+        try:
+            save_keras(record, args.keras)
+        except (ValueError, OSError) as error:  # no weights kept, or the disk went away: the record still goes out
+            print(f"--keras: {args.keras!r} was not written: {error}", file=sys.stderr)
+            status = 1
+        else:
+            if not args.quiet:
+                print(f"wrote {args.keras} (the trained network; keras.models.load_model reads it)", file=sys.stderr)
     text = record.to_json()
     if args.out == "-":
         sys.stdout.write(text + "\n")
@@ -120,4 +144,4 @@ def main(argv=None, pool=None) -> int:
             return 1
         if not args.quiet:
             print(f"wrote {args.out} ({record.status}, {len(record.steps)} recorded steps, {record.device})", file=sys.stderr)
-    return 0
+    return status

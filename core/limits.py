@@ -12,6 +12,7 @@ LIMIT_VARIABLES = {
     "input_dim": ("GRADFLOW_MAX_INPUT_DIM", 1024),
     "recorded_steps": ("GRADFLOW_MAX_RECORDED_STEPS", 1000),
     "upload_mb": ("GRADFLOW_MAX_UPLOAD_MB", 50),
+    "kept_weights_mb": ("GRADFLOW_MAX_KEPT_WEIGHTS_MB", 64),
 }
 
 
@@ -25,6 +26,7 @@ class Limits:
     input_dim: int
     recorded_steps: int
     upload_mb: int  # uploaded files and imported records, in megabytes
+    kept_weights_mb: int  # a finished run keeps its trained weights (for the .keras export) up to this size
 
 
 def current_limits(environ=None) -> Limits:

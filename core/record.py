@@ -104,6 +104,9 @@ class RunRecord:
     timing: dict = field(default_factory=lambda: {"trace_seconds": 0.0, "train_seconds": 0.0, "steps_per_second": None})
     status: str = "running"  # running, finished, diverged or stopped
     boundary: dict | None = None
+    # The trained network at the end of the run (core/engine/model.py layer_weights), for the .keras export.
+    # Never in the JSON: the record's layout stays gradflow.run/1, and imported records have none.
+    weights: list | None = field(default=None, repr=False, compare=False)
 
     # --- JSON ------------------------------------------------------------------------------------------
 
@@ -206,14 +209,16 @@ class RunRecord:
             config=self.config, device=self.device, layers=list(self.layers), steps=list(self.steps),
             loss=list(self.loss), accuracy=list(self.accuracy),
             metrics={name: list(rows) for name, rows in self.metrics.items()}, histograms=histograms,
-            diverged_at=self.diverged_at, timing=dict(self.timing), status=self.status, boundary=boundary)
+            diverged_at=self.diverged_at, timing=dict(self.timing), status=self.status, boundary=boundary,
+            weights=self.weights)
 
     @property
     def nbytes(self) -> int:
         """Approximate memory the record holds, for caches bounded in bytes."""
         parts = (self.config, self.layers, self.steps, self.loss, self.accuracy, self.metrics, self.histograms,
                  self.timing, self.boundary)
-        return sum(_approximate_bytes(part) for part in parts)
+        weights = sum(array.nbytes for array in self.weights) if self.weights else 0
+        return sum(_approximate_bytes(part) for part in parts) + weights
 
     @property
     def last_step(self):

@@ -5,6 +5,7 @@ element-wise ops inside the compiled step. tests/test_activations.py checks ever
 """
 import math
 
+import keras
 import tensorflow as tf
 
 ACTIVATIONS = (
@@ -45,6 +46,22 @@ def _necro_relu(z, alpha):
         return upstream * tf.where(z > 0, tf.ones_like(z), alpha * tf.ones_like(z)), None
 
     return tf.nn.relu(z), backward
+
+
+@keras.saving.register_keras_serializable(package="gradflow", name="NecroReLU")
+class NecroReLU(keras.layers.Layer):
+    """necro_relu as a Keras layer, so an exported `.keras` model loads in plain Keras once this module is
+    imported (the only custom object an export needs)."""
+
+    def __init__(self, alpha: float = 0.1, **kwargs):
+        super().__init__(**kwargs)
+        self.alpha = float(alpha)
+
+    def call(self, inputs):
+        return _necro_relu(inputs, tf.cast(self.alpha, inputs.dtype))
+
+    def get_config(self):
+        return {**super().get_config(), "alpha": self.alpha}
 
 
 def activate(name: str, z, alpha: float):

@@ -85,6 +85,18 @@ class MLP:
                                     (self.moving_variances, 1.0)):
                 variable.assign(tf.fill(variable.shape, value))
 
+    def layer_weights(self) -> list:
+        """Every weight as NumPy arrays, in the order of a keras.Sequential of Dense (and BatchNormalization)
+        layers: kernel and bias of each hidden layer (then gamma, beta, moving mean and moving variance),
+        then the output layer's kernel and bias. This is what a `.keras` export loads."""
+        weights = []
+        biases = self.biases.numpy()
+        normalization = ([v.numpy() for v in (self.gammas, self.betas, self.moving_means, self.moving_variances)]
+                         if self.batchnorm else [])
+        for i in range(self.depth):
+            weights += [self.layer_kernel(i).numpy(), biases[i]] + [values[i] for values in normalization]
+        return weights + [self.output_kernel.numpy(), self.output_bias.numpy()]
+
     # --- the forward pass ------------------------------------------------------------------------------
 
     def _normalize(self, z, i, training, gammas, betas, batch_moments):

@@ -11,6 +11,7 @@ import tensorflow as tf
 
 from core.engine.activations import OUTPUT_RANGE
 from core.config import TWO_D_DATASETS, RunConfig
+from core.limits import current_limits
 from core.engine.datasets import make_dataset
 from core.engine.device import choose_device, gpu_names
 from core.engine.pool import TrainerPool
@@ -192,14 +193,25 @@ def _frames(trainer, config, dataset, record, x, y, low, high, start):
         if diverged_at >= 0:
             record.diverged_at = int(diverged_at)
             record.status = "diverged"
+            record.weights = kept_weights(trainer.model)
             yield record
             return
         if next_index >= len(recorded):
             record.status = "finished"
+            record.weights = kept_weights(trainer.model)
         yield record
         # Grow frames until one takes about FRAME_SECONDS.
         per_step = frame_seconds / max(steps_done + len(gaps), 1)
         steps_per_frame = min(max(FRAME_SECONDS / per_step, 1.0), 4 * steps_per_frame + 8)
+
+
+def kept_weights(model) -> list | None:
+    """The trained weights, for the .keras export, unless they are larger than the host keeps per run."""
+    variables = model.trainable + ([model.moving_means, model.moving_variances] if model.batchnorm else [])
+    size = sum(4 * variable.shape.num_elements() for variable in variables)
+    if size > current_limits().kept_weights_mb * 2**20:
+        return None
+    return model.layer_weights()
 
 
 def run_to_end(config: RunConfig, pool: TrainerPool | None = None, on_frame=None) -> RunRecord:

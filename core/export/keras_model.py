@@ -1,0 +1,56 @@
+"""The engine's network as a plain keras.Sequential, holding a run's trained weights, saved as `.keras`.
+
+Layer for layer it is the engine's MLP (core/engine/model.py): Dense, then BatchNormalization when the run
+used it, then the activation, and a linear output layer whose logits come out in float32. With float16 or
+bfloat16 precision the layers use Keras's mixed-precision policy: float32 variables, low-precision compute.
+"""
+import keras
+
+from core.engine.activations import NecroReLU
+from core.engine.model import BATCHNORM_EPSILON, BATCHNORM_MOMENTUM
+
+# Activations Keras knows by the same name; the leaky ones need a slope and get a layer of their own.
+KERAS_ACTIVATION = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "elu": "elu", "selu": "selu",
+                    "gelu": "gelu", "swish": "swish", "softplus": "softplus", "linear": "linear"}
+
+
+def dtype_policy(precision: str) -> str:
+    return {"float32": "float32", "float16": "mixed_float16", "bfloat16": "mixed_bfloat16"}[precision]
+
+
+def activation_layer(activation: str, alpha: float, dtype: str, name: str):
+    if activation == "leaky_relu":
+        return keras.layers.LeakyReLU(negative_slope=alpha, dtype=dtype, name=name)
+    if activation == "necro_relu":
+        return NecroReLU(alpha=alpha, dtype=dtype, name=name)
+    return keras.layers.Activation(KERAS_ACTIVATION[activation], dtype=dtype, name=name)
+
+
+def build_model(config: dict, input_dim: int, classes: int) -> keras.Sequential:
+    """An untrained Sequential of the run's shape (weights come from `trained_model`)."""
+    dtype = dtype_policy(config["precision"])
+    layers = [keras.Input((input_dim,), name="inputs")]
+    for i in range(1, config["depth"] + 1):
+        layers.append(keras.layers.Dense(config["width"], dtype=dtype, name=f"hidden_{i}"))
+        if config["batchnorm"]:
+            layers.append(keras.layers.BatchNormalization(momentum=BATCHNORM_MOMENTUM, epsilon=BATCHNORM_EPSILON,
+                                                          dtype=dtype, name=f"batchnorm_{i}"))
+        layers.append(activation_layer(config["activation"], config["alpha"], dtype, f"{config['activation']}_{i}"))
+    layers.append(keras.layers.Dense(classes, dtype=dtype, name="logits"))
+    layers.append(keras.layers.Activation("linear", dtype="float32", name="logits_float32"))
+    return keras.Sequential(layers, name="gradflow_mlp")
+
+
+def trained_model(record) -> keras.Sequential:
+    """The run's network with its weights at the end of training (ValueError if the record has none)."""
+    if not record.weights:
+        raise ValueError("this record holds no trained weights: an imported record, a stopped run, or a network "
+                         "larger than the host keeps (GRADFLOW_MAX_KEPT_WEIGHTS_MB)")
+    input_dim, classes = record.weights[0].shape[0], record.weights[-1].shape[0]
+    model = build_model(record.config, input_dim, classes)
+    model.set_weights(record.weights)
+    return model
+
+
+def save_keras(record, path: str) -> None:
+    trained_model(record).save(path)
