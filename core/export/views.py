@@ -1,0 +1,53 @@
+"""The Lab's charts by name, each drawn at the run's last recorded step: what the PNG and SVG exports offer,
+and what an imported record must be able to draw before a page accepts it."""
+import numpy as np
+import pandas as pd
+
+from core import charts
+from core.engine.datasets import make_dataset
+
+
+def _data_points(record, most: int = 600) -> pd.DataFrame:
+    from core.config import RunConfig
+
+    dataset = make_dataset(RunConfig.from_dict(record.config))
+    step = max(1, len(dataset.y) // most)
+    return pd.DataFrame({"x": dataset.x[::step, 0], "y": dataset.x[::step, 1], "label": dataset.y[::step].astype(str)})
+
+
+VIEWS = {
+    "gradient flow by layer": lambda record: charts.gradient_profile(record, height=300),
+    "grad_norm over training": lambda record: charts.metric_lines(record, "grad_norm", "grad_norm (‖∂loss/∂W‖)", log=True),
+    "grad_norm heat map": lambda record: charts.grad_norm_heatmap(record),
+    "activation histograms": lambda record: charts.histograms(record, "activation"),
+    "∂loss/∂z histograms": lambda record: charts.histograms(record, "delta"),
+    "exact zeros (sparsity)": lambda record: charts.sparsity_lines(record, "sparsity"),
+    "dead units": lambda record: charts.sparsity_lines(record, "dead_fraction"),
+    "saturation": lambda record: charts.sparsity_lines(record, "saturation"),
+    "loss": lambda record: charts.training_curve(record, "loss"),
+    "accuracy": lambda record: charts.training_curve(record, "accuracy"),
+    "update-to-weight ratio": lambda record: charts.metric_lines(record, "update_ratio", "‖ΔW‖ / ‖W‖", log=True, guide=1e-3),
+}
+BOUNDARY_VIEW = "data and decision boundary"
+
+
+def view_names(record) -> list:
+    """The charts this record can draw (the decision boundary only for 2-D data)."""
+    return list(VIEWS) + ([BOUNDARY_VIEW] if record.boundary and record.boundary.get("steps") else [])
+
+
+def view(record, name: str) -> charts.Figure:
+    if name == BOUNDARY_VIEW:
+        return charts.data_and_boundary(record, _data_points(record))
+    return VIEWS[name](record)
+
+
+def draw_every_view(record) -> None:
+    """Build each figure once (what a page does when it shows the record): raises if the record cannot."""
+    for name in VIEWS:
+        figure = VIEWS[name](record)
+        for frame in figure.data.values():
+            np.asarray(frame.select_dtypes("number"))  # materialize the rows
+    charts.gradient_profile(record, step=record.steps[0])
+    if BOUNDARY_VIEW in view_names(record):
+        view(record, BOUNDARY_VIEW)
