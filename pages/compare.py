@@ -5,7 +5,7 @@ from core.config import ConfigError
 from core.lessons.compare import run_labels
 from core.lessons.presets import BY_NAME
 from ui import compare_views as views
-from ui import controls, lessons, links, theory_views
+from ui import controls, import_views, lessons, links, theory_views
 from ui.compare_session import compare_runs
 from ui.entry import through_app
 
@@ -59,17 +59,22 @@ if lesson.preset:
 labels = run_labels(configs, BY_NAME.get(lesson.preset or ""))
 runs = compare_runs(configs)
 training = any(not run.done for run in runs)
+import_views.compare_import_control()
+saved = import_views.compare_imported()  # (label, record, config) of saved runs shown beside the live ones
 
 
 def views_of(records, step):
+    records = records + [record for _, record, _ in saved]
+    all_labels = labels + [label for label, _, _ in saved]
+    all_configs = configs + [config for _, _, config in saved]
     st.markdown("#### What differs")
-    views.difference_table(configs, labels)
+    views.difference_table(all_configs, all_labels)
     st.markdown("#### Diagnosis")
-    views.diagnoses(records, labels, step)
+    views.diagnoses(records, all_labels, step)
     st.markdown("#### Gradient flow by layer")
-    views.profiles(records, labels, step)
-    theory_views.compare(records, labels, configs)
-    views.over_time(records, labels)
+    views.profiles(records, all_labels, step)
+    theory_views.compare(records, all_labels, all_configs)
+    views.over_time(records, all_labels)
 
 
 @st.fragment(run_every=POLL_SECONDS)
@@ -92,7 +97,7 @@ else:
     records = [run.snapshot for run in runs]
     views.status(runs, labels, configs)
     if all(record is not None and record.steps for record in records):
-        steps = sorted(set().union(*(record.steps for record in records)))
+        steps = sorted(set().union(*(record.steps for record in records + [record for _, record, _ in saved])))
         if st.session_state.get("cmp_step") not in steps:
             st.session_state["cmp_step"] = steps[-1]
         step = st.select_slider("step", options=steps, key="cmp_step",

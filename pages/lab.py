@@ -4,7 +4,7 @@ import time
 
 import streamlit as st
 
-from ui import lessons, links, theory_views, views
+from ui import export_views, import_views, lessons, links, theory_views, views
 from ui.controls import sidebar_controls
 from ui.session import live_run
 from ui.entry import through_app
@@ -21,6 +21,25 @@ for message in links.link_messages("lab") + messages:
 if config is None:
     st.stop()
 lessons.lab_follow(config)
+import_views.lab_import_control()
+
+
+def show_imported(name, record, shown):
+    """A saved run in place of the live one, until the student closes it or moves a control."""
+    st.info(f"Viewing the saved run **{name}**: {record.status}, {len(record.steps)} recorded steps, depth "
+            f"{shown.depth}, {shown.activation}. Move a control, or close it, to return to the live Lab.",
+            icon=":material/folder_open:")
+    st.button("Close the saved run", key="lab_close_import", icon=":material/close:", on_click=import_views.close_lab_import)
+    views.at_step(record, shown, live=False)
+    theory_views.lab(record, shown, live=False)
+    views.over_time(record, live=False)
+    export_views.take_home(record, shown)
+
+
+imported = import_views.lab_imported(config)
+if imported is not None:
+    show_imported(*imported)
+    st.stop()
 
 run = live_run(config)
 
@@ -92,3 +111,5 @@ def over_time_views():
 
 at_step_views()
 over_time_views()
+if not training:
+    export_views.take_home(run.snapshot, config)

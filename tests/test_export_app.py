@@ -1,0 +1,131 @@
+"""Take it home, in a real Streamlit runtime: every export of a finished Lab run, and import of saved runs in
+the Lab and in Compare (AppTest)."""
+import io
+import json
+import zipfile
+
+import keras
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+from streamlit.testing.v1 import app_test
+from streamlit.runtime.media_file_manager import MediaFileManager
+
+from core.record import RunRecord
+from test_compare_app import open_compare
+from test_compare_app import run_until_done as compare_until_done
+from test_lab_app import start, run_until_done
+
+MANAGERS = []
+
+
+class RecordingMediaFileManager(MediaFileManager):
+    """AppTest's media file manager, kept, so a test can click a download (call its deferred function)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        MANAGERS.append(self)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def recording_downloads():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(app_test, "MediaFileManager", RecordingMediaFileManager)
+        yield
+
+
+def download(app, label) -> bytes:
+    """What the browser would receive on clicking the download button `label` (Streamlit 1.67's deferred files)."""
+    button = next(button for button in app.download_button if button.label == label)
+    assert not button.proto.disabled, f"{label} is disabled"
+    data = MANAGERS[-1]._deferred_callables[button.proto.deferred_file_id]["callable"]()
+    return data.encode() if isinstance(data, str) else data
+
+
+@pytest.fixture(scope="module")
+def finished():
+    app = run_until_done(start(lab_depth=4))
+    return app
+
+
+def test_a_finished_run_downloads_as_the_json_record_and_the_csv_table(finished):
+    record = finished.session_state["lab_live"].snapshot
+    assert json.loads(download(finished, "Run record (JSON)")) == json.loads(record.to_json())
+    table = download(finished, "Table (CSV)").decode().splitlines()
+    assert table[0] == "step,layer,layer_index,metric,value"
+    assert len(table) == 1 + len(record.steps) * 4 * 9  # steps x layers x metrics
+
+
+def test_a_chart_downloads_as_png_and_svg_and_the_gradient_flow_as_an_animated_gif(finished):
+    png = Image.open(io.BytesIO(download(finished, "PNG")))
+    assert png.format == "PNG" and png.size[0] >= 640
+    assert download(finished, "SVG").lstrip().startswith(b"<svg")
+    gif = Image.open(io.BytesIO(download(finished, "Gradient flow GIF")))
+    assert gif.format == "GIF" and gif.n_frames == min(40, len(finished.session_state["lab_live"].snapshot.steps))
+
+
+def test_the_trained_network_downloads_as_a_keras_file_with_the_runs_weights(finished, tmp_path):
+    data = download(finished, "Keras model (.keras)")
+    assert zipfile.is_zipfile(io.BytesIO(data))  # the .keras format is a zip archive
+    path = tmp_path / "model.keras"
+    path.write_bytes(data)
+    model = keras.models.load_model(path)
+    record = finished.session_state["lab_live"].snapshot
+    for loaded, kept in zip(model.get_weights(), record.weights):
+        assert (loaded == kept).all()
+
+
+def test_show_the_keras_code_prints_the_script_that_the_py_download_holds(finished):
+    finished.toggle(key="lab_show_code").set_value(True).run()
+    script = download(finished, "Keras code (.py)").decode()
+    shown = [block.value for block in finished.code if block.value.startswith('"""Gradient Flow Explorer run')]
+    assert shown == [script.rstrip("\n")]  # st.code drops the final newline
+    compile(script, "run.py", "exec")
+    finished.toggle(key="lab_show_code").set_value(False).run()
+
+
+def test_an_imported_record_opens_in_the_lab_with_the_same_chart_data_and_closes_back_to_the_live_run(finished):
+    live_specs = [chart.proto.spec for chart in finished.get("vega_lite_chart")]
+    live_run = finished.session_state["lab_live"]
+    exported = download(finished, "Run record (JSON)")
+    finished.file_uploader(key="lab_import_file").upload("my_run.json", exported, "application/json").run()
+    assert any("Viewing the saved run **my_run.json**" in info.value for info in finished.info)
+    assert [chart.proto.spec for chart in finished.get("vega_lite_chart")] == live_specs
+    assert next(button for button in finished.download_button if button.label == "Keras model (.keras)").proto.disabled
+    finished.button(key="lab_close_import").click().run()
+    assert not any("Viewing the saved run" in info.value for info in finished.info)
+    assert finished.session_state["lab_live"] is live_run
+    finished.file_uploader(key="lab_import_file").set_value(None).run()
+
+
+def test_a_bad_file_is_refused_with_its_reason_and_the_lab_keeps_its_run(finished):
+    live_run = finished.session_state["lab_live"]
+    finished.file_uploader(key="lab_import_file").upload("notes.json", b'{"schema": "other/1"}', "application/json").run()
+    assert any("That file was not opened" in error.value and "schema = 'other/1' is not allowed" in error.value
+               for error in finished.error)
+    assert not finished.exception
+    assert finished.session_state["lab_live"] is live_run
+    assert not any("Viewing the saved run" in info.value for info in finished.info)
+    finished.file_uploader(key="lab_import_file").set_value(None).run()
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=200) | st.text(max_size=200).map(str.encode))
+def test_bad_uploads_never_raise_out_of_the_page(finished, data):
+    finished.file_uploader(key="lab_import_file").upload("fuzz.json", data, "application/json").run()
+    assert not finished.exception
+    assert any("That file was not opened" in error.value for error in finished.error)
+    finished.file_uploader(key="lab_import_file").set_value(None).run()
+
+
+def test_saved_runs_are_compared_beside_the_live_runs(finished):
+    exported = download(finished, "Run record (JSON)")
+    app = compare_until_done(open_compare(lab_depth=3, lab_steps=40, lab_samples=300, lab_width=16))
+    app.file_uploader(key="cmp_import_files").set_value([("depth4.json", exported, "application/json")]).run()
+    assert not app.exception
+    text = json.dumps([json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")])
+    assert "saved: depth4.json" in text
+    table = app.dataframe[0].value  # What differs: the saved run has depth 4, the live ones 3
+    assert "saved: depth4.json" in table.columns or "saved: depth4.json" in table.index
+    assert RunRecord.from_json(exported.decode()).config["depth"] == 4
