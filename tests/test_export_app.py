@@ -79,7 +79,7 @@ def test_the_trained_network_downloads_as_a_keras_file_with_the_runs_weights(fin
 def test_show_the_keras_code_prints_the_script_that_the_py_download_holds(finished):
     finished.toggle(key="lab_show_code").set_value(True).run()
     script = download(finished, "Keras code (.py)").decode()
-    shown = [block.value for block in finished.code if block.value.startswith('"""Gradient Flow Explorer run')]
+    shown = [block.value for block in finished.code if block.value.startswith('"""Gradient Flow Explorer run, as plain Keras:\n')]
     assert shown == [script.rstrip("\n")]  # st.code drops the final newline
     compile(script, "run.py", "exec")
     finished.toggle(key="lab_show_code").set_value(False).run()

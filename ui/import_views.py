@@ -23,6 +23,7 @@ def _lab_uploaded():
     record, error = _read(file)
     if error:
         st.session_state["lab_import_error"] = error
+        st.toast("That file was not opened; the reason is under Open a saved run.", icon=":material/error:")
     else:
         close_lab_import()
         st.session_state["lab_imported"] = (file.name, record)

@@ -13,7 +13,8 @@ from core.engine.model import BATCHNORM_EPSILON, BATCHNORM_MOMENTUM
 from core.export.keras_model import KERAS_ACTIVATION, dtype_policy
 
 HEADER = '''\
-"""Gradient Flow Explorer run, as plain Keras: {summary}.
+"""Gradient Flow Explorer run, as plain Keras:
+{summary}.
 
 The same network, initial weights, data and minibatches as the app's run, trained with a GradientTape
 loop. Paste it into a notebook, or run it with `python`. Needs tensorflow, keras, numpy and scikit-learn.
