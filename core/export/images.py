@@ -65,7 +65,9 @@ def gradient_flow_gif(record, most: int = GIF_FRAMES, frame_ms: int = GIF_FRAME_
     for step in gif_steps(record, most):
         figure = charts.gradient_profile(record, step=step, height=300)
         spec = _with_fixed_y(standalone(figure), float(low), float(high))
-        spec["title"] = f"grad_norm by layer · step {step} of {record.steps[-1]}"
+        row = grad[record.step_index(step)]
+        lost = "" if np.isfinite(row).all() else " · diverged: some gradients are not finite"
+        spec["title"] = f"grad_norm by layer · step {step} of {record.steps[-1]}{lost}"
         png = vl_convert.vegalite_to_png(spec, scale=1.5)
         frames.append(Image.open(io.BytesIO(png)).convert("RGB"))
     palette = [frame.convert("P", palette=Image.Palette.ADAPTIVE, colors=128) for frame in frames]
