@@ -13,11 +13,11 @@ import time
 
 import keras
 import tensorflow as tf
-from tensorflow.python.eager import context
 
 from core.engine.model import MLP
+from core.engine.release import forget_custom_gradients
 from core.engine.statistics import (
-    ACTIVATION_BINS, DELTA_BINS, LAYER_METRICS, MAP_METRICS, compiled_statistics, kernel_norms, layer_statistics,
+    ACTIVATION_BINS, DELTA_BINS, LAYER_METRICS, MAP_METRICS, kernel_norms, layer_statistics,
 )
 
 
@@ -41,14 +41,6 @@ def make_optimizer(config):
     if config.optimizer == "rmsprop":
         return keras.optimizers.RMSprop(learning_rate=config.learning_rate, weight_decay=weight_decay)
     raise ValueError(f"unknown optimizer {config.optimizer!r}")
-
-
-def _function_names(concrete) -> set:
-    """A traced function's name and the names of the functions nested in its graph (loop and cond bodies)."""
-    names = {concrete.name.decode() if isinstance(concrete.name, bytes) else concrete.name}
-    for name in concrete.graph._functions:
-        names.add(name.decode() if isinstance(name, bytes) else name)
-    return names
 
 
 class Trainer:
@@ -91,21 +83,14 @@ class Trainer:
         self.trace_seconds = time.perf_counter() - start
 
     def release(self):
-        """Drop this trainer's traced graphs from TensorFlow's function library. TensorFlow keeps every traced
-        function (and its loop and branch bodies) for the life of the process, even after the Trainer is
-        gone: about 7.5 MB per architecture on a server where students try hundreds. The statistics
-        function, shared by every trainer of the activation, stays."""
+        """Let TensorFlow free this trainer's traced graphs. It keeps them for the life of the process through
+        the custom gradients that the optimizer step registered (core/engine/release.py): about 10 MB per
+        architecture on a server where students try hundreds. Once those are gone, dropping the last
+        reference frees the graphs, and TensorFlow removes their functions from its library itself."""
         if not self.traced:
             return
-        shared = set()
-        for function in compiled_statistics(self.activation, float(self.alpha))._list_all_concrete_functions():
-            shared |= _function_names(function)
-        own = (_function_names(self._frame) | _function_names(self._predict_fn)) - shared
+        forget_custom_gradients([self._frame.graph, self._predict_fn.graph])
         self._frame = self._predict_fn = self._bare = None
-        library = context.context()
-        for name in own:
-            if library.has_function(name):
-                library.remove_function(name)
 
     # --- what a run calls; each places its work on the trainer's device ----------------------------------
     # (device scopes are entered per call, never held open by a caller: generators of two sessions interleave)

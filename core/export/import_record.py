@@ -76,7 +76,7 @@ def _check_boundary(boundary, steps: int) -> None:
     if boundary is None:
         return
     if not isinstance(boundary, dict) or not all(isinstance(boundary.get(key), list) for key in ("x", "y", "steps", "classes")):
-        raise ValueError(f"boundary: null or an object with lists x, y, steps and classes is allowed")
+        raise ValueError("boundary: null or an object with lists x, y, steps and classes is allowed")
     _shape("boundary.x", boundary["x"], (len(boundary["x"]),))
     _shape("boundary.y", boundary["y"], (len(boundary["y"]),))
     if not all(isinstance(step, int) and not isinstance(step, bool) for step in boundary["steps"]):
