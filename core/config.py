@@ -1,6 +1,7 @@
 """RunConfig: every knob of a run, validated, picklable and JSON-friendly."""
 import dataclasses
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,9 +10,14 @@ from core.engine.activations import ACTIVATIONS
 from core.limits import LIMIT_VARIABLES, current_limits
 
 DATASETS = ("spirals", "moons", "circles", "xor", "gaussian", "digits")
-TWO_D_DATASETS = ("spirals", "moons", "circles", "xor")
+TWO_D_DATASETS = ("spirals", "moons", "circles", "xor")  # generated in 2-D, with noise
+UPLOAD_DATASET = re.compile(r"upload:[0-9a-f]{12}")  # an uploaded CSV, by its hash (core/engine/upload_store.py)
 OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop")
 PRECISIONS = ("float32", "float16", "bfloat16")
+
+
+def is_upload(dataset) -> bool:
+    return isinstance(dataset, str) and UPLOAD_DATASET.fullmatch(dataset) is not None
 
 
 class ConfigError(ValueError):
@@ -130,7 +136,9 @@ def validate(config: RunConfig) -> None:
     limits = current_limits()
     env = LIMIT_VARIABLES
 
-    _check_choice("dataset", config.dataset, DATASETS)
+    if not is_upload(config.dataset) and config.dataset not in DATASETS:
+        raise ConfigError("dataset", config.dataset, f"one of {', '.join(DATASETS)}, or upload:<12 hex digits> "
+                          "naming a CSV uploaded to this server")
     _check_int("samples", config.samples, 10, limits.samples, env["samples"][0])
     _check_float("noise", config.noise, 0.0, 2.0)
     _check_int("input_dim", config.input_dim, 1, limits.input_dim, env["input_dim"][0])

@@ -31,7 +31,8 @@ def data_points(config_key: str, most: int = 600):
     """The dataset's points for the Data view (2-D sets only), thinned for the browser."""
     dataset = make_dataset(RunConfig.from_dict(json.loads(config_key)))
     step = max(1, len(dataset.y) // most)
-    return {"x": dataset.x[::step, 0], "y": dataset.x[::step, 1], "label": dataset.y[::step].astype(str)}
+    return {"x": dataset.x[::step, 0], "y": dataset.x[::step, 1], "label": dataset.y[::step].astype(str),
+            "classes": dataset.classes}
 
 
 def newer_run_requested() -> bool:

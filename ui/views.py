@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from core import charts
-from core.config import TWO_D_DATASETS
+from core.engine.datasets import input_dim_of, is_two_d
 from ui.session import data_points
 from ui.step_bar import step_bar
 
@@ -38,7 +38,18 @@ def figure(record, live: bool, name: str, build, *args, **options) -> charts.Fig
 
 
 def _boundary(record, points_key, **options):
-    return charts.data_and_boundary(record, pd.DataFrame(data_points(points_key)), **options)
+    points = data_points(points_key)
+    rows = pd.DataFrame({name: points[name] for name in ("x", "y", "label")})
+    return charts.data_and_boundary(record, rows, classes=points["classes"], **options)
+
+
+def no_picture_note(config) -> str:
+    """Why the Data view has no picture of these data."""
+    dim = input_dim_of(config)
+    if dim is None:
+        return f"**Data** — {config.dataset} is no longer on this server: upload the CSV again."
+    name = "your CSV" if config.dataset.startswith("upload:") else config.dataset
+    return f"**Data** — {name} has {dim} input{'s' if dim != 1 else ''}, so there is no 2-D picture of it."
 
 
 def at_step(record, config, live: bool):
@@ -49,12 +60,11 @@ def at_step(record, config, live: bool):
         st.markdown("**Gradient flow by layer** — the classic vanishing picture")
         show(figure(record, live, "profile", charts.gradient_profile, height=PROFILE_HEIGHT))
     with right:
-        if config.dataset in TWO_D_DATASETS:
+        if is_two_d(config):
             st.markdown("**Data**")
             show(figure(record, live, "boundary", _boundary, config.key(), height=PROFILE_HEIGHT))
         else:
-            st.markdown(f"**Data** — {config.dataset} has {config.input_dim if config.dataset == 'gaussian' else 64} "
-                        "inputs, so there is no 2-D picture of it.")
+            st.markdown(no_picture_note(config))
     st.markdown("#### Activations")
     kind = st.radio("histogram of", ["activation", "delta"], key="lab_histogram_kind", horizontal=True,
                     format_func=lambda k: "activations a" if k == "activation" else "back-propagated ∂loss/∂z",

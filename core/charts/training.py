@@ -12,6 +12,16 @@ from core.charts.style import n, q
 
 SPARSITY_TITLES = {"sparsity": "exact zeros (%)", "dead_fraction": "dead units (%)", "saturation": "saturated (%)"}
 CLASS_COLORS = alt.Scale(domain=["0", "1"], range=["#4c78a8", "#f58518"])
+# An uploaded CSV may have up to 20 classes: Tableau 20's colours, reordered so that 0 and 1 keep the ones above.
+MANY_CLASS_COLORS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#eeca3b", "#b279a2", "#ff9da6",
+                     "#9d755d", "#bab0ac", "#9ecae9", "#ffbf79", "#88d27a", "#ff9d98", "#83bcb6", "#b79a20",
+                     "#d6a5c9", "#fcbfd2", "#d8b5a5", "#79706e"]
+
+
+def class_colors(classes: int) -> alt.Scale:
+    if classes <= 2:
+        return CLASS_COLORS
+    return alt.Scale(domain=[str(k) for k in range(classes)], range=MANY_CLASS_COLORS[:classes])
 
 
 def sparsity_lines(record, metric: str, height: int = 200, legend: bool = True, smoothing: float = 0.0,
@@ -52,7 +62,7 @@ SAMPLE = "boundary_sample"  # replay: the boundary sample shown at the selected 
 
 
 @lru_cache(maxsize=64)
-def boundary_spec(height: int, replay: bool, has_boundary: bool) -> dict:
+def boundary_spec(height: int, replay: bool, has_boundary: bool, classes: int = 2) -> dict:
     layers = []
     if has_boundary:
         grid = alt.Chart(alt.Data(name="grid"))
@@ -60,11 +70,11 @@ def boundary_spec(height: int, replay: bool, has_boundary: bool) -> dict:
             grid = grid.transform_calculate(predicted=f"'' + datum['c' + {SAMPLE}]")
         layers.append(grid.mark_rect(opacity=0.35).encode(
             alt.X(**q("x")), alt.X2(field="x2"), alt.Y(**q("y")), alt.Y2(field="y2"),
-            alt.Color(**n("predicted"), scale=CLASS_COLORS, legend=None)))
+            alt.Color(**n("predicted"), scale=class_colors(classes), legend=None)))
     layers.append(alt.Chart(alt.Data(name="points")).mark_circle(
         size=14, opacity=0.85, stroke="white", strokeWidth=0.3).encode(
         alt.X(**q("x"), title=None), alt.Y(**q("y"), title=None),
-        alt.Color(**n("label"), scale=CLASS_COLORS, title="class")))
+        alt.Color(**n("label"), scale=class_colors(classes), title="class")))
     # The caption is a text mark fed by data, so the spec does not change with the step.
     caption = alt.Chart(alt.Data(name="samples"))
     if replay and has_boundary:
@@ -97,7 +107,7 @@ def boundary_rows(record, sample=None) -> tuple:
 
 
 def data_and_boundary(record, points: pd.DataFrame, step: int | None = None, height: int = 300,
-                      replay: bool = False) -> Figure:
+                      replay: bool = False, classes: int = 2) -> Figure:
     """The 2-D data over the predicted class on a grid: live, of the latest model sampled at or before
     `step`; replay, of every sample (the step input selects one)."""
     boundary = record.boundary
@@ -114,4 +124,4 @@ def data_and_boundary(record, points: pd.DataFrame, step: int | None = None, hei
                 record, max([k for k, s in enumerate(boundary["steps"]) if s <= at] or [0]))
     else:
         data["samples"] = pd.DataFrame({"k": [0], "caption": ["data"]})
-    return Figure(finish(boundary_spec(height, replay, has), record, replay, params=params), data)
+    return Figure(finish(boundary_spec(height, replay, has, classes), record, replay, params=params), data)

@@ -1,11 +1,13 @@
-"""Datasets: scikit-learn's where it has them, plus spirals, xor and a teacher-labelled gaussian."""
+"""Datasets: scikit-learn's where it has them, plus spirals, xor, a teacher-labelled gaussian, and CSVs
+uploaded to this server (core/engine/upload_store.py)."""
 from dataclasses import dataclass
 
 import numpy as np
 from sklearn.datasets import load_digits, make_circles, make_moons
 from sklearn.preprocessing import StandardScaler
 
-from core.config import RunConfig
+from core.config import TWO_D_DATASETS, RunConfig, is_upload
+from core.engine.upload_store import STORE, UploadGone
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ def _gaussian(samples, input_dim, seed):
 def make_dataset(config: RunConfig) -> Dataset:
     """The config's dataset, deterministic in its seed."""
     rng = np.random.default_rng(config.seed)
+    classes = 10 if config.dataset == "digits" else 2
     if config.dataset == "spirals":
         x, y = _spirals(config.samples, config.noise, rng)
     elif config.dataset == "moons":
@@ -64,9 +67,35 @@ def make_dataset(config: RunConfig) -> Dataset:
         digits = load_digits()
         order = rng.permutation(len(digits.target))[: config.samples]
         x, y = digits.data[order], digits.target[order]
+    elif is_upload(config.dataset):
+        # As the digits: min(samples, rows) rows in an order seeded by the seed (all of them, shuffled, when
+        # samples >= rows). Every class of the file keeps its output unit even if the sample misses it.
+        upload = STORE.get(config.dataset)  # raises UploadGone, naming the data set
+        order = rng.permutation(upload.rows)[: config.samples]
+        x, y = upload.features[order], upload.labels[order]
+        classes = len(upload.class_names)
     else:
         raise ValueError(f"unknown dataset {config.dataset!r}")
-    # Constant pixels of the digits have zero variance; StandardScaler leaves them at 0.
+    # Constant pixels of the digits (or constant columns of a CSV) have zero variance; StandardScaler leaves them at 0.
     x = StandardScaler().fit_transform(x).astype(np.float32)
-    classes = 10 if config.dataset == "digits" else 2
     return Dataset(x=x, y=y.astype(np.int32), classes=classes)
+
+
+def input_dim_of(config: RunConfig) -> int | None:
+    """How many inputs the config's data has, without making it; None for an upload this server lost."""
+    if config.dataset in TWO_D_DATASETS:
+        return 2
+    if config.dataset == "gaussian":
+        return config.input_dim
+    if config.dataset == "digits":
+        return 64
+    try:
+        return STORE.get(config.dataset).input_dim
+    except UploadGone:
+        return None
+
+
+def is_two_d(config: RunConfig) -> bool:
+    """Data with exactly two inputs (a built-in 2-D set, a 2-input gaussian, a 2-feature CSV): the pages draw
+    it with the decision boundary."""
+    return input_dim_of(config) == 2

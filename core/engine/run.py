@@ -10,7 +10,7 @@ import numpy as np
 import tensorflow as tf
 
 from core.engine.activations import OUTPUT_RANGE
-from core.config import TWO_D_DATASETS, RunConfig
+from core.config import RunConfig
 from core.limits import current_limits
 from core.engine.datasets import make_dataset
 from core.engine.device import choose_device, gpu_names
@@ -163,7 +163,7 @@ def _train_with(trainer, config, dataset, device, turn, on_phase, preview, stopp
 
 
 def _frames(trainer, config, dataset, record, x, y, low, high, start):
-    two_d = config.dataset in TWO_D_DATASETS
+    two_d = dataset.input_dim == 2  # the decision boundary: any data with exactly two inputs (datasets.is_two_d)
     recorded = config.recorded_steps
     cut_after = boundary_indices(len(recorded)) if two_d else frozenset()
     if two_d:

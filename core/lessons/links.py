@@ -14,7 +14,8 @@ import dataclasses
 import json
 from dataclasses import dataclass, field
 
-from core.config import ConfigError, RunConfig, default_record_every, parse_value
+from core.config import ConfigError, RunConfig, default_record_every, is_upload, parse_value
+from core.engine.upload_store import STORE, UploadGone
 from core.limits import current_limits
 from core.lessons.presets import BY_NAME
 
@@ -91,6 +92,9 @@ def _config(params: dict, prefix: str, base: RunConfig, messages: list) -> RunCo
             continue
         try:
             value = parse_value(name, text)
+            if name == "dataset" and is_upload(value) and value not in STORE:
+                messages.append(f"Link parameter {key}: {UploadGone(value)}; using {encode(values[name])}.")
+                continue
             base.replace(**{name: value})  # the field on its own, against the host's limits
         except ConfigError as error:
             if error.field == name:

@@ -79,7 +79,12 @@ def _predict_for_key(key: str):
 
 def predict_for_config(config: RunConfig):
     """The Prediction for a configuration on its own data (cached), or a string saying why there is none."""
-    return _predict_for_key(config.key())
+    from core.engine.upload_store import UploadGone
+
+    try:
+        return _predict_for_key(config.key())
+    except UploadGone as error:  # not cached: the same CSV uploaded again brings the prediction back
+        return str(error)
 
 
 def reading(prediction: Prediction, measured_delta_ms) -> str:
