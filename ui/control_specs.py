@@ -17,6 +17,7 @@ LEARNING_RATES = [round(10 ** (k / 4), 10) for k in range(-16, 13)]  # 1e-4 .. 1
 WIDTHS = [4, 8, 16, 32, 64, 128, 256, 512, 1024]
 BATCH_SIZES = [8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096]
 WEIGHT_DECAYS = [0.0, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1]
+UPLOAD_CHOICE = "your own CSV"  # the dataset control's choice for an uploaded file (ui/upload_controls.py)
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def lab_specs() -> dict:
         "lab_weight_decay": Spec(choices=tuple(WEIGHT_DECAYS), default=DEFAULT.weight_decay),
         "lab_batch_size": Spec(choices=tuple(b for b in BATCH_SIZES if b <= limits.batch_size), default=DEFAULT.batch_size),
         "lab_steps": Spec(0, min(limits.steps, 5000), default=DEFAULT.steps, integer=True),
-        "lab_dataset": Spec(choices=DATASETS, default=DEFAULT.dataset),
+        "lab_dataset": Spec(choices=(*DATASETS, UPLOAD_CHOICE), default=DEFAULT.dataset),
         "lab_samples": Spec(100, limits.samples, default=DEFAULT.samples, integer=True),
         "lab_noise": Spec(0.0, 1.0, default=DEFAULT.noise),
         "lab_input_dim": Spec(1, min(limits.input_dim, 256), default=DEFAULT.input_dim, integer=True),

@@ -7,13 +7,15 @@ from core.engine import initializers
 from core.config import ConfigError, RunConfig, TWO_D_DATASETS, default_record_every, parse_value
 from core.lessons.links import safe_default
 from core.theory.initializers import random_normal_bias
-from ui.control_specs import LEARNING_RATES, WEIGHT_DECAYS, lab_specs, sanitize
+from ui.control_specs import LEARNING_RATES, UPLOAD_CHOICE, WEIGHT_DECAYS, lab_specs, sanitize
+from ui.upload_controls import chosen_dataset, remember_builtin, upload_controls
 
 LEAKY = ("leaky_relu", "necro_relu")
 INIT_MODE_LABELS = {"named": "named", "sigma_w": "σ_w slider", "keras": "Keras config"}
 # Widget keys whose RunConfig field is not their own name (lock= and hide= name fields).
 FIELD_OF_KEY = {"init_mode": "initializer", "sigma_w": "initializer", "initializer_json": "initializer",
-                "bias": "bias_initializer", "bias_mode": "bias_initializer", "sigma_b": "bias_initializer"}
+                "bias": "bias_initializer", "bias_mode": "bias_initializer", "sigma_b": "bias_initializer",
+                "upload_file": "dataset", "upload_label": "dataset"}
 
 
 def _format_rate(value):
@@ -123,7 +125,10 @@ def schedule_controls(draw: Drawer):
 
 def data_controls(draw: Drawer):
     draw(st.selectbox, "dataset", draw.choices("dataset"), key="dataset",
-         help="2-D toy sets show a decision boundary; gaussian and digits have more inputs.")
+         help="2-D toy sets show a decision boundary; gaussian and digits have more inputs; or upload your own CSV.")
+    remember_builtin(draw.prefix, draw.value("dataset"))
+    if draw.value("dataset") == UPLOAD_CHOICE:
+        upload_controls(draw)
     draw(st.slider, "samples", 100, int(draw.high("samples")), step=100, key="samples",
          help="How many examples are generated; minibatches are drawn from them.")
     if draw.value("dataset") in TWO_D_DATASETS:
@@ -197,8 +202,11 @@ def config_from_state(state, prefix: str = "lab_") -> RunConfig:
     bias = "zeros" if get("bias") == 0 else initializers.constant(get("bias"))
     if state.get(prefix + "bias_mode") == "sigma_b":
         bias = random_normal_bias(get("sigma_b"))
+    dataset = get("dataset")
+    if dataset == UPLOAD_CHOICE:
+        dataset = chosen_dataset(state, prefix)
     return RunConfig(
-        dataset=get("dataset"), samples=int(get("samples")), noise=float(get("noise")),
+        dataset=dataset, samples=int(get("samples")), noise=float(get("noise")),
         input_dim=int(get("input_dim")), depth=int(get("depth")), width=int(get("width")),
         activation=get("activation"), alpha=float(get("alpha")), batchnorm=bool(get("batchnorm")),
         initializer=kernel, bias_initializer=bias, optimizer=get("optimizer"),

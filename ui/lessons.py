@@ -68,6 +68,7 @@ def lab_follow(config):
 # --- Compare ---------------------------------------------------------------------------------------------
 
 SHARED = ("dataset", "samples", "noise", "input_dim", "batch_size", "steps", "seed")  # same data for every run
+SHARED_UPLOAD = ("upload_name", "data_fallback")  # run 1's CSV (ui/upload_controls.py), when it has one
 
 
 def _pick_for_compare():
@@ -108,6 +109,9 @@ def share_data(count):
     for number in range(2, count + 1):
         for name in SHARED:
             st.session_state[f"cmp{number}_{name}"] = st.session_state[f"cmp1_{name}"]
+        for name in SHARED_UPLOAD:
+            if f"cmp1_{name}" in st.session_state:
+                st.session_state[f"cmp{number}_{name}"] = st.session_state[f"cmp1_{name}"]
 
 
 def compare_follow(configs):

@@ -6,10 +6,11 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from core.engine import initializers
-from core.config import ConfigError, default_record_every
+from core.config import ConfigError, default_record_every, is_upload
 from core.engine.initializers import COMMON_KERNEL_INITIALIZERS
 from core.lessons import presets
 from core.lessons.links import FIELDS, Lesson, lesson_params, read_lesson
+from ui.control_specs import UPLOAD_CHOICE
 
 CONTROL_FIELDS = tuple(name for name in FIELDS if name != "record_every")  # the pages set record_every
 
@@ -28,6 +29,8 @@ def state_from_config(config, prefix: str) -> tuple:
     values = {prefix + name: getattr(config, name) for name in CONTROL_FIELDS
               if name not in ("initializer", "bias_initializer")}
     messages = []
+    if is_upload(config.dataset):  # an uploaded CSV is the "your own CSV" choice, naming the upload
+        values.update({prefix + "dataset": UPLOAD_CHOICE, prefix + "upload_name": config.dataset})
     kernel = config.initializer
     sigma = _sigma_w(kernel)
     if isinstance(kernel, str) and kernel in COMMON_KERNEL_INITIALIZERS:

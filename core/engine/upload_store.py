@@ -10,7 +10,7 @@ import threading
 from collections import OrderedDict
 
 from core.config import is_upload  # noqa: F401  (the store's names are RunConfig dataset names)
-from core.engine.uploads import UploadedData
+from core.engine.uploads import UploadedData, UploadError
 
 STORE_VARIABLE = "GRADFLOW_UPLOAD_STORE_MB"
 DEFAULT_STORE_MB = 256
@@ -61,8 +61,8 @@ class UploadStore:
     def put(self, data: UploadedData) -> str:
         """Keep `data` (the most recently used now), dropping the least recently used to stay in bounds."""
         if data.nbytes > self.max_bytes:
-            raise ValueError(f"data set size = {data.nbytes / 1024 / 1024:.1f} MB in memory is not allowed: at most "
-                             f"{self.max_bytes / 1024 / 1024:.0f} MB (the host's limit, set by {STORE_VARIABLE})")
+            raise UploadError("data set in memory", f"{data.nbytes / 1024 / 1024:.1f} MB",
+                              f"at most {self.max_bytes / 1024 / 1024:.0f} MB (the host's limit, set by {STORE_VARIABLE})")
         with self._lock:
             self._sets[data.name] = data
             self._sets.move_to_end(data.name)

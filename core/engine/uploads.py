@@ -11,6 +11,8 @@ and non-numeric feature values are listed by row and column (the first few, and 
 """
 import hashlib
 import io
+import re
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,6 +104,17 @@ def _separator(text: str) -> str:
     return max((",", ";", "\t"), key=header.count) if header.count(",") == 0 else ","
 
 
+def _reason(error: Exception) -> str:
+    text = " ".join(str(error).split())
+    longer = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)
+    if longer:
+        expected, line, saw = longer.groups()
+        return f"row {line} has {saw} values, the header {expected} columns"
+    if isinstance(error, pd.errors.ParserWarning):
+        return "row 2 has more values than the header has columns"
+    return text
+
+
 def read_table(data: bytes, filename: str = "", limits=None) -> Table:
     """Read a CSV's bytes (size, rows and columns within the host's limits); raises UploadError."""
     limits = limits or current_limits()
@@ -113,12 +126,16 @@ def read_table(data: bytes, filename: str = "", limits=None) -> Table:
     if not text.strip():
         raise UploadError("file", "empty", "a header row naming the columns, then one example per row")
     try:
-        # Strings only: numbers are checked per cell below, so every bad cell can be named.
-        frame = pd.read_csv(io.StringIO(text), sep=_separator(text), dtype=str, keep_default_na=False,
-                            skip_blank_lines=False, nrows=limits.samples + 1, index_col=False, engine="c")
+        with warnings.catch_warnings():
+            # pandas only warns (and drops the extra values) when the first row is longer than the header.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            # Strings only: numbers are checked per cell below, so every bad cell can be named.
+            frame = pd.read_csv(io.StringIO(text), sep=_separator(text), dtype=str, keep_default_na=False,
+                                skip_blank_lines=False, nrows=limits.samples + 1, index_col=False, engine="c")
     except Exception as error:  # whatever the reader rejects is a malformed file, said in its words
-        reason = " ".join(str(error).split())
-        raise UploadError("file", f"not readable as CSV ({reason})", "comma-separated rows with a header row") from None
+        raise UploadError("file", f"not readable as CSV ({_reason(error)})",
+                          "comma-separated rows with a header row, and as many values in each row as the header "
+                          "has columns") from None
     frame = frame.dropna(how="all")  # a row shorter than the header gets NaN; a blank line is all NaN
     frame.index = frame.index + 2  # row numbers as in the file: the header is row 1
     blank = frame.apply(lambda column: column.fillna("").str.strip() == "").all(axis=1)
