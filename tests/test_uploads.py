@@ -60,7 +60,7 @@ def test_missing_values_are_reported_by_row_and_column():
     with pytest.raises(UploadError) as caught:
         parse_csv(csv_of(rows))
     assert caught.value.problems == ("row 4, column 'x2': missing", "row 7, column 'x1': missing")
-    assert "2 cells (2 missing, 0 not a number)" in str(caught.value)
+    assert "feature values: 2 cells that are not numbers (2 missing)" in str(caught.value)
     assert "feature values" in str(caught.value) and "finite number" in str(caught.value)
 
 
@@ -76,13 +76,23 @@ def test_a_word_in_a_feature_column_is_named_with_its_text():
     assert "(and 3 more)" in str(error) and "row 6" in str(error) and "row 7," not in str(error)
 
 
+def test_a_column_of_words_is_named_once_as_a_likely_label():
+    rows = [[f"name{k}", float(k), k % 2] for k in range(12)]
+    rows[3][1] = ""
+    with pytest.raises(UploadError) as caught:
+        parse_csv(csv_of(rows, ("name", "x", "y")), label="y")
+    assert caught.value.problems[0].startswith("column 'name': no numbers at all (is it a label or a name?")
+    assert caught.value.problems[1:] == ("row 5, column 'x': missing",)
+    assert "13 cells that are not numbers (1 missing)" in str(caught.value)
+
+
 def test_a_row_shorter_than_the_header_is_reported_as_missing_values():
-    data = csv_of(twelve_rows()) + b"5.0\n"
+    rows = [[k % 2, 1.0 * k, 2.0 * k] for k in range(12)]
     with pytest.raises(UploadError) as caught:
-        parse_csv(data)
-    assert caught.value.problems == ("row 14, column 'x2': missing",)  # features first; then the label's
-    with pytest.raises(UploadError) as caught:
-        parse_csv(csv_of(twelve_rows()) + b"5.0,1.0\n")
+        parse_csv(csv_of(rows, ("label", "x1", "x2")) + b"1,5.0\n")
+    assert caught.value.problems == ("row 14, column 'x2': missing",)
+    with pytest.raises(UploadError) as caught:  # the label is checked first
+        parse_csv(csv_of(twelve_rows()) + b"5.0\n")
     assert caught.value.problems == ("row 14, column 'label': missing",)
 
 

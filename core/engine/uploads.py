@@ -156,13 +156,17 @@ def read_table(data: bytes, filename: str = "", limits=None) -> Table:
 
 
 def _features(frame: pd.DataFrame) -> np.ndarray:
-    """The feature columns as float64; every missing or non-numeric cell named by row and column."""
+    """The feature columns as float64; every missing or non-numeric cell named by row and column (a column
+    with no number at all is named once: it is probably a label or a name, not a feature)."""
     numbers = frame.apply(lambda column: pd.to_numeric(column, errors="coerce")).to_numpy(dtype=np.float64)
-    bad_rows, bad_columns = np.nonzero(~np.isfinite(numbers))  # row by row, as a student reads
-    if len(bad_rows) == 0:
+    bad = ~np.isfinite(numbers)
+    if not bad.any():
         return numbers
-    problems, missing = [], 0
-    for row_position, column_position in zip(bad_rows, bad_columns):
+    wordy = bad.all(axis=0) & (len(frame) > 1)
+    problems = [f"column {column!r}: no numbers at all (is it a label or a name? pick it as the label column "
+                "or delete it)" for column in frame.columns[wordy]]
+    missing = 0
+    for row_position, column_position in zip(*np.nonzero(bad & ~wordy)):  # row by row, as a student reads
         cell = frame.iat[row_position, column_position]
         cell = "" if not isinstance(cell, str) else cell  # a row shorter than the header
         row, column = frame.index[row_position], frame.columns[column_position]
@@ -171,9 +175,10 @@ def _features(frame: pd.DataFrame) -> np.ndarray:
             problems.append(f"row {row}, column {column!r}: missing")
         else:
             problems.append(f"row {row}, column {column!r}: {cell[:30]!r} is not a number")
-    raise UploadError("feature values", f"{len(problems)} cell{'s' if len(problems) != 1 else ''} "
-                      f"({missing} missing, {len(problems) - missing} not a number)",
-                      "every feature cell a finite number (fill or delete these rows)", problems)
+    cells = int(bad.sum())
+    raise UploadError("feature values", f"{cells} cell{'s' if cells != 1 else ''} that are not numbers "
+                      f"({missing} missing)", "every feature cell a finite number (fill or delete these rows)",
+                      problems)
 
 
 def _labels(column: pd.Series, name: str) -> tuple:
@@ -206,8 +211,8 @@ def check_table(table: Table, label: str) -> UploadedData:
     if label not in table.columns:
         raise UploadError("label column", repr(label), f"one of the file's columns: {', '.join(table.columns)}")
     features = table.frame.drop(columns=[label])
-    numbers = _features(features)  # features first: their cells are most of what can be wrong
-    labels, class_names = _labels(table.frame[label], label)
+    labels, class_names = _labels(table.frame[label], label)  # first: a wrong label column is said as such
+    numbers = _features(features)
     return UploadedData(name=upload_name(table.digest, label), features=numbers, labels=labels,
                         class_names=class_names, feature_names=tuple(features.columns), label_column=label,
                         filename=table.filename)
