@@ -78,7 +78,8 @@ def test_a_two_feature_csv_trains_and_draws_its_decision_boundary_with_the_theor
     run = app.session_state["lab_live"]
     assert json.loads(run.key)["dataset"] == name and run.snapshot.status == "finished"
     assert run.snapshot.boundary is not None
-    assert data_view(app) == "**Data**" and len(boundary_charts(app)) == 1
+    assert data_view(app) == "**Data** — feature_1 across, feature_2 up"
+    assert len(boundary_charts(app)) == 1
     assert not any("No mean-field prediction" in c.value for c in app.caption)
     assert any(c.value.startswith("Mean-field theory") for c in app.caption)
     summary = [c.value for c in app.sidebar.caption if "rows" in c.value]
@@ -108,6 +109,8 @@ def test_a_bad_csv_lists_its_problems_and_the_previous_run_stays():
     assert "**broken.csv cannot be used.**" in error
     assert "- row 4, column 'feature_1': 'oops' is not a number" in error
     assert "- row 7, column 'feature_1': missing" in error
+    assert any(w.value.startswith("broken.csv cannot be used (its problems are listed under Data)")
+               for w in app.main.warning)
     assert app.session_state["lab_live"] is before and before.done  # the same run, not a new one
     assert len(app.get("vega_lite_chart")) == charts
 

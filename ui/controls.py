@@ -123,12 +123,14 @@ def schedule_controls(draw: Drawer):
          help="Training steps; 0 shows the network at initialization only.")
 
 
-def data_controls(draw: Drawer):
+def data_controls(draw: Drawer) -> list:
+    """The data group; returns messages for the top of the page (an uploaded file that cannot be used)."""
+    messages = []
     draw(st.selectbox, "dataset", draw.choices("dataset"), key="dataset",
          help="2-D toy sets show a decision boundary; gaussian and digits have more inputs; or upload your own CSV.")
     remember_builtin(draw.prefix, draw.value("dataset"))
     if draw.value("dataset") == UPLOAD_CHOICE:
-        upload_controls(draw)
+        messages = upload_controls(draw)
     draw(st.slider, "samples", 100, int(draw.high("samples")), step=100, key="samples",
          help="How many examples are generated; minibatches are drawn from them.")
     if draw.value("dataset") in TWO_D_DATASETS:
@@ -138,6 +140,7 @@ def data_controls(draw: Drawer):
              help="Dimension of the N(0, I) inputs labelled by a random teacher network.")
     draw(st.number_input, "seed", 0, 2**31 - 1, step=1, key="seed",
          help="Seeds data, weights and minibatches: the same seed gives the same run.")
+    return messages
 
 
 def advanced_controls(draw: Drawer):
@@ -160,7 +163,7 @@ def sidebar_controls(locked=frozenset(), hidden=frozenset()) -> tuple:
         training_controls(draw)
         schedule_controls(draw)
         st.subheader("Data")
-        data_controls(draw)
+        messages = messages + data_controls(draw)
         with st.expander("Advanced"):
             advanced_controls(draw)
     try:

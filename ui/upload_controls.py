@@ -70,19 +70,24 @@ def _checked(memo: dict, label: str, uploaded):
     return result
 
 
-def show_error(error: UploadError, filename: str):
-    """The problem, and the cells it concerns, as a student can fix them in a spreadsheet."""
+def show_error(error: UploadError, filename: str) -> str:
+    """The problem, and the cells it concerns, as a student can fix them in a spreadsheet; returns a line for
+    the top of the page."""
     lines = [f"**{filename or 'The file'} cannot be used.** {error.headline}"]
     lines += [f"- {problem}" for problem in error.problems[:SHOWN_PROBLEMS]]
     if len(error.problems) > SHOWN_PROBLEMS:
         lines.append(f"- … and {len(error.problems) - SHOWN_PROBLEMS} more")
-    lines.append("Rows count the header as row 1, as in a spreadsheet. The run on the page keeps its data.")
+    if error.problems:
+        lines.append("Rows count the header as row 1, as in a spreadsheet.")
     st.error("\n".join(lines), icon=":material/error:")
+    return (f"{filename or 'The uploaded file'} cannot be used (its problems are listed under Data); the page keeps "
+            "the data it had.")
 
 
-def upload_controls(draw):
-    """The uploader and the label column; sets <prefix>upload_name when a file checks out."""
-    prefix, limits = draw.prefix, current_limits()
+def upload_controls(draw) -> list:
+    """The uploader and the label column; sets <prefix>upload_name when a file checks out. Returns the
+    messages for the top of the page (a file that cannot be used)."""
+    prefix, limits, messages = draw.prefix, current_limits(), []
     uploaded = draw(st.file_uploader, "CSV file", type=["csv"], key="upload_file",
                     help=f"A header row, then one example per row: numeric feature columns and a label column "
                          f"(class names or integers, 2 to {MAX_CLASSES} classes). At most {limits.upload_mb} MB, "
@@ -90,7 +95,7 @@ def upload_controls(draw):
     if uploaded is not None:
         memo = _read(prefix, uploaded)
         if memo["error"] is not None:
-            show_error(memo["error"], memo["filename"])
+            messages.append(show_error(memo["error"], memo["filename"]))
         else:
             if st.session_state.get(prefix + "upload_label") not in memo["columns"]:
                 st.session_state[prefix + "upload_label"] = memo["columns"][-1]
@@ -98,10 +103,11 @@ def upload_controls(draw):
                          help="The column of classes the network learns to predict; the other columns are its inputs.")
             result = _checked(memo, label, uploaded)
             if isinstance(result, UploadError):
-                show_error(result, memo["filename"])
+                messages.append(show_error(result, memo["filename"]))
             else:
                 st.session_state[prefix + "upload_name"] = result
     _summary(prefix, uploaded is None)
+    return messages
 
 
 def _summary(prefix: str, no_file: bool):
@@ -120,6 +126,16 @@ def _summary(prefix: str, no_file: bool):
                    f"{fallback}.", icon=":material/warning:")
     elif no_file:
         st.info(f"Upload a CSV to train on it. Until then runs use {fallback}.", icon=":material/upload_file:")
+
+
+def data_title(config) -> str:
+    """The Data view's heading: for a CSV, which of its columns are the axes."""
+    if config.dataset in STORE:
+        data = STORE.get(config.dataset)
+        if data.input_dim == 2:  # one line, so the view lines up with the profile beside it
+            across, up = (name if len(name) <= 20 else name[:19] + "…" for name in data.feature_names)
+            return f"**Data** — {across} across, {up} up"
+    return "**Data**"
 
 
 def remember_builtin(prefix: str, choice: str):

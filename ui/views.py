@@ -11,6 +11,7 @@ from core import charts
 from core.engine.datasets import input_dim_of, is_two_d
 from ui.session import data_points
 from ui.step_bar import step_bar
+from ui.upload_controls import data_title
 
 PROFILE_HEIGHT = 260
 SMOOTHING_DEFAULT = 0.6
@@ -61,7 +62,7 @@ def at_step(record, config, live: bool):
         show(figure(record, live, "profile", charts.gradient_profile, height=PROFILE_HEIGHT))
     with right:
         if is_two_d(config):
-            st.markdown("**Data**")
+            st.markdown(data_title(config))
             show(figure(record, live, "boundary", _boundary, config.key(), height=PROFILE_HEIGHT))
         else:
             st.markdown(no_picture_note(config))
