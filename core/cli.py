@@ -6,7 +6,7 @@ import sys
 import tempfile
 
 from core.engine.activations import ACTIVATIONS
-from core.config import DATASETS, OPTIMIZERS, PRECISIONS, ConfigError, RunConfig, parse_value
+from core.config import DATASETS, OPTIMIZERS, PRECISIONS, ConfigError, RunConfig, is_upload, parse_value
 from core.engine.initializers import PRESETS
 from core.limits import LIMIT_VARIABLES
 from core.output_path import output_path_problem
@@ -77,6 +77,9 @@ def config_from_args(args) -> RunConfig:
         if value is None:
             continue
         values[field.name] = value if isinstance(value, bool) else parse_value(field.name, value)
+    if is_upload(values.get("dataset")):  # a CSV uploaded to a running server; this process has none
+        raise ConfigError("dataset", values["dataset"], f"one of {', '.join(DATASETS)} (an upload:<hash> names a "
+                          "CSV uploaded to a running server, which the command line cannot see)")
     return RunConfig(**values)
 
 

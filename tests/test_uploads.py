@@ -259,3 +259,12 @@ def test_random_tables_with_holes_and_words_only_ever_raise_a_value_error(table,
     header, rows = table
     data = "\n".join(",".join(row) for row in [header, *rows]).encode()
     check_outcome(data, label=header[0] if first_as_label else None)
+
+
+def test_the_command_line_refuses_an_upload_name_with_status_2(capsys):
+    from core.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["run", "--dataset", "upload:0123456789ab", "--steps", "0", "--quiet"])
+    assert exited.value.code == 2
+    assert "--dataset: dataset = 'upload:0123456789ab' is not allowed" in capsys.readouterr().err
