@@ -109,6 +109,8 @@ def test_a_bad_csv_lists_its_problems_and_the_previous_run_stays():
     assert "**broken.csv cannot be used.**" in error
     assert "- row 4, column 'feature_1': 'oops' is not a number" in error
     assert "- row 7, column 'feature_1': missing" in error
+    assert "feature values: 2 cells that are not a number (1 missing)." in error
+    assert error.endswith("\n\nRows count the header as row 1, as in a spreadsheet.")
     assert any(w.value.startswith("broken.csv cannot be used (its problems are listed under Data)")
                for w in app.main.warning)
     assert app.session_state["lab_live"] is before and before.done  # the same run, not a new one

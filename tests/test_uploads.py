@@ -60,7 +60,7 @@ def test_missing_values_are_reported_by_row_and_column():
     with pytest.raises(UploadError) as caught:
         parse_csv(csv_of(rows))
     assert caught.value.problems == ("row 4, column 'x2': missing", "row 7, column 'x1': missing")
-    assert "feature values: 2 cells that are not numbers (2 missing)" in str(caught.value)
+    assert "feature values: 2 cells that are not a number (2 missing)" in str(caught.value)
     assert "feature values" in str(caught.value) and "finite number" in str(caught.value)
 
 
@@ -83,7 +83,7 @@ def test_a_column_of_words_is_named_once_as_a_likely_label():
         parse_csv(csv_of(rows, ("name", "x", "y")), label="y")
     assert caught.value.problems[0].startswith("column 'name': no numbers at all (is it a label or a name?")
     assert caught.value.problems[1:] == ("row 5, column 'x': missing",)
-    assert "13 cells that are not numbers (1 missing)" in str(caught.value)
+    assert "13 cells that are not a number (1 missing)" in str(caught.value)
 
 
 def test_a_row_shorter_than_the_header_is_reported_as_missing_values():

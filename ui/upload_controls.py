@@ -78,7 +78,7 @@ def show_error(error: UploadError, filename: str) -> str:
     if len(error.problems) > SHOWN_PROBLEMS:
         lines.append(f"- … and {len(error.problems) - SHOWN_PROBLEMS} more")
     if error.problems:
-        lines.append("Rows count the header as row 1, as in a spreadsheet.")
+        lines.append("\nRows count the header as row 1, as in a spreadsheet.")  # a paragraph, not the last item
     st.error("\n".join(lines), icon=":material/error:")
     return (f"{filename or 'The uploaded file'} cannot be used (its problems are listed under Data); the page keeps "
             "the data it had.")

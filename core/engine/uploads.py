@@ -176,9 +176,9 @@ def _features(frame: pd.DataFrame) -> np.ndarray:
         else:
             problems.append(f"row {row}, column {column!r}: {cell[:30]!r} is not a number")
     cells = int(bad.sum())
-    raise UploadError("feature values", f"{cells} cell{'s' if cells != 1 else ''} that are not numbers "
-                      f"({missing} missing)", "every feature cell a finite number (fill or delete these rows)",
-                      problems)
+    raise UploadError("feature values", f"{cells} cell{'s' if cells != 1 else ''} that "
+                      f"{'are' if cells != 1 else 'is'} not a number" + (f" ({missing} missing)" if missing else ""),
+                      "every feature cell a finite number (fill or delete these rows)", problems)
 
 
 def _labels(column: pd.Series, name: str) -> tuple:
