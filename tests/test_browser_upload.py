@@ -48,6 +48,7 @@ def test_a_csv_uploaded_in_the_browser_trains_shows_its_boundary_and_a_bad_one_k
     assert page.locator("[data-testid='stAlertContentError']").count() == 0
     charts = page.locator(CHARTS).count()
     shoot(page, "upload_2_features_1400x900.png")
+    shoot(page, "upload_2_features_all_views.png", full=True)
 
     lines = rings_csv(2).decode().split("\n")
     lines[4] = "wide," + lines[4].split(",", 1)[1]

@@ -81,7 +81,7 @@ def test_a_two_feature_csv_trains_and_draws_its_decision_boundary_with_the_theor
     assert data_view(app) == "**Data** — feature_1 across, feature_2 up"
     assert len(boundary_charts(app)) == 1
     assert not any("No mean-field prediction" in c.value for c in app.caption)
-    assert any(c.value.startswith("Mean-field theory") for c in app.caption)
+    assert any(c.value.startswith("Mean-field theory") and "from its fan-in of 2)" in c.value for c in app.caption)
     summary = [c.value for c in app.sidebar.caption if "rows" in c.value]
     assert summary and "240 rows · 2 features · 2 classes (label column 'kind')" in summary[0]
     assert "0 = opposite, 1 = same sign" in summary[0]

@@ -5,6 +5,7 @@ import streamlit as st
 
 from core.charts import theory as theory_charts
 from core.config import RunConfig
+from core.engine.datasets import input_dim_of
 from core.theory.predict import predict_for_config, reading
 from ui.views import figure, show
 
@@ -26,7 +27,7 @@ def _theory_step0(record, config, prediction):
     bias = (f"a constant bias {prediction.bias_mean:g} (it shifts z, it does not spread it)" if prediction.bias_mean
             else f"σ_b = {prediction.sigma_b:g}")
     st.caption(f"Mean-field theory (Poole et al. 2016, Schoenholz et al. 2017) for σ_w = {prediction.sigma_w:.3g} "
-               f"(layer 1: {prediction.sigma_w_first:.3g}, from its fan-in of {config.input_dim if config.dataset == 'gaussian' else 'the data'}), "
+               f"(layer 1: {prediction.sigma_w_first:.3g}, from its fan-in of {input_dim_of(config) or 'the data'}), "
                f"{bias}, from the data's own mean square input ({prediction.input_ms:.3g}). It describes an "
                f"infinitely wide net: at width {config.width} single layers wander around it. The theory "
                "ignores the output layer, so ∂loss/∂z is shown relative to the last hidden layer.")
