@@ -86,6 +86,9 @@ def test_a_two_feature_csv_trains_and_draws_its_decision_boundary_with_the_theor
     assert summary and "240 rows · 2 features · 2 classes (label column 'kind')" in summary[0]
     assert "0 = opposite, 1 = same sign" in summary[0]
     assert app.query_params["dataset"] == name  # the lesson link names the upload
+    app.toggle(key="lab_show_code").set_value(True).run()  # Take it home: the Keras code reads the CSV again
+    assert not app.exception
+    assert any("pd.read_csv('points.csv', sep=',')" in block.value for block in app.code)
 
 
 def test_a_three_feature_csv_trains_without_a_2d_picture():

@@ -10,6 +10,7 @@ import streamlit as st
 
 from core.config import RunConfig
 from core.export import images
+from core.engine.datasets import class_count
 from core.export.keras_code import keras_code
 from core.export.keras_model import save_keras
 from core.export.views import view, view_names
@@ -78,7 +79,7 @@ def take_home(record, config: RunConfig, key: str = "lab"):
 
 
 def code(config: RunConfig, record) -> str:
-    classes = record.weights[-1].shape[0] if record.weights else (10 if config.dataset == "digits" else 2)
+    classes = record.weights[-1].shape[0] if record.weights else (class_count(config) or 2)
     return keras_code(config, classes)
 
 

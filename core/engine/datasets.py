@@ -95,6 +95,16 @@ def input_dim_of(config: RunConfig) -> int | None:
         return None
 
 
+def class_count(config: RunConfig) -> int | None:
+    """How many classes the config's data has, without making it; None for an upload this server lost."""
+    if not is_upload(config.dataset):
+        return 10 if config.dataset == "digits" else 2
+    try:
+        return len(STORE.get(config.dataset).class_names)
+    except UploadGone:
+        return None
+
+
 def is_two_d(config: RunConfig) -> bool:
     """Data with exactly two inputs (a built-in 2-D set, a 2-input gaussian, a 2-feature CSV): the pages draw
     it with the decision boundary."""

@@ -44,6 +44,7 @@ class Table:
     frame: pd.DataFrame
     digest: str  # sha256 of the file's bytes
     filename: str = ""
+    separator: str = ","
 
     @property
     def columns(self) -> list:
@@ -67,6 +68,7 @@ class UploadedData:
     feature_names: tuple
     label_column: str
     filename: str = ""
+    separator: str = ","  # what the file used (the Keras code export reads it again)
 
     @property
     def rows(self) -> int:
@@ -125,12 +127,13 @@ def read_table(data: bytes, filename: str = "", limits=None) -> Table:
     text = _text(data).replace("\x00", "")
     if not text.strip():
         raise UploadError("file", "empty", "a header row naming the columns, then one example per row")
+    separator = _separator(text)
     try:
         with warnings.catch_warnings():
             # pandas only warns (and drops the extra values) when the first row is longer than the header.
             warnings.simplefilter("error", pd.errors.ParserWarning)
             # Strings only: numbers are checked per cell below, so every bad cell can be named.
-            frame = pd.read_csv(io.StringIO(text), sep=_separator(text), dtype=str, keep_default_na=False,
+            frame = pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False,
                                 skip_blank_lines=False, nrows=limits.samples + 1, index_col=False, engine="c")
     except Exception as error:  # whatever the reader rejects is a malformed file, said in its words
         raise UploadError("file", f"not readable as CSV ({_reason(error)})",
@@ -152,7 +155,7 @@ def read_table(data: bytes, filename: str = "", limits=None) -> Table:
                           f"limit, set by {LIMIT_VARIABLES['samples'][0]})")
     if len(frame) < MIN_ROWS:
         raise UploadError("rows", len(frame), f"at least {MIN_ROWS} examples")
-    return Table(frame=frame, digest=hashlib.sha256(data).hexdigest(), filename=filename)
+    return Table(frame=frame, digest=hashlib.sha256(data).hexdigest(), filename=filename, separator=separator)
 
 
 def _features(frame: pd.DataFrame) -> np.ndarray:
@@ -215,7 +218,7 @@ def check_table(table: Table, label: str) -> UploadedData:
     numbers = _features(features)
     return UploadedData(name=upload_name(table.digest, label), features=numbers, labels=labels,
                         class_names=class_names, feature_names=tuple(features.columns), label_column=label,
-                        filename=table.filename)
+                        filename=table.filename, separator=table.separator)
 
 
 def parse_csv(data: bytes, label: str | None = None, filename: str = "", limits=None) -> UploadedData:

@@ -7,8 +7,9 @@ import inspect
 import pprint
 import textwrap
 
-from core.config import RunConfig
+from core.config import RunConfig, is_upload
 from core.engine import datasets, initializers
+from core.engine.upload_store import STORE, UploadGone
 from core.engine.model import BATCHNORM_EPSILON, BATCHNORM_MOMENTUM
 from core.export.keras_model import KERAS_ACTIVATION, dtype_policy
 
@@ -114,9 +115,31 @@ def _data(config: RunConfig) -> str:
         imports += "from sklearn.datasets import load_digits\n"
         body = ("\ndigits = load_digits()\norder = np.random.default_rng(SEED).permutation(len(digits.target))[:SAMPLES]\n"
                 "x, y = digits.data[order], digits.target[order]\n")
+    elif is_upload(config.dataset):
+        imports += "import pandas as pd\n"
+        body = _upload_data(config)
     else:
         raise ValueError(f"dataset = {config.dataset!r} has no Keras code export; allowed: {', '.join(datasets_with_code())}")
     return imports, body + "x = StandardScaler().fit_transform(x).astype(np.float32)  # mean 0, variance 1 per input\ny = y.astype(np.int32)\n"
+
+
+def _upload_data(config: RunConfig) -> str:
+    """An uploaded CSV read again from the student's file, as core/engine/uploads.py and datasets.py read it."""
+    try:
+        upload = STORE.get(config.dataset)
+        filename, label, separator = upload.filename or "your_data.csv", upload.label_column, upload.separator
+        where = f"# Your CSV, as the app read it: put {filename} next to this script.\n"
+    except UploadGone:  # an imported record: this server no longer has the file
+        filename, label, separator = "your_data.csv", "label", ","
+        where = "# Your CSV: set its file name and label column here (this server no longer has it).\n"
+    return ("\n" + where + f"table = pd.read_csv({filename!r}, sep={separator!r})\n"
+            f"labels = table.pop({label!r}).astype(str).str.strip()\n"
+            "numbers = pd.to_numeric(labels, errors=\"coerce\")\n"
+            "if numbers.notna().all() and (numbers % 1 == 0).all():\n"
+            "    labels = numbers.astype(\"int64\")  # integer classes sort as numbers\n"
+            "classes, label_index = np.unique(labels.to_numpy(), return_inverse=True)\n"
+            "order = np.random.default_rng(SEED).permutation(len(table))[:SAMPLES]  # min(SAMPLES, rows) rows\n"
+            "x, y = table.to_numpy(dtype=np.float64)[order], label_index[order]\n")
 
 
 def datasets_with_code() -> tuple:

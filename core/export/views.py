@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 
 from core import charts
-from core.engine.datasets import make_dataset
+from core.engine.datasets import class_count, make_dataset
 
 
 def _data_points(record, most: int = 600) -> pd.DataFrame:
@@ -33,12 +33,22 @@ BOUNDARY_VIEW = "data and decision boundary"
 
 def view_names(record) -> list:
     """The charts this record can draw (the decision boundary only for 2-D data)."""
-    return list(VIEWS) + ([BOUNDARY_VIEW] if record.boundary and record.boundary.get("steps") else [])
+    return list(VIEWS) + ([BOUNDARY_VIEW] if record.boundary and record.boundary.get("steps") and _has_data(record) else [])
+
+
+def _has_data(record) -> bool:
+    """False for a run on an uploaded CSV this server no longer has (its points cannot be drawn)."""
+    from core.config import RunConfig
+
+    return class_count(RunConfig.from_dict(record.config)) is not None
 
 
 def view(record, name: str) -> charts.Figure:
     if name == BOUNDARY_VIEW:
-        return charts.data_and_boundary(record, _data_points(record))
+        from core.config import RunConfig
+
+        classes = class_count(RunConfig.from_dict(record.config)) or 2  # an uploaded CSV may have up to 20
+        return charts.data_and_boundary(record, _data_points(record), classes=classes)
     return VIEWS[name](record)
 
 
