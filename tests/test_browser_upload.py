@@ -26,7 +26,8 @@ def choose_upload(page):
 
 
 def upload(page, name: str, data: bytes):
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+    uploader = page.locator("[data-testid='stFileUploader']").filter(has_text="CSV file")  # not "Open a saved run"
+    uploader.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
         {"name": name, "mimeType": "text/csv", "buffer": data})
 
 
@@ -63,6 +64,8 @@ def test_a_csv_uploaded_in_the_browser_trains_shows_its_boundary_and_a_bad_one_k
     expect(page.get_by_text("finished · step 150 of 150", exact=False)).to_be_visible()  # the run stays
     assert page.locator(CHARTS).count() == charts
     assert page.locator("[data-testid='stException']").count() == 0
+    error.scroll_into_view_if_needed()  # where the top message points the student
+    page.wait_for_timeout(500)
     shoot(page, "upload_bad_csv_1400x900.png")
 
     upload(page, "rings_3.csv", rings_csv(3))

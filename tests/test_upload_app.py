@@ -117,6 +117,7 @@ def test_a_bad_csv_lists_its_problems_and_the_previous_run_stays():
     assert any(w.value.startswith("broken.csv cannot be used (its problems are listed under Data)")
                for w in app.main.warning)
     assert app.session_state["lab_live"] is before and before.done  # the same run, not a new one
+    assert any(c.value.startswith("**In use: points.csv**: 240 rows") for c in app.sidebar.caption)
     assert len(app.get("vega_lite_chart")) == charts
 
 
@@ -144,7 +145,7 @@ def test_the_upload_stays_in_use_after_visiting_a_built_in_data_set_and_coming_b
     app.selectbox(key="lab_dataset").set_value("your own CSV").run()  # the uploader has forgotten the file
     assert not app.exception
     assert json.loads(app.session_state["lab_live"].key)["dataset"] == name
-    assert any("**points.csv**: 240 rows" in c.value for c in app.sidebar.caption)
+    assert any("**In use: points.csv**: 240 rows" in c.value for c in app.sidebar.caption)
 
 
 def test_until_a_csv_is_loaded_the_lab_keeps_its_built_in_data():

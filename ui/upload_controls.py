@@ -106,17 +106,19 @@ def upload_controls(draw) -> list:
                 messages.append(show_error(result, memo["filename"]))
             else:
                 st.session_state[prefix + "upload_name"] = result
-    _summary(prefix, uploaded is None)
+    _summary(prefix, uploaded, bool(messages))
     return messages
 
 
-def _summary(prefix: str, no_file: bool):
+def _summary(prefix: str, uploaded, refused: bool):
+    no_file = uploaded is None
     name = st.session_state.get(prefix + "upload_name")
     if name in STORE:
         data = STORE.get(name)
         classes = ", ".join(f"{k} = {c}" for k, c in enumerate(data.class_names[:6]))
         classes += ", …" if len(data.class_names) > 6 else ""
-        source = f"**{data.filename or 'your CSV'}**: " if no_file else ""
+        # Name the file in use when the uploader does not show it (forgotten) or shows a refused one.
+        source = f"**In use: {data.filename or 'your CSV'}**: " if no_file or refused else ""
         st.caption(f"{source}{data.summary()}. Classes: {classes}. Features are standardized; a run uses "
                    f"min(samples, rows) rows, shuffled by the seed.")
         return
