@@ -12,6 +12,7 @@ LIMIT_VARIABLES = {
     "input_dim": ("GRADFLOW_MAX_INPUT_DIM", 1024),
     "recorded_steps": ("GRADFLOW_MAX_RECORDED_STEPS", 1000),
     "upload_mb": ("GRADFLOW_MAX_UPLOAD_MB", 50),
+    "sweep_cells": ("GRADFLOW_MAX_SWEEP_CELLS", 400),
 }
 
 
@@ -25,6 +26,7 @@ class Limits:
     input_dim: int
     recorded_steps: int
     upload_mb: int  # uploaded files and imported records, in megabytes
+    sweep_cells: int  # runs in one sweep: grid cells times seeds
 
 
 def current_limits(environ=None) -> Limits:
