@@ -58,8 +58,7 @@ elif (result := session.latest()) is not None:
     status = "cancelled" if result.cancelled else "finished"
     st.progress(1.0 if not result.cancelled else len(result.table) / (result.grid.cell_count * result.grid.seeds),
                 text=f"{status}: {len(result.table)} runs · {result.where}")
-    chart_key = f"sweep_chart_{abs(hash(session.key(result.grid, result.target_loss))) % 10**8}"  # a new sweep, a new selection
-    event, xi_rows, xi_note = views.chart(result.grid, result.table, choice.outcome, key=chart_key)
+    event, xi_rows, xi_note = views.chart(result.grid, result.table, choice.outcome, key=session.chart_key(result))
     params = views.lab_params_of(result.grid, event)
     if params is not None:
         st.session_state.pop("lab_link_lesson", None)  # the Lab reads its URL again, as for a lesson link

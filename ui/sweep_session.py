@@ -1,5 +1,6 @@
 """The Sweep page's state: one Dask client for the whole server, this session's running sweep, and its
 finished sweeps (a few, newest last)."""
+import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -40,6 +41,11 @@ def dask_client():
 
 def key(grid: Grid, target_loss: float) -> str:
     return repr((grid.key(), target_loss))
+
+
+def chart_key(result: FinishedSweep) -> str:
+    """The finished sweep's chart key: a new sweep gets a new selection (no click carried over)."""
+    return "sweep_chart_" + hashlib.sha1(key(result.grid, result.target_loss).encode()).hexdigest()[:10]
 
 
 def finished() -> OrderedDict:

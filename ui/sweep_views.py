@@ -44,10 +44,10 @@ def captions(grid, outcome: str, xi_rows, xi_note, clickable: bool) -> None:
               f" The band spans the lowest to the highest of {seeds} seeds." if seeds > 1 else "")
     log = " (a geometric mean: the mean of log10)" if OUTCOMES[outcome].log_scale and seeds > 1 else ""
     st.caption(f"**{outcome_title(outcome)}**{log}. {READING[outcome]}{spread}")
-    if len(xi_rows):
-        st.caption("Dashed: the depth scale ξ = 1/|ln χ*| of mean-field theory (Schoenholz et al. 2017), the number of "
-                   "layers over which the mean square gradient changes by a factor e. Nets much deeper than ξ "
-                   "should not train (see Signal propagation)." + (f" Elsewhere {xi_note[0].lower()}{xi_note[1:]}." if xi_note else ""))
+    if grid.names[0] == "depth":
+        st.caption("Dashed: the depth scale ξ = 1/|ln χ*| of mean-field theory (Schoenholz et al. 2017), the number "
+                   "of layers over which the mean square gradient changes by a factor e; nets much deeper than ξ "
+                   f"should not train (see Signal propagation). Here: {xi_note}.")
     elif xi_note:
         st.caption(f"Theory: {xi_note}.")
     if clickable:

@@ -77,10 +77,11 @@ def heatmap_spec(x: Axis, y: Axis, outcome: str, xi: str | None, height: int = 0
     color = alt.Color(**q("mean"), title=outcome_title(outcome), scale=alt.Scale(**COLORS[outcome]),
                       legend=alt.Legend(orient="right", gradientLength=220))
     base = alt.Chart(alt.Data(name="cells"))
+    # Unfinished cells get fixed greys (conditions, not a second colour scale, which would merge with the outcome's).
+    grey = {"condition": [{"test": "datum.state == 'waiting'", "value": "#f0f0f0"},
+                          {"test": "datum.state == 'running'", "value": "#d9d9d9"}], "value": "#a8a8a8"}
     empty = base.mark_rect(stroke="white", strokeWidth=1, cursor="pointer").encode(
-        *extent, color=alt.Color(**n("state"), legend=None, scale=alt.Scale(
-            domain=["waiting", "running", "none", "done"], range=["#eeeeee", "#d0d0d0", "#9e9e9e", "#ffffff"])),
-        tooltip=_tooltip(outcome)).add_params(pick)
+        *extent, color=grey, tooltip=_tooltip(outcome)).add_params(pick)
     filled = base.mark_rect(stroke="white", strokeWidth=1, cursor="pointer").encode(
         *extent, color=color, tooltip=_tooltip(outcome)).transform_filter("datum.state == 'done'")
     centre_x, centre_y = _centre(x, "x"), _centre(y, "y")

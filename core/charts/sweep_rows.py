@@ -5,7 +5,6 @@ values span a factor of 8 or more, each cell reaching halfway to its neighbours:
 scale xi, a number of layers, can be drawn where it falls between the swept depths. Other axes (activation,
 initializer, optimizer) are categories in the order given.
 """
-import json
 import math
 from dataclasses import dataclass
 
@@ -13,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from core.sweep.grid import Grid
+from core.sweep.grid import value_label as label
 
 
 @dataclass(frozen=True)
@@ -26,22 +26,6 @@ class Axis:
     @property
     def domain(self) -> list:
         return [self.edges[0][0], self.edges[-1][1]] if self.numeric else list(self.labels)
-
-
-def label(value) -> str:
-    """A value as a short label: a Keras config dict by its class and settings."""
-    if isinstance(value, dict):
-        settings = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
-                             for k, v in value.get("config", {}).items())
-        return f"{value.get('class_name', '?')}({settings})"
-    if isinstance(value, str) and value.startswith("{"):
-        try:
-            return label(json.loads(value))
-        except json.JSONDecodeError:
-            return value
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
 
 
 def axis(name: str, values) -> Axis:

@@ -6,6 +6,7 @@ becomes random N(0, sigma_b^2)). A cell is one point of the grid; each cell runs
 base.seed, base.seed + 1, ... Every value goes through RunConfig's own validation and the host's limits.
 """
 import itertools
+import json
 import math
 from dataclasses import dataclass
 
@@ -76,6 +77,22 @@ def field_values(axis_values: dict) -> dict:
         else:
             fields[name] = value
     return fields
+
+
+def value_label(value) -> str:
+    """A value as a short label: a Keras config dict by its class and settings."""
+    if isinstance(value, dict):
+        settings = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                             for k, v in value.get("config", {}).items())
+        return f"{value.get('class_name', '?')}({settings})"
+    if isinstance(value, str) and value.startswith("{"):
+        try:
+            return value_label(json.loads(value))
+        except json.JSONDecodeError:
+            return value
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
 
 
 @dataclass(frozen=True)

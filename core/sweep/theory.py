@@ -11,6 +11,7 @@ import pandas as pd
 
 from core.config import RunConfig
 from core.sweep.grid import THEORY_AXES, Grid, field_values
+from core.sweep.grid import value_label as label
 from core.theory import initializers as theory_initializers
 from core.theory.meanfield import chi_at_fixed_point, depth_scale
 
@@ -33,29 +34,29 @@ def depth_scale_of(config: RunConfig):
 
 
 def overlay(grid: Grid) -> tuple:
-    """(rows, note) for a sweep whose first axis is depth: rows {"xi", and the second axis's value} where the
-    theory gives a finite xi; note says where it gives none (or None)."""
+    """(rows, reading) for a sweep whose first axis is depth. rows: {"xi", and the second axis's value} where
+    the theory gives a finite xi; reading: one sentence with xi for each row (or why there is none)."""
     if not grid.axes or grid.names[0] != "depth":
         return pd.DataFrame(columns=["xi"]), "the depth scale ξ is drawn when depth is the first axis"
     second = grid.axes[1] if len(grid.axes) > 1 else None
-    if second is None:
-        values, name = [None], None
-    elif second[0] in THEORY_AXES:
-        name = second[0]
-        values = list(np.linspace(min(second[1]), max(second[1]), CURVE_POINTS))
-    else:
-        name, values = second
-    rows, reasons = [], []
+    name, values = (None, [None]) if second is None else second
+    curve = name in THEORY_AXES
+    rows, parts = [], []
     for value in values:
-        config = grid.base if name is None else grid.base.replace(**field_values({name: value}))
-        xi = depth_scale_of(config)
+        xi = depth_scale_of(grid.base if name is None else grid.base.replace(**field_values({name: value})))
+        where = "" if name is None else f"{label(value)}: " if isinstance(value, str) else f"{name} = {label(value)}: "
         if isinstance(xi, str):
-            reasons.append(xi)
+            parts.append(f"{where}none ({xi})")
         elif math.isfinite(xi):
+            parts.append(f"{where}ξ = {xi:.3g} layers")
             rows.append({"xi": xi, **({name: value} if name else {})})
         else:
-            reasons.append("critical (χ* = 1): ξ is infinite")
-    note = None
-    if reasons:
-        note = "no finite ξ " + ("here: " if len(reasons) == len(values) else "for some rows: ") + reasons[0]
-    return pd.DataFrame(rows, columns=["xi"] + ([name] if name else [])), note
+            parts.append(f"{where}ξ infinite (critical, χ* = 1)")
+    if curve:  # sigma_w and sigma_b vary continuously: a smooth curve between the swept values
+        rows = []
+        for value in np.linspace(min(values), max(values), CURVE_POINTS):
+            xi = depth_scale_of(grid.base.replace(**field_values({name: value})))
+            if not isinstance(xi, str) and math.isfinite(xi):
+                rows.append({"xi": xi, name: value})
+    return pd.DataFrame(rows, columns=["xi"] + ([name] if name else [])), "; ".join(parts)
+
