@@ -35,12 +35,14 @@ class Choice:
     problems: tuple  # messages naming what was refused
 
 
-def _axis(column, label: str, options: list, default: str, prefix: str):
-    with column:
+def _axis(columns, label: str, options: list, default: str, prefix: str):
+    """An axis's picker and its values side by side; each axis keeps its own values."""
+    with columns[0]:
         name = st.selectbox(label, options, index=options.index(default), key=f"sweep_{prefix}_axis",
                             help="σ_w and σ_b are the theory's knobs (see Signal propagation).")
-        if name == NONE:
-            return None, None
+    if name == NONE:
+        return None, None
+    with columns[1]:
         text = st.text_input(f"{name} values (comma-separated)", AXIS_DEFAULTS[name], key=f"sweep_values_{name}",
                              help=AXIS_HELP.get(name))
     return name, text
@@ -49,9 +51,9 @@ def _axis(column, label: str, options: list, default: str, prefix: str):
 def sweep_controls(base: RunConfig) -> Choice:
     """Draw the controls; the Grid they describe (None when a value is refused, with the reason)."""
     names = list(AXIS_DEFAULTS)
-    left, right = st.columns(2)
-    x_name, x_text = _axis(left, "horizontal axis", names, "depth", "x")
-    y_name, y_text = _axis(right, "vertical axis", [NONE] + [n for n in names if n != x_name], "activation", "y")
+    columns = st.columns([2, 3, 2, 3])
+    x_name, x_text = _axis(columns[:2], "horizontal axis", names, "depth", "x")
+    y_name, y_text = _axis(columns[2:], "vertical axis", [NONE] + [n for n in names if n != x_name], "activation", "y")
     outcome_column, seeds_column, steps_column, target_column = st.columns([3, 1, 2, 2])
     with outcome_column:
         outcome = st.selectbox("outcome", list(OUTCOMES), index=list(OUTCOMES).index("final_accuracy"),

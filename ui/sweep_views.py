@@ -10,7 +10,8 @@ from core.sweep.theory import overlay
 
 READING = {
     "grad_ratio": "Blue: layer 1's gradient is smaller than the last layer's (vanishing towards the input); red: "
-                  "larger (exploding). White is 1: every layer learns at the same pace. Measured at step 0.",
+                  "larger (exploding). White is 1: every layer learns at the same pace. Measured at step 0. "
+                  "\"0 ÷ 0\": both gradients are exactly 0 (the signal died on the way forward).",
     "final_loss": "The loss on the last step's minibatch: bright is low. A spirals net that learns nothing stays "
                   "at ln 2 ≈ 0.69.",
     "final_accuracy": "Accuracy on the last step's minibatch: bright is high. Chance on the spirals is 0.5.",
@@ -24,7 +25,7 @@ READING = {
 def chart(grid, rows_table, outcome: str, key: str | None = None):
     """Draw the sweep's chart from its rows so far; with a key, clicks select a cell (the event is returned)."""
     spread = table.spread(rows_table, grid.names, outcome)
-    cells = cell_rows(grid, spread)
+    cells = cell_rows(grid, spread, nan_text="0 ÷ 0" if outcome == "grad_ratio" else "n/a")
     xi_rows, xi_note = overlay(grid)
     figure = sweep_figure(grid, outcome, cells, xi_rows)
     spec = {**figure.spec, "datasets": dict(figure.data)}

@@ -4,6 +4,7 @@ it ("pick": the cell's index), which the page turns into a Lab link.
 
 The spec depends only on the grid's axes, the outcome and whether xi is drawn, never on results, so while a
 sweep runs the browser keeps its view and swaps only the rows (cells fill in as they finish)."""
+import textwrap
 from functools import lru_cache
 
 import altair as alt
@@ -11,8 +12,7 @@ import pandas as pd
 
 from core.charts.figure import Figure
 from core.charts.style import n, o, q
-from core.charts.sweep_rows import Axis, axis, place
-from core.sweep.grid import THEORY_AXES
+from core.charts.sweep_rows import Axis, axis, label
 from core.sweep.outcomes import OUTCOMES
 
 PICK = "pick"
@@ -26,6 +26,14 @@ COLORS = {
     "steps_to_target": dict(scheme="viridis", reverse=True, zero=False),
 }
 DARK_TEXT_BELOW = 0.35  # white text on cells darker than this luminance
+
+
+AXIS_TITLES = {"sigma_w": "σ_w", "sigma_b": "σ_b", "learning_rate": "learning rate", "batch_size": "batch size",
+               "weight_decay": "weight decay", "record_every": "record every"}
+
+
+def axis_title(name: str) -> str:
+    return AXIS_TITLES.get(name, name)
 
 
 def outcome_title(outcome: str) -> str:
@@ -49,7 +57,7 @@ def _centre(ax: Axis, channel: str):
     """The encoding of a cell's value (its centre on a category axis)."""
     encode = alt.X if channel == "x" else alt.Y
     kind = q if ax.numeric else o
-    return encode(**kind(channel), title=ax.name, scale=_scale(ax), axis=_axis(ax))
+    return encode(**kind(channel), title=axis_title(ax.name), scale=_scale(ax), axis=_axis(ax))
 
 
 def _extent(ax: Axis, channel: str) -> list:
@@ -57,7 +65,7 @@ def _extent(ax: Axis, channel: str) -> list:
     if not ax.numeric:
         return [_centre(ax, channel)]
     encode, encode2 = (alt.X, alt.X2) if channel == "x" else (alt.Y, alt.Y2)
-    return [encode(**q(f"{channel}_low"), title=ax.name, scale=_scale(ax), axis=_axis(ax)),
+    return [encode(**q(f"{channel}_low"), title=axis_title(ax.name), scale=_scale(ax), axis=_axis(ax)),
             encode2(field=f"{channel}_high")]
 
 
@@ -69,12 +77,13 @@ def _tooltip(outcome: str):
 
 
 @lru_cache(maxsize=32)
-def heatmap_spec(x: Axis, y: Axis, outcome: str, xi: str | None, height: int = 0) -> dict:
+def heatmap_spec(x: Axis, y: Axis, outcome: str, xi: str | None) -> dict:
     """Two axes: a cell per grid point coloured by the mean over seeds, its mean and range as text. xi is
-    None, "rule" (one dashed rule per row) or "curve" (a dashed line through xi(y))."""
+    None or "rule" (one dashed rule per row). The second axis is always a row per value (a numeric one with
+    its largest value on top)."""
     extent = _extent(x, "x") + _extent(y, "y")
     pick = alt.selection_point(name=PICK, fields=["cell"], on="click", clear=False)
-    color = alt.Color(**q("mean"), title=outcome_title(outcome), scale=alt.Scale(**COLORS[outcome]),
+    color = alt.Color(**q("mean"), title=textwrap.wrap(outcome_title(outcome), 24), scale=alt.Scale(**COLORS[outcome]),
                       legend=alt.Legend(orient="right", gradientLength=220))
     base = alt.Chart(alt.Data(name="cells"))
     # Unfinished cells get fixed greys (conditions, not a second colour scale, which would merge with the outcome's).
@@ -95,15 +104,18 @@ def heatmap_spec(x: Axis, y: Axis, outcome: str, xi: str | None, height: int = 0
         dashed = alt.Chart(alt.Data(name="xi"))
         xi_x = alt.X(**q("xi"), scale=_scale(x))
         xi_tip = [alt.Tooltip(**q("xi"), title="depth scale ξ (layers)", format=".3g")]
-        if xi == "curve":  # xi as a function of sigma_w or sigma_b, sampled finely
-            layers.append(dashed.mark_line(strokeDash=[6, 3], strokeWidth=2.5, color="black", clip=True).encode(
-                xi_x, alt.Y(**q("y"), scale=_scale(y)), order=alt.Order(**q("y")), tooltip=xi_tip))
-        else:  # one xi per row, across the row
-            layers.append(dashed.mark_rule(strokeDash=[6, 3], strokeWidth=2.5, color="black", clip=True).encode(
-                xi_x, *_extent(y, "y"), tooltip=xi_tip))
-    rows = len(y.labels)
-    height = height or min(520, max(220, 70 * rows))
-    return alt.layer(*layers).properties(height=height).to_dict(validate=False)
+        # one xi per row, across the row, named at its top
+        # A tick spans its row's band (a rule would run along the row); drawn as a dashed outline.
+        layers.append(dashed.mark_tick(orient="vertical", filled=False, stroke="black", strokeDash=[5, 3], strokeWidth=2.5,
+                                       thickness=0.5, size=height_per_row(y) - 4, clip=True).encode(
+            xi_x, alt.Y(**o("y"), scale=_scale(y), bandPosition=0.5), tooltip=xi_tip))
+        layers.append(dashed.mark_text(align="left", dx=4, dy=-height_per_row(y) / 2 + 8, fontSize=11,
+                                       fontStyle="italic", clip=True).encode(xi_x, _centre(y, "y"), alt.Text(**n("label"))))
+    return alt.layer(*layers).properties(height=height_per_row(y) * len(y.labels)).to_dict(validate=False)
+
+
+def height_per_row(y: Axis) -> float:
+    return max(44.0, min(70.0, 520 / len(y.labels)))
 
 
 @lru_cache(maxsize=32)
@@ -139,14 +151,16 @@ def sweep_figure(grid, outcome: str, cells, xi_rows=None) -> Figure:
         if has_xi:
             data["xi"] = xi_rows.assign(label=[f"ξ = {v:.3g} layers" for v in xi_rows["xi"]])
         return Figure(lines_spec(axes[0], outcome, has_xi), data)
-    kind = None
+    rows = as_rows(axes[1])
     if has_xi:
-        second = axes[1]
-        if second.name in THEORY_AXES:
-            kind = "curve"
-            data["xi"] = pd.DataFrame({"xi": xi_rows["xi"], "y": xi_rows[second.name].astype(float)})
-        else:
-            kind = "rule"
-            placed = [place(second, value, "y") for value in xi_rows[second.name]]
-            data["xi"] = pd.concat([xi_rows[["xi"]].reset_index(drop=True), pd.DataFrame(placed)], axis=1)
-    return Figure(heatmap_spec(axes[0], axes[1], outcome, kind), data)
+        data["xi"] = pd.DataFrame({"xi": xi_rows["xi"], "y": [label(v) for v in xi_rows[rows.name]],
+                                   "label": [f"ξ = {v:.2g}" for v in xi_rows["xi"]]})
+    data["cells"] = cells.assign(y=[label(v) for v in cells["y"]])
+    return Figure(heatmap_spec(axes[0], rows, outcome, "rule" if has_xi else None), data)
+
+
+def as_rows(ax: Axis) -> Axis:
+    """The second axis of a heat map as a row per value, the largest number on top."""
+    if not ax.numeric:
+        return ax
+    return Axis(ax.name, tuple(reversed(ax.labels)), False)

@@ -56,9 +56,10 @@ def place(ax: Axis, value, prefix: str) -> dict:
     return {prefix: float(value), f"{prefix}_low": low, f"{prefix}_high": high}
 
 
-def cell_rows(grid: Grid, spread: pd.DataFrame, running: set = frozenset()) -> pd.DataFrame:
+def cell_rows(grid: Grid, spread: pd.DataFrame, running: set = frozenset(), nan_text: str = "n/a") -> pd.DataFrame:
     """One row per cell of a one- or two-axis grid, finished or not: x (and y), their cell edges, mean,
-    low, high, seeds, state (done, running, waiting, none: no finite value) and two text lines."""
+    low, high, seeds, state (done, running, waiting, none: no finite value) and two text lines; nan_text
+    names a mean that is not a number (0 ÷ 0 for a ratio of two exactly-zero gradients)."""
     axes = [axis(name, values) for name, values in grid.axes[:2]]
     done = spread.set_index("cell") if len(spread) else None
     rows = []
@@ -73,7 +74,7 @@ def cell_rows(grid: Grid, spread: pd.DataFrame, running: set = frozenset()) -> p
             finite = math.isfinite(mean)
             row.update(mean=mean if finite else None, low=low if math.isfinite(low) else None,
                        high=high if math.isfinite(high) else None, seeds=int(found["seeds"]),
-                       state="done" if finite else "none", line1=_number(mean) if finite else _why(found, mean),
+                       state="done" if finite else "none", line1=_number(mean) if finite else _why(found, mean, nan_text),
                        line2=f"{_number(low)} – {_number(high)}" if finite and int(found["seeds"]) > 1 else "")
         else:
             row.update(mean=None, low=None, high=None, seeds=0,
@@ -89,7 +90,7 @@ def _number(value: float) -> str:
     return f"{value:.3g}" if abs(value) >= 0.01 or value == 0 else f"{value:.1e}"
 
 
-def _why(found, mean) -> str:
+def _why(found, mean, nan_text) -> str:
     if int(found["diverged"]):
         return "diverged"
-    return "never" if mean == math.inf else "0 (exact)" if mean == -math.inf else "n/a"
+    return "never" if mean == math.inf else "0 (exact)" if mean == -math.inf else nan_text

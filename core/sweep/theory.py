@@ -6,16 +6,14 @@ symmetric uniform kernels; zero or random normal biases) and there is no batch n
 """
 import math
 
-import numpy as np
 import pandas as pd
 
 from core.config import RunConfig
-from core.sweep.grid import THEORY_AXES, Grid, field_values
+from core.sweep.grid import Grid, field_values
 from core.sweep.grid import value_label as label
 from core.theory import initializers as theory_initializers
 from core.theory.meanfield import chi_at_fixed_point, depth_scale
 
-CURVE_POINTS = 60  # a sigma_w or sigma_b axis gets a smooth curve of xi, not one tick per row
 
 
 def depth_scale_of(config: RunConfig):
@@ -40,7 +38,6 @@ def overlay(grid: Grid) -> tuple:
         return pd.DataFrame(columns=["xi"]), "the depth scale ξ is drawn when depth is the first axis"
     second = grid.axes[1] if len(grid.axes) > 1 else None
     name, values = (None, [None]) if second is None else second
-    curve = name in THEORY_AXES
     rows, parts = [], []
     for value in values:
         xi = depth_scale_of(grid.base if name is None else grid.base.replace(**field_values({name: value})))
@@ -52,11 +49,5 @@ def overlay(grid: Grid) -> tuple:
             rows.append({"xi": xi, **({name: value} if name else {})})
         else:
             parts.append(f"{where}ξ infinite (critical, χ* = 1)")
-    if curve:  # sigma_w and sigma_b vary continuously: a smooth curve between the swept values
-        rows = []
-        for value in np.linspace(min(values), max(values), CURVE_POINTS):
-            xi = depth_scale_of(grid.base.replace(**field_values({name: value})))
-            if not isinstance(xi, str) and math.isfinite(xi):
-                rows.append({"xi": xi, name: value})
     return pd.DataFrame(rows, columns=["xi"] + ([name] if name else [])), "; ".join(parts)
 
