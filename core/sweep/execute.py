@@ -1,6 +1,7 @@
 """A sweep on a Dask cluster: one task per run, results collected as they finish, cancellable.
 
-Each run is submitted with retries, so a cell whose worker failed is run again; a worker process that dies
+Runs of one architecture prefer one worker, which traces it once and reuses it (assign_workers). Each run
+is submitted with retries, so a cell whose worker failed is run again; a worker process that dies
 mid-cell is noticed by the scheduler, which gives its cells to another worker (the nanny restarts it).
 Cancelling releases every task not yet finished: queued ones never start, the running one finishes.
 """
@@ -12,6 +13,37 @@ from core.sweep.outcomes import DEFAULT_TARGET_LOSS, OUTCOMES
 from core.sweep.task import run_cell
 
 RETRIES = 2
+
+
+def architecture(config) -> tuple:
+    """Runs with equal keys share a traced trainer (core.engine.trainer.architecture_key; the data set's name
+    and input size stand for its shape)."""
+    from core.engine.trainer import architecture_key
+
+    return architecture_key(config, config.input_dim, config.dataset, "cpu" if config.cpu else "")
+
+
+def assign_workers(runs: list, workers: list) -> dict:
+    """{run index: [worker]}: every run of one architecture prefers one worker, so each architecture is traced
+    once, not once per worker; architectures are dealt out largest first to the least loaded worker. Only a
+    preference (allow_other_workers): an idle worker still steals work, and a dead worker's runs go elsewhere."""
+    if len(workers) < 2:
+        return {}
+    groups = {}
+    for index, run in enumerate(runs):
+        groups.setdefault(architecture(run.config), []).append(index)
+
+    def cost(indices):
+        config = runs[indices[0]].config
+        return len(indices) * (config.steps + 50) * config.depth * max(config.width, 16)  # + 50: the trace
+
+    load = {worker: 0 for worker in workers}
+    homes = {}
+    for indices in sorted(groups.values(), key=cost, reverse=True):
+        worker = min(load, key=load.get)
+        load[worker] += cost(indices)
+        homes.update({index: [worker] for index in indices})
+    return homes
 
 
 def row(run, axes: tuple, summary: dict) -> dict:
@@ -35,10 +67,12 @@ class Sweep:
         self.cancelled = False
         self.client = client
         name = uuid.uuid4().hex[:8]
+        homes = assign_workers(self.runs, list(client.scheduler_info().get("workers", {})))
         self.futures = [
             client.submit(run_cell, run.config.to_dict(), target_loss, keep_records, retries=retries, pure=False,
-                          key=f"sweep-{name}-cell{run.cell}-seed{run.seed}")
-            for run in self.runs]
+                          key=f"sweep-{name}-cell{run.cell}-seed{run.seed}", workers=homes.get(index),
+                          allow_other_workers=index in homes)
+            for index, run in enumerate(self.runs)]
 
     @property
     def total(self) -> int:
