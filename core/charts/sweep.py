@@ -107,9 +107,9 @@ def heatmap_spec(x: Axis, y: Axis, outcome: str, xi: str | None) -> dict:
         # one xi per row, across the row, named at its top
         # A tick spans its row's band (a rule would run along the row); drawn as a dashed outline.
         layers.append(dashed.mark_tick(orient="vertical", filled=False, stroke="black", strokeDash=[5, 3], strokeWidth=2.5,
-                                       thickness=0.5, size=height_per_row(y) - 4, clip=True).encode(
+                                       thickness=0.5, clip=True).encode(
             xi_x, alt.Y(**o("y"), scale=_scale(y), bandPosition=0.5), tooltip=xi_tip))
-        layers.append(dashed.mark_text(align="left", dx=4, dy=-height_per_row(y) / 2 + 8, fontSize=11,
+        layers.append(dashed.mark_text(align="left", dx=4, dy=-12, fontSize=11,
                                        fontStyle="italic", clip=True).encode(xi_x, _centre(y, "y"), alt.Text(**n("label"))))
     return alt.layer(*layers).properties(height=height_per_row(y) * len(y.labels)).to_dict(validate=False)
 
