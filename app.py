@@ -18,6 +18,7 @@ pages = [st.Page("pages/lab.py", title="Gradient Flow Lab", icon=":material/scie
          st.Page("pages/compare.py", title="Compare runs", icon=":material/compare:", url_path="compare")]
 pages.append(st.Page("pages/activations.py", title="Activation functions", icon=":material/show_chart:", url_path="activations"))
 pages.append(st.Page("pages/theory.py", title="Signal propagation", icon=":material/blur_on:", url_path="theory"))
+pages.append(st.Page("pages/sweep.py", title="Sweeps", icon=":material/grid_on:", url_path="sweep"))
 navigation = st.navigation(pages)
 
 with st.sidebar:

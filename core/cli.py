@@ -5,11 +5,14 @@ import os
 import sys
 import tempfile
 
+from tqdm import tqdm
+
 from core.engine.activations import ACTIVATIONS
 from core.config import DATASETS, OPTIMIZERS, PRECISIONS, ConfigError, RunConfig, is_upload, parse_value
 from core.engine.initializers import PRESETS
 from core.limits import LIMIT_VARIABLES
 from core.output_path import output_path_problem
+from core.sweep import cli as sweep_cli
 from core.theory import cli as theory_cli
 
 DEFAULTS = RunConfig()
@@ -67,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--keras", default=None, metavar="FILE.keras",
                      help="also save the trained network as a Keras model (load it with keras.models.load_model)")
     theory_cli.add_parser(commands)
+    sweep_cli.add_parser(commands, HELP)
     return parser
 
 
@@ -95,6 +99,8 @@ def main(argv=None, pool=None) -> int:
     args = parser.parse_args(argv)
     if args.command == "theory":
         return theory_cli.main(args, parser)
+    if args.command == "sweep":
+        return sweep_cli.main(args, parser, sys.argv[1:] if argv is None else argv)
     try:
         config = config_from_args(args)
     except ConfigError as error:
@@ -110,13 +116,12 @@ def main(argv=None, pool=None) -> int:
     from core.engine.run import train
 
     record = None
-    for record in train(config, pool):
-        if not args.quiet:
-            last = record.steps[-1] if record.steps else 0
-            print(f"\rstep {last}/{config.steps}  loss {record.loss[-1]:.4g}  accuracy {record.accuracy[-1]:.3f}",
-                  end="", file=sys.stderr, flush=True)
+    with tqdm(total=config.steps, file=sys.stderr, disable=args.quiet, dynamic_ncols=True,
+              bar_format="step {n_fmt}/{total_fmt} |{bar}| {elapsed}<{remaining}{postfix}") as bar:
+        for record in train(config, pool):
+            bar.update((record.steps[-1] if record.steps else 0) - bar.n)
+            bar.set_postfix(loss=f"{record.loss[-1]:.4g}", accuracy=f"{record.accuracy[-1]:.3f}", refresh=False)
     if not args.quiet:
-        print(file=sys.stderr)
         if record.diverged_at is not None:
             print(f"diverged at step {record.diverged_at}: the loss became non-finite", file=sys.stderr)
     status = 0

@@ -13,6 +13,7 @@ LIMIT_VARIABLES = {
     "recorded_steps": ("GRADFLOW_MAX_RECORDED_STEPS", 1000),
     "upload_mb": ("GRADFLOW_MAX_UPLOAD_MB", 50),
     "kept_weights_mb": ("GRADFLOW_MAX_KEPT_WEIGHTS_MB", 64),
+    "sweep_cells": ("GRADFLOW_MAX_SWEEP_CELLS", 400),
 }
 
 
@@ -27,6 +28,7 @@ class Limits:
     recorded_steps: int
     upload_mb: int  # uploaded files and imported records, in megabytes
     kept_weights_mb: int  # a finished run keeps its trained weights (for the .keras export) up to this size
+    sweep_cells: int  # runs in one sweep: grid cells times seeds
 
 
 def current_limits(environ=None) -> Limits:

@@ -1,0 +1,137 @@
+"""`python -m core sweep`: many runs over a grid, on Dask, into one table (CSV or Parquet).
+
+    python -m core sweep --depth 2,6 --activation relu,sigmoid --seeds 2 --steps 50 --out sweep.csv
+
+Every run flag takes comma-separated values; a flag with several values is an axis of the grid, a flag with
+one value sets it for every run. --sigma-w and --sigma-b set the theory's knobs (variance-scaling kernel,
+random normal bias). The table has one row per cell and seed: the cell, the axes, the seed and the outcomes.
+"""
+import argparse
+import dataclasses
+import os
+import sys
+import tempfile
+
+from core.config import ConfigError, RunConfig
+from core.sweep.grid import NOT_SWEPT, THEORY_AXES, field_values, make_grid, parse_axis
+from core.sweep.outcomes import DEFAULT_TARGET_LOSS, OUTCOMES
+
+HELP_EXTRA = {"sigma_w": "weight scale: variance-scaling kernel, Var(W) = S^2 / fan_in (replaces --initializer)",
+              "sigma_b": "bias spread: random N(0, B^2) biases (replaces --bias-initializer)"}
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def add_parser(commands, run_help: dict):
+    sweep = commands.add_parser(
+        "sweep", help="run a grid of configurations on Dask and write one row per cell and seed",
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    defaults = RunConfig()
+    for field in dataclasses.fields(RunConfig):
+        if field.name not in NOT_SWEPT:
+            sweep.add_argument(_flag(field.name), default=None, metavar="V[,V...]",
+                               help=f"{run_help[field.name]} (default: {getattr(defaults, field.name)})")
+    for name, text in HELP_EXTRA.items():
+        sweep.add_argument(_flag(name), default=None, metavar="S[,S...]", help=text)
+    sweep.add_argument("--seed", default="0", metavar="N", help="the first seed (default: 0)")
+    sweep.add_argument("--seeds", default="1", metavar="N", help="runs per cell, with seeds N, N+1, ... (default: 1)")
+    sweep.add_argument("--cpu", action=argparse.BooleanOptionalAction, default=False, help=run_help["cpu"])
+    sweep.add_argument("--target-loss", default=str(DEFAULT_TARGET_LOSS), metavar="L",
+                       help=f"the loss whose first recorded step is steps_to_target (default: {DEFAULT_TARGET_LOSS})")
+    sweep.add_argument("--out", required=True, metavar="FILE",
+                       help="FILE.csv, FILE.parquet, or - for CSV on standard output")
+    sweep.add_argument("--workers", default=None, metavar="N",
+                       help="local worker processes (default: one per core; ignored when GRADFLOW_DASK_SCHEDULER is set)")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar on standard error")
+    return sweep
+
+
+def _whole(parser, flag: str, text: str, low: int = 1) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < low:
+        parser.error(f"{flag} = {text!r} is not allowed: a whole number, at least {low}")
+    return value
+
+
+def grid_from_args(args, argv: list, parser):
+    """The Grid of the flags: several values make an axis (in the order given), one value the base."""
+    given = [name for name in (*[f.name for f in dataclasses.fields(RunConfig) if f.name not in NOT_SWEPT],
+                               *THEORY_AXES) if getattr(args, name) is not None]
+    given.sort(key=lambda name: next((i for i, token in enumerate(argv) if token.split("=")[0] == _flag(name)), 0))
+    try:
+        parsed = {name: parse_axis(name, getattr(args, name)) for name in given}
+        axes = {name: values for name, values in parsed.items() if len(values) > 1}
+        single = {name: values[0] for name, values in parsed.items() if len(values) == 1}
+        base = RunConfig(**field_values(single), seed=_whole(parser, "--seed", args.seed, 0), cpu=args.cpu)
+        return make_grid(base, axes, _whole(parser, "--seeds", args.seeds))
+    except ConfigError as error:
+        parser.error(f"{_flag(error.field)}: {error}")
+
+
+def _target_loss(parser, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        parser.error(f"--target-loss = {text!r} is not allowed: a number, at least 0")
+    return value
+
+
+def main(args, parser, argv) -> int:
+    from core.output_path import output_path_problem
+    from core.sweep import table
+
+    problem = table.format_problem(args.out) or output_path_problem(args.out)
+    if problem:
+        parser.error(f"--out: {args.out!r} {problem}")
+    grid = grid_from_args(args, argv, parser)
+    target_loss = _target_loss(parser, args.target_loss)
+    workers = _whole(parser, "--workers", args.workers) if args.workers is not None else None
+    rows = _run(grid, target_loss, workers, args.quiet)
+    frame = table.frame(rows, grid.names)
+    failed = frame[frame["status"] == "error"]
+    try:
+        table.write(frame, args.out, sys.stdout)
+    except OSError as error:  # the folder went away while the sweep ran: keep the table
+        kept = os.path.join(tempfile.gettempdir(), f"gradflow-sweep-{os.getpid()}.csv")
+        table.write(frame, kept)
+        print(f"--out: {args.out!r} could not be written ({error.strerror}); the table is kept in {kept}",
+              file=sys.stderr)
+        return 1
+    if not args.quiet and args.out != "-":
+        print(f"wrote {args.out} ({len(frame)} rows: {grid.cell_count} cells × {grid.seeds} seeds)", file=sys.stderr)
+    if len(failed):
+        print(f"{len(failed)} runs failed; their rows have status 'error'", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _run(grid, target_loss: float, workers, quiet: bool) -> list:
+    """Run the sweep on Dask with a progress bar on standard error; the rows in the grid's order."""
+    from tqdm import tqdm
+
+    from core.sweep.cluster import connect, describe
+    from core.sweep.execute import Sweep
+
+    client, cluster = connect(workers)
+    sweep = None
+    try:
+        sweep = Sweep(client, grid, target_loss)
+        with tqdm(total=sweep.total, unit="run", file=sys.stderr, disable=quiet, dynamic_ncols=True,
+                  desc=f"sweep on {describe(client)}") as bar:
+            sweep.wait(lambda row: bar.update(1))
+        return sweep.finished_rows()
+    except KeyboardInterrupt:
+        if sweep is not None:
+            sweep.cancel()
+        raise
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,73 @@
+"""Where sweeps run: an embedded Dask cluster of this machine's cores, or an existing cluster named by
+GRADFLOW_DASK_SCHEDULER (tcp://host:8786 or any address dask.distributed.Client accepts).
+
+The local cluster has one worker process per core, each with one thread: a process per cell keeps Python's
+GIL out of the way, and TensorFlow's pools in each worker get one thread each, so two workers on two
+cores do not fight over them. A worker killed mid-cell is restarted by its nanny and the scheduler runs the
+cell again elsewhere.
+"""
+import atexit
+import logging
+import os
+import threading
+
+SCHEDULER_VARIABLE = "GRADFLOW_DASK_SCHEDULER"
+WORKER_ENVIRONMENT = {
+    "TF_CPP_MIN_LOG_LEVEL": "3",  # TensorFlow's start-up chatter stays out of the progress bar
+    "GRADFLOW_TF_INTRA_THREADS": "1",  # one cell per process, one process per core
+    "GRADFLOW_TF_INTER_THREADS": "1",
+}
+
+
+def local_cluster(n_workers: int | None = None):
+    """A LocalCluster of worker processes (default: one per core), one thread each, no dashboard."""
+    from dask.distributed import LocalCluster
+
+    # Workers are spawned with this process's sys.path, so they import the project's core/ as it does.
+    return LocalCluster(n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                        dashboard_address=None, env=dict(WORKER_ENVIRONMENT), silence_logs=logging.ERROR)
+
+
+def connect(n_workers: int | None = None, environ=None):
+    """(client, cluster): a client of the named scheduler (cluster None), or of a new local cluster that the
+    caller closes."""
+    from dask.distributed import Client
+
+    environ = os.environ if environ is None else environ
+    address = environ.get(SCHEDULER_VARIABLE, "").strip()
+    if address:
+        return Client(address, set_as_default=False), None
+    cluster = local_cluster(n_workers)
+    return Client(cluster, set_as_default=False), cluster
+
+
+_shared = {}
+_shared_lock = threading.Lock()
+
+
+def shared_client():
+    """One client for this whole process (the app's server), made on first use and closed at exit."""
+    with _shared_lock:
+        client = _shared.get("client")
+        if client is None or client.status in ("closed", "closing"):
+            client, cluster = connect()
+            _shared.update(client=client, cluster=cluster)
+            atexit.register(close_shared)
+        return client
+
+
+def close_shared():
+    with _shared_lock:
+        client, cluster = _shared.pop("client", None), _shared.pop("cluster", None)
+    if client is not None:
+        client.close()
+    if cluster is not None:
+        cluster.close()
+
+
+def describe(client) -> str:
+    """"2 workers × 1 thread (local)" or the scheduler's address."""
+    workers = client.scheduler_info().get("workers", {})
+    threads = sum(info.get("nthreads", 0) for info in workers.values())
+    where = "local" if os.environ.get(SCHEDULER_VARIABLE, "").strip() == "" else client.scheduler.address
+    return f"{len(workers)} worker{'s' if len(workers) != 1 else ''}, {threads} thread{'s' if threads != 1 else ''} ({where})"

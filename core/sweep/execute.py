@@ -1,0 +1,125 @@
+"""A sweep on a Dask cluster: one task per run, results collected as they finish, cancellable.
+
+Runs of one architecture prefer one worker, which traces it once and reuses it (assign_workers). Each run
+is submitted with retries, so a cell whose worker failed is run again; a worker process that dies
+mid-cell is noticed by the scheduler, which gives its cells to another worker (the nanny restarts it).
+Cancelling releases every task not yet finished: queued ones never start, the running one finishes.
+"""
+import uuid
+
+from core.lessons.links import encode
+from core.sweep.grid import Grid, expand
+from core.sweep.outcomes import DEFAULT_TARGET_LOSS, OUTCOMES
+from core.sweep.task import run_cell
+
+RETRIES = 2
+
+
+def architecture(config) -> tuple:
+    """Runs with equal keys share a traced trainer (core.engine.trainer.architecture_key; the data set's name
+    and input size stand for its shape)."""
+    from core.engine.trainer import architecture_key
+
+    return architecture_key(config, config.input_dim, config.dataset, "cpu" if config.cpu else "")
+
+
+def assign_workers(runs: list, workers: list) -> dict:
+    """{run index: [worker]}: every run of one architecture prefers one worker, so each architecture is traced
+    once, not once per worker; architectures are dealt out largest first to the least loaded worker. Only a
+    preference (allow_other_workers): an idle worker still steals work, and a dead worker's runs go elsewhere."""
+    if len(workers) < 2:
+        return {}
+    groups = {}
+    for index, run in enumerate(runs):
+        groups.setdefault(architecture(run.config), []).append(index)
+
+    def cost(indices):
+        config = runs[indices[0]].config
+        return len(indices) * (config.steps + 50) * config.depth * max(config.width, 16)  # + 50: the trace
+
+    load = {worker: 0 for worker in workers}
+    homes = {}
+    for indices in sorted(groups.values(), key=cost, reverse=True):
+        worker = min(load, key=load.get)
+        load[worker] += cost(indices)
+        homes.update({index: [worker] for index in indices})
+    return homes
+
+
+def row(run, axes: tuple, summary: dict) -> dict:
+    """One table row: the cell, its axis values (config dicts as compact JSON), the seed and the outcomes."""
+    values = {name: encode(value) if isinstance(value, dict) else value for name, value in run.values.items()}
+    outcomes = {name: summary.get(name, float("nan")) for name in OUTCOMES}
+    return {"cell": run.cell, **{name: values[name] for name in axes}, "seed": run.seed, **outcomes,
+            "diverged_at": summary.get("diverged_at"), "status": summary["status"]}
+
+
+class Sweep:
+    """The runs of a grid, submitted to `client` at once; poll() or wait() collects their rows."""
+
+    def __init__(self, client, grid: Grid, target_loss: float = DEFAULT_TARGET_LOSS, keep_records=False,
+                 retries: int = RETRIES):
+        self.grid = grid
+        self.target_loss = target_loss
+        self.runs = expand(grid)
+        self.summaries = [None] * len(self.runs)  # what each task returned (None until it finished)
+        self.rows = [None] * len(self.runs)
+        self.cancelled = False
+        self.client = client
+        name = uuid.uuid4().hex[:8]
+        homes = assign_workers(self.runs, list(client.scheduler_info().get("workers", {})))
+        self.futures = [
+            client.submit(run_cell, run.config.to_dict(), target_loss, keep_records, retries=retries, pure=False,
+                          key=f"sweep-{name}-cell{run.cell}-seed{run.seed}", workers=homes.get(index),
+                          allow_other_workers=index in homes)
+            for index, run in enumerate(self.runs)]
+
+    @property
+    def total(self) -> int:
+        return len(self.runs)
+
+    @property
+    def finished_count(self) -> int:
+        return sum(r is not None for r in self.rows)
+
+    @property
+    def done(self) -> bool:
+        return self.cancelled or self.finished_count == self.total
+
+    def _collect(self, index: int, future) -> bool:
+        if self.rows[index] is not None or not future.done() or future.status == "cancelled":
+            return False
+        if future.status == "error":
+            error = future.exception()
+            summary = {"status": "error", "error": f"{type(error).__name__}: {error}"}
+        else:
+            summary = future.result()
+        self.summaries[index] = summary
+        self.rows[index] = row(self.runs[index], self.grid.names, summary)
+        return True
+
+    def poll(self) -> int:
+        """Collect the runs that finished since the last call (never waits); how many were new."""
+        return sum(self._collect(index, future) for index, future in enumerate(self.futures))
+
+    def wait(self, on_row=None) -> None:
+        """Block until every run finished (or the sweep was cancelled); on_row(row) hears each one."""
+        from dask.distributed import as_completed
+
+        position = {future.key: index for index, future in enumerate(self.futures)}
+        for future in as_completed(self.futures, loop=self.client.loop):
+            if self.cancelled:
+                return
+            index = position[future.key]
+            if self._collect(index, future) and on_row:
+                on_row(self.rows[index])
+
+    def cancel(self) -> None:
+        """Stop: tasks not finished are released (queued ones never start); finished rows are kept."""
+        self.cancelled = True
+        pending = [future for future in self.futures if not future.done()]
+        if pending:
+            self.client.cancel(pending)
+
+    def finished_rows(self) -> list:
+        return [r for r in self.rows if r is not None]

@@ -1,0 +1,174 @@
+"""The grid of a sweep: axes of values (from text such as "2,6,10"), expanded into one run per cell and seed.
+
+An axis is a RunConfig field (depth, activation, learning_rate, ...) or one of the theory's two knobs:
+sigma_w (the kernel initializer becomes variance scaling: Var(W) = sigma_w^2 / fan_in) and sigma_b (the bias
+becomes random N(0, sigma_b^2)). A cell is one point of the grid; each cell runs once per seed, with seeds
+base.seed, base.seed + 1, ... Every value goes through RunConfig's own validation and the host's limits.
+"""
+import itertools
+import json
+import math
+from dataclasses import dataclass
+
+from core.config import FIELD_TYPES, ConfigError, RunConfig, parse_value
+from core.engine.initializers import variance_scaling
+from core.limits import LIMIT_VARIABLES, current_limits
+from core.theory.initializers import random_normal_bias
+
+THEORY_AXES = {"sigma_w": "initializer", "sigma_b": "bias_initializer"}  # axis -> the field it sets
+NOT_SWEPT = ("seed", "cpu")  # seeds have their own count; the device is the machine's
+AXES = tuple(name for name in FIELD_TYPES if name not in NOT_SWEPT) + tuple(THEORY_AXES)
+SIGMA_RANGE = (0.0, 10.0)
+
+
+def split_values(text: str) -> list:
+    """'2, 6,10' -> ['2', '6', '10']; commas inside a JSON config dict ({...}) do not split it."""
+    parts, depth, current = [], 0, ""
+    for character in str(text):
+        if character in "{[":
+            depth += 1
+        elif character in "}]":
+            depth -= 1
+        if character == "," and depth == 0:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += character
+    parts.append(current.strip())
+    return parts
+
+
+def _theory_value(name: str, text: str) -> float:
+    low, high = SIGMA_RANGE
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and low <= value <= high):
+        raise ConfigError(name, text, f"a number from {low:g} to {high:g}")
+    return value
+
+
+def parse_axis(name: str, text: str) -> tuple:
+    """The values of one axis from comma-separated text; ConfigError names the axis, the value and what is
+    allowed."""
+    if name not in AXES:
+        hint = "use --seeds for several seeds" if name == "seed" else f"axes are {', '.join(AXES)}"
+        raise ConfigError(name, text, f"not an axis a sweep can vary; {hint}")
+    values = []
+    for item in split_values(text):
+        if not item:
+            raise ConfigError(name, text, "comma-separated values such as 2,6,10 (no empty value)")
+        value = _theory_value(name, item) if name in THEORY_AXES else parse_value(name, item)
+        if value in values:
+            raise ConfigError(name, text, f"each value once ({item} is repeated)")
+        values.append(value)
+    return tuple(values)
+
+
+def field_values(axis_values: dict) -> dict:
+    """The RunConfig fields of a cell's axis values (sigma_w and sigma_b become their initializers)."""
+    fields = {}
+    for name, value in axis_values.items():
+        if name == "sigma_w":
+            fields["initializer"] = variance_scaling(value)
+        elif name == "sigma_b":
+            fields["bias_initializer"] = random_normal_bias(value)
+        else:
+            fields[name] = value
+    return fields
+
+
+def value_label(value) -> str:
+    """A value as a short label: a Keras config dict by its class and settings."""
+    if isinstance(value, dict):
+        settings = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                             for k, v in value.get("config", {}).items())
+        return f"{value.get('class_name', '?')}({settings})"
+    if isinstance(value, str) and value.startswith("{"):
+        try:
+            return value_label(json.loads(value))
+        except json.JSONDecodeError:
+            return value
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One run of a sweep: a grid cell (its index and axis values) with one seed."""
+    cell: int
+    values: dict
+    seed: int
+    config: RunConfig
+
+
+@dataclass(frozen=True)
+class Grid:
+    base: RunConfig  # every field that is not an axis
+    axes: tuple  # ((name, (value, ...)), ...); the first is the horizontal axis of a heat map
+    seeds: int = 1
+
+    @property
+    def names(self) -> tuple:
+        return tuple(name for name, _ in self.axes)
+
+    @property
+    def cell_count(self) -> int:
+        return math.prod(len(values) for _, values in self.axes)
+
+    def cell_values(self) -> list:
+        """The axis values of every cell, the first axis varying slowest."""
+        return [dict(zip(self.names, combination)) for combination in itertools.product(*(v for _, v in self.axes))]
+
+    def config(self, values: dict, seed_offset: int = 0) -> RunConfig:
+        return self.base.replace(**field_values(values), seed=self.base.seed + seed_offset)
+
+    def key(self) -> str:
+        """Equal sweeps give equal keys (a cache key)."""
+        return repr((self.base.key(), self.axes, self.seeds))
+
+
+def make_grid(base: RunConfig, axes: dict, seeds: int = 1) -> Grid:
+    """A checked Grid from parsed axes {name: values}; ConfigError for what does not fit together."""
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
+        raise ConfigError("seeds", seeds, "a whole number of seeds, at least 1")
+    for axis, field in THEORY_AXES.items():
+        if axis in axes and field in axes:
+            raise ConfigError(axis, ",".join(map(str, axes[axis])), f"either {axis} or {field} as an axis, not both")
+    grid = Grid(base, tuple((name, tuple(values)) for name, values in axes.items()), seeds)
+    limit = current_limits().sweep_cells
+    runs = grid.cell_count * seeds
+    if runs > limit:
+        raise ConfigError("seeds" if grid.cell_count <= limit else grid.names[-1], runs,
+                          f"at most {limit} runs per sweep (cells × seeds; this sweep has {grid.cell_count} × "
+                          f"{seeds}), the host's limit, set by {LIMIT_VARIABLES['sweep_cells'][0]}")
+    for name, values in grid.axes:  # each value on its own first: the message names just that value
+        for value in values:
+            try:
+                base.replace(**field_values({name: value}))
+            except ConfigError as error:
+                if error.field in (name, THEORY_AXES.get(name)):
+                    raise ConfigError(name, value, error.allowed) from None
+    for values in grid.cell_values():
+        for offset in (0, seeds - 1):  # the first and the last seed bound every seed in between
+            try:
+                grid.config(values, offset)
+            except ConfigError as error:
+                raise ConfigError(error.field, error.value, f"{error.allowed} (in the cell {_describe(values)})") from None
+    return grid
+
+
+def _describe(values: dict) -> str:
+    return ", ".join(f"{name} = {value}" for name, value in values.items())
+
+
+def expand(grid: Grid) -> list:
+    """Every run of the grid: each cell with each seed, cells in order and seeds innermost."""
+    runs = []
+    for index, values in enumerate(grid.cell_values()):
+        for offset in range(grid.seeds):
+            runs.append(Cell(index, values, grid.base.seed + offset, grid.config(values, offset)))
+    return runs
+

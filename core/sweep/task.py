@@ -1,0 +1,66 @@
+"""One run of a sweep, as a Dask task: train with the core engine and return a compact summary.
+
+The task runs in a worker process. Each process keeps one TrainerPool (a module global), so a worker that
+has traced an architecture for one cell reuses it for the next cells of that architecture. All randomness
+comes from the run's config (its seed), so the result does not depend on which worker ran it.
+"""
+import os
+import threading
+import time
+
+from core.sweep.outcomes import measure
+
+_pool = None
+_lock = threading.Lock()
+_counts = {"started": 0, "finished": 0}
+
+
+def _worker_pool():
+    """This process's TrainerPool, made on the first cell; TensorFlow's pools are sized before it starts."""
+    global _pool
+    with _lock:
+        if _pool is None:
+            from core.engine.pool import TrainerPool
+            from core.engine.threads import configure_threads
+
+            configure_threads(active_runs=_threads_of_this_worker())
+            _pool = TrainerPool(max_idle=int(os.environ.get("GRADFLOW_MAX_IDLE_TRAINERS", 8)))
+        return _pool
+
+
+def _threads_of_this_worker() -> int:
+    """How many cells this process runs at once (a Dask worker's threads), so their ops share the cores."""
+    try:
+        from distributed import get_worker
+
+        return get_worker().state.nthreads
+    except (ImportError, ValueError, AttributeError):
+        return 1
+
+
+def run_cell(config_values: dict, target_loss: float, keep_record: bool = False) -> dict:
+    """Train one configuration (a RunConfig's dict) and return its outcomes, status and timings; with
+    keep_record, also the whole run record as JSON."""
+    from core.config import RunConfig
+    from core.engine.run import run_to_end
+
+    _counts["started"] += 1
+    config = RunConfig.from_dict(config_values)
+    start = time.perf_counter()
+    record = run_to_end(config, _worker_pool())
+    summary = {
+        **measure(record, target_loss),
+        "status": record.status,
+        "seconds": time.perf_counter() - start,
+        "trace_seconds": record.timing["trace_seconds"],
+        "pid": os.getpid(),
+    }
+    if keep_record:
+        summary["record"] = record.to_json()
+    _counts["finished"] += 1
+    return summary
+
+
+def worker_counts() -> dict:
+    """Cells started and finished by this process, and the trainers its pool built (for tests and bench)."""
+    return {**_counts, "built": _pool.built if _pool is not None else 0}

@@ -1,0 +1,70 @@
+"""Sweeps: a grid of runs on Dask, drawn as a heat map (or lines) that fills in as runs finish; a click on a
+cell opens that run in the Lab."""
+import streamlit as st
+
+from core.sweep import table
+from ui import controls
+from ui import sweep_session as session
+from ui import sweep_views as views
+from ui.entry import through_app
+from ui.sweep_controls import sweep_controls
+
+through_app()
+st.title("Sweeps: where does a network stop training?")
+st.markdown(
+    "At which depth does a sigmoid net stop learning? Which σ_w keeps a deep tanh net trainable? One run "
+    "cannot say; a grid of runs can. Pick one or two settings to vary and what to measure: every cell of the "
+    "grid trains once per seed, on every core of the server (or on a Dask cluster), and fills in as it finishes.")
+
+# The Lab's run keeps its config (its widgets' state is gone once the student has left the Lab).
+lab_run = st.session_state.get("lab_live")
+lab_config = lab_run.config if lab_run is not None else controls.config_or_default(st.session_state, "lab_")
+choice = sweep_controls(lab_config)
+for problem in choice.problems:
+    st.error(problem)
+if choice.grid is not None:
+    runs = choice.grid.cell_count * choice.grid.seeds
+    st.caption(f"{choice.grid.cell_count} cells × {choice.grid.seeds} seeds = **{runs} runs**. The rest from the Lab: "
+               f"{views.settings_line(choice.grid)}.")
+
+sweep = session.running()
+run_column, cancel_column, _ = st.columns([1, 1, 5])
+if run_column.button("Run sweep", type="primary", key="sweep_run", disabled=choice.grid is None or sweep is not None):
+    session.start(choice.grid, choice.target_loss)
+    sweep = session.running()
+if cancel_column.button("Cancel", key="sweep_cancel", disabled=sweep is None):
+    session.settle(cancel=True)
+    sweep = None
+
+
+@st.fragment(run_every=0.5)
+def live():
+    """Poll the running sweep: progress and the chart as cells finish; a full rerun when it is done."""
+    running = session.running()
+    if running is None or session.settle() is not None:
+        st.rerun()
+    done, total = running.finished_count, running.total
+    st.progress(done / total, text=f"{done} of {total} runs · {st.session_state.get('sweep_where', '')}")
+    views.chart(running.grid, table.frame(running.finished_rows(), running.grid.names), choice.outcome)
+
+
+if sweep is not None:
+    live()
+elif (result := session.latest()) is not None:
+    earlier = list(session.finished().values())
+    if len(earlier) > 1:
+        result = st.selectbox("finished sweeps (this session)", earlier[::-1], format_func=lambda r: r.title,
+                              key="sweep_shown")
+    status = "cancelled" if result.cancelled else "finished"
+    st.progress(1.0 if not result.cancelled else len(result.table) / (result.grid.cell_count * result.grid.seeds),
+                text=f"{status}: {len(result.table)} runs · {result.where}")
+    event, xi_rows, xi_note = views.chart(result.grid, result.table, choice.outcome, key=session.chart_key(result))
+    params = views.lab_params_of(result.grid, event)
+    if params is not None:
+        st.session_state.pop("lab_link_lesson", None)  # the Lab reads its URL again, as for a lesson link
+        st.switch_page("pages/lab.py", query_params=params)
+    views.captions(result.grid, choice.outcome, xi_rows, xi_note, clickable=True)
+    views.downloads(result)
+else:
+    st.info("Choose the axes and their values, then **Run sweep**. The default grid asks at which depth each "
+            "activation stops learning.")

@@ -1,0 +1,180 @@
+"""Sweeps on a real Dask LocalCluster (two worker processes, one thread each): the same numbers as
+sequential runs, a worker killed mid-sweep, cancelling, the command line, and the Sweep page (AppTest)."""
+import contextlib
+import os
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from dask.distributed import Client
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest, app_test
+
+from core.cli import main
+from core.config import RunConfig
+from core.engine.run import run_to_end
+from core.sweep import cluster as sweep_cluster
+from core.sweep import table
+from core.sweep.execute import Sweep
+from core.sweep.grid import expand, make_grid
+from core.sweep.outcomes import OUTCOMES, measure
+from core.sweep.task import worker_counts
+
+APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
+# The command line's grid: --depth 2,4 --activation relu,tanh --width 8 --steps 20 --seeds 2
+BASE = RunConfig(width=8, steps=20, samples=300)
+AXES = {"depth": (2, 4), "activation": ("relu", "tanh")}
+NUMBERS = ["grad_ratio", "final_loss", "final_accuracy", "dead_fraction"]
+
+
+@pytest.fixture(scope="module")
+def client():
+    local = sweep_cluster.local_cluster(2)
+    with Client(local, set_as_default=False) as connected:
+        yield connected
+    local.close()
+
+
+@pytest.fixture(scope="module")
+def grid():
+    return make_grid(BASE, AXES, seeds=2)
+
+
+@pytest.fixture(scope="module")
+def sequential(grid, pool):
+    """The same runs one after another in this process, measured the same way."""
+    rows = []
+    for run in expand(grid):
+        rows.append({"cell": run.cell, "seed": run.seed, **measure(run_to_end(run.config, pool))})
+    return pd.DataFrame(rows).set_index(["cell", "seed"]).sort_index()
+
+
+def same_numbers(rows, sequential):
+    found = table.frame(rows, tuple(AXES)).set_index(["cell", "seed"]).sort_index()
+    assert (found["status"] == "finished").all(), found["status"]
+    assert found.index.equals(sequential.index)
+    for name in NUMBERS:
+        np.testing.assert_allclose(found[name].to_numpy(float), sequential[name].to_numpy(float), rtol=1e-6,
+                                   err_msg=name)
+
+
+def test_a_sweep_on_a_local_cluster_gives_the_numbers_of_sequential_runs_with_the_same_seeds(client, grid, sequential):
+    sweep = Sweep(client, grid)
+    sweep.wait()
+    assert sweep.done and sweep.finished_count == 8
+    same_numbers(sweep.finished_rows(), sequential)
+    assert {summary["pid"] for summary in sweep.summaries} - {os.getpid()}, "the runs ran in worker processes"
+
+
+def test_a_killed_worker_does_not_lose_the_sweep(client, grid, sequential):
+    sweep = Sweep(client, grid)
+    deadline = time.time() + 60
+    busy = {}
+    while not busy:  # kill a worker while it is running one of the sweep's cells
+        assert time.time() < deadline, "no worker ever ran a cell"
+        busy = {worker: keys for worker, keys in client.processing().items() if keys}
+        time.sleep(0.01)
+    victim = next(iter(busy))
+    with contextlib.suppress(Exception):  # the worker dies before it can answer
+        client.run(os._exit, 1, workers=[victim], nanny=False)
+    sweep.wait()
+    assert victim not in client.scheduler_info()["workers"], "the worker process was killed"
+    same_numbers(sweep.finished_rows(), sequential)
+
+
+def test_cancelling_stops_the_outstanding_runs(client):
+    client.wait_for_workers(2, timeout=60)
+    many = make_grid(BASE.replace(steps=30), {"depth": (1, 2, 3, 4, 5, 6), "width": (4, 8, 16, 12)}, 1)
+
+    def started():
+        return sum(counts["started"] for counts in client.run(worker_counts).values())
+
+    before = started()
+    sweep = Sweep(client, many)
+    while sweep.poll() == 0:
+        time.sleep(0.01)
+    sweep.cancel()
+    assert sweep.done and sweep.cancelled
+    deadline = time.time() + 30
+    while any(client.processing().values()):  # a cell a worker had already started finishes
+        assert time.time() < deadline, "the workers kept running cells after the cancel"
+        time.sleep(0.05)
+    settled = started()
+    time.sleep(1.0)
+    assert started() == settled, "no run started once the workers were idle"
+    ran = settled - before
+    assert ran <= sweep.total // 2, f"{ran} of {sweep.total} runs started: the queued ones should not have"
+    cancelled = sum(future.status == "cancelled" for future in sweep.futures)
+    assert cancelled >= sweep.total - ran and cancelled + sweep.finished_count == sweep.total
+
+
+def test_the_command_line_writes_one_row_per_cell_and_seed(client, sequential, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(sweep_cluster.SCHEDULER_VARIABLE, client.scheduler.address)  # the named-cluster path
+    out = tmp_path / "sweep.parquet"
+    status = main(["sweep", "--depth", "2,4", "--activation", "relu,tanh", "--width", "8", "--steps", "20",
+                   "--samples", "300", "--seeds", "2", "--out", str(out)])
+    assert status == 0
+    written = pd.read_parquet(out)
+    assert list(written.columns) == ["cell", "depth", "activation", "seed", *OUTCOMES, "diverged_at", "status"]
+    assert written[["depth", "activation"]].drop_duplicates().values.tolist() == [
+        [2, "relu"], [2, "tanh"], [4, "relu"], [4, "tanh"]]
+    same_numbers(written.to_dict("records"), sequential)
+    assert "8/8" in capsys.readouterr().err, "the progress bar reached the end on standard error"
+
+
+class _AppPages(PagesManager):
+    """As on a real server, where app.py's st.navigation switches Streamlit's old pages/ mode off for good
+    (AppTest switches it back on before every run, and the page's rerun out of it would drop a button click)."""
+
+    def __init__(self, *args, **kwargs):
+        PagesManager.uses_pages_directory = False
+        super().__init__(*args, **kwargs)
+
+
+@pytest.fixture
+def sweep_page(client, monkeypatch):
+    monkeypatch.setattr(app_test, "PagesManager", _AppPages)
+    monkeypatch.setenv(sweep_cluster.SCHEDULER_VARIABLE, client.scheduler.address)
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.switch_page("pages/sweep.py")
+    yield app
+    sweep_cluster.close_shared()
+
+
+def test_the_sweep_page_runs_a_sweep_draws_it_finished_and_a_click_opens_the_lab(sweep_page, sequential):
+    app = sweep_page
+    app.run()
+    app.text_input(key="sweep_values_depth").set_value("2, 4")
+    app.text_input(key="sweep_values_activation").set_value("relu, tanh")
+    app.select_slider(key="sweep_steps").set_value(0)
+    app.selectbox(key="sweep_outcome").set_value("grad_ratio")
+    app.number_input(key="sweep_seeds").set_value(1)
+    app.run()
+    app.button(key="sweep_run").click().run()
+    assert not app.exception, app.exception
+    deadline = time.time() + 90
+    while "sweep_running" in app.session_state:
+        assert time.time() < deadline, "the sweep did not finish"
+        time.sleep(0.3)
+        app.run()
+    assert not app.exception, app.exception
+    assert [b.label for b in app.get("download_button")] == ["Download CSV", "Download Parquet"]
+    finished = app.session_state["sweep_finished"]
+    result = next(iter(finished.values()))
+    assert len(result.table) == 4 and (result.table["status"] == "finished").all()
+    cells = app.get("vega_lite_chart")[0]
+    assert '"pick"' in cells.proto.spec
+    # The chart's rows: the log10 ratio of each cell, as NumPy reads it from the table.
+    expected = np.log10(result.table.sort_values("cell")["grad_ratio"].to_numpy(float))
+    assert any("Dashed: the depth scale ξ" in c.value and "relu: ξ = 1.44 layers" in c.value for c in app.caption)
+    from core.sweep.table import spread
+
+    np.testing.assert_allclose(spread(result.table, ("depth", "activation"), "grad_ratio")["mean"], expected)
+    from ui.sweep_session import chart_key
+
+    app.session_state[chart_key(result)] = {"selection": {"pick": [{"cell": 3}]}}
+    app.run()
+    assert app.title[0].value == "Gradient Flow Lab"
+    assert app.query_params["depth"] == "4" and app.query_params["activation"] == "tanh"
+    assert app.query_params["steps"] == "0"
