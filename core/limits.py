@@ -14,6 +14,7 @@ LIMIT_VARIABLES = {
     "upload_mb": ("GRADFLOW_MAX_UPLOAD_MB", 50),
     "kept_weights_mb": ("GRADFLOW_MAX_KEPT_WEIGHTS_MB", 64),
     "sweep_cells": ("GRADFLOW_MAX_SWEEP_CELLS", 400),
+    "active_sweeps": ("GRADFLOW_MAX_ACTIVE_SWEEPS", 2),
 }
 
 
@@ -29,6 +30,7 @@ class Limits:
     upload_mb: int  # uploaded files and imported records, in megabytes
     kept_weights_mb: int  # a finished run keeps its trained weights (for the .keras export) up to this size
     sweep_cells: int  # runs in one sweep: grid cells times seeds
+    active_sweeps: int  # sweeps running at once on this server (more are refused until one ends)
 
 
 def current_limits(environ=None) -> Limits:

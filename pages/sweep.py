@@ -30,7 +30,9 @@ if choice.grid is not None:
 sweep = session.running()
 run_column, cancel_column, _ = st.columns([1, 1, 5])
 if run_column.button("Run sweep", type="primary", key="sweep_run", disabled=choice.grid is None or sweep is not None):
-    session.start(choice.grid, choice.target_loss)
+    refused = session.start(choice.grid, choice.target_loss)
+    if refused:
+        st.warning(refused, icon=":material/hourglass_top:")
     sweep = session.running()
 if cancel_column.button("Cancel", key="sweep_cancel", disabled=sweep is None):
     session.settle(cancel=True)

@@ -178,3 +178,24 @@ def test_the_sweep_page_runs_a_sweep_draws_it_finished_and_a_click_opens_the_lab
     assert app.title[0].value == "Gradient Flow Lab"
     assert app.query_params["depth"] == "4" and app.query_params["activation"] == "tanh"
     assert app.query_params["steps"] == "0"
+
+
+def test_the_server_refuses_a_sweep_beyond_its_limit_of_sweeps_at_once_and_takes_it_after(sweep_page, monkeypatch):
+    monkeypatch.setenv("GRADFLOW_MAX_ACTIVE_SWEEPS", "1")
+    first = sweep_page
+    first.run()
+    first.text_input(key="sweep_values_depth").set_value("2, 3, 4, 5, 6, 7")  # long enough to still be running
+    first.run()
+    first.button(key="sweep_run").click().run()
+    assert "sweep_running" in first.session_state
+    second = AppTest.from_file(APP, default_timeout=120)  # another student's session on the same server
+    second.switch_page("pages/sweep.py")
+    second.run()
+    second.button(key="sweep_run").click().run()
+    assert not second.exception, second.exception
+    assert any("already running 1 sweep" in w.value and "GRADFLOW_MAX_ACTIVE_SWEEPS = 1" in w.value for w in second.warning)
+    assert "sweep_running" not in second.session_state
+    first.button(key="sweep_cancel").click().run()  # the first ends: the server takes the next one
+    second.button(key="sweep_run").click().run()
+    assert "sweep_running" in second.session_state
+    second.button(key="sweep_cancel").click().run()

@@ -9,7 +9,8 @@ import streamlit as st
 
 from core.sweep import table
 from core.sweep.cluster import describe, shared_client
-from core.sweep.execute import Sweep
+from core.limits import LIMIT_VARIABLES, current_limits
+from core.sweep.execute import Sweep, active_sweeps
 from core.sweep.grid import Grid
 
 KEEP_FINISHED = 5  # finished sweeps a session keeps (each is a small table)
@@ -62,14 +63,20 @@ def keep(result: FinishedSweep) -> None:
         store.popitem(last=False)
 
 
-def start(grid: Grid, target_loss: float) -> None:
-    """Run this grid, unless this session has just run the same one (then it is shown again)."""
+def start(grid: Grid, target_loss: float) -> str | None:
+    """Run this grid, unless this session has just run the same one (then it is shown again). Returns why it
+    cannot start now: the server runs at most GRADFLOW_MAX_ACTIVE_SWEEPS sweeps at once, for the whole class."""
     if key(grid, target_loss) in finished():
         finished().move_to_end(key(grid, target_loss))
-        return
+        return None
+    limit = current_limits().active_sweeps
+    if active_sweeps() >= limit:
+        return (f"The server is already running {active_sweeps()} sweep{'s' if limit != 1 else ''}, its limit "
+                f"({LIMIT_VARIABLES['active_sweeps'][0]} = {limit}); try again when one has finished.")
     client = dask_client()
     st.session_state[RUNNING] = Sweep(client, grid, target_loss)
     st.session_state["sweep_where"] = describe(client)
+    return None
 
 
 def running() -> Sweep | None:

@@ -6,6 +6,7 @@ mid-cell is noticed by the scheduler, which gives its cells to another worker (t
 Cancelling releases every task not yet finished: queued ones never start, the running one finishes.
 """
 import uuid
+import weakref
 
 from core.lessons.links import encode
 from core.sweep.grid import Grid, expand
@@ -54,6 +55,14 @@ def row(run, axes: tuple, summary: dict) -> dict:
             "diverged_at": summary.get("diverged_at"), "status": summary["status"]}
 
 
+_ACTIVE = weakref.WeakSet()  # this process's sweeps, for the server's limit on sweeps at once
+
+
+def active_sweeps() -> int:
+    """Sweeps of this process still running (a sweep nobody holds any more is gone, its tasks released)."""
+    return sum(sweep.running for sweep in list(_ACTIVE))
+
+
 class Sweep:
     """The runs of a grid, submitted to `client` at once; poll() or wait() collects their rows."""
 
@@ -73,6 +82,7 @@ class Sweep:
                           key=f"sweep-{name}-cell{run.cell}-seed{run.seed}", workers=homes.get(index),
                           allow_other_workers=index in homes)
             for index, run in enumerate(self.runs)]
+        _ACTIVE.add(self)
 
     @property
     def total(self) -> int:
@@ -85,6 +95,11 @@ class Sweep:
     @property
     def done(self) -> bool:
         return self.cancelled or self.finished_count == self.total
+
+    @property
+    def running(self) -> bool:
+        """Tasks still queued or running on the cluster, whether or not anyone has polled their results."""
+        return not self.cancelled and not all(future.done() for future in self.futures)
 
     def _collect(self, index: int, future) -> bool:
         if self.rows[index] is not None or not future.done() or future.status == "cancelled":
