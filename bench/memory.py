@@ -62,8 +62,8 @@ def resident():
     return psutil.Process().memory_info().rss / MB
 
 
-def serve(runs: int, warmup: int, kind: str):
-    server = LabServer(pool=TrainerPool(max_idle=8), cache=RecordCache(256 * MB), gate=threading.BoundedSemaphore(2))
+def serve(runs: int, warmup: int, kind: str, cache_mb: int):
+    server = LabServer(pool=TrainerPool(max_idle=8), cache=RecordCache(cache_mb * MB), gate=threading.BoundedSemaphore(2))
     shapes = architectures(kind)
     samples = []
     start = time.perf_counter()
@@ -90,14 +90,16 @@ def main():
     parser.add_argument("--warmup", type=int, default=48)
     parser.add_argument("--skip-record", action="store_true")
     parser.add_argument("--architectures", choices=("varied", "lesson"), default="varied")
+    parser.add_argument("--cache-mb", type=int, default=256, help="the record cache's bound (GRADFLOW_RECORD_CACHE_MB)")
     args = parser.parse_args()
     if not args.skip_record:
         steps, json_mb, lists_mb, arrays_mb, nbytes_mb = record_at_the_limits()
         print("| record at depth 100, {} recorded steps | MB |\n|---|---|".format(steps))
         print(f"| its JSON | {json_mb:.1f} |\n| held as Python lists (before) | {lists_mb:.1f} |")
         print(f"| held as NumPy rows (now) | {arrays_mb:.1f} |\n| `record.nbytes` says | {nbytes_mb:.1f} |\n")
-    baseline, samples, seconds, server = serve(args.runs, args.warmup, args.architectures)
-    print(f"| {args.runs} runs ({args.architectures} architectures) after {args.warmup} warm-up runs | MB |\n|---|---|")
+    baseline, samples, seconds, server = serve(args.runs, args.warmup, args.architectures, args.cache_mb)
+    print(f"| {args.runs} runs ({args.architectures} architectures, record cache {args.cache_mb} MB) after "
+          f"{args.warmup} warm-up runs | MB |\n|---|---|")
     print(f"| resident after warm-up | {baseline:.0f} |\n| resident at the end | {samples[-1]:.0f} |")
     print(f"| peak during the runs | {max(samples):.0f} |\n| growth (end - warm-up) | {samples[-1] - baseline:+.0f} |")
     print(f"\n{args.runs} runs in {seconds:.0f} s; {server.pool.built} trainers built, "
