@@ -12,7 +12,7 @@ LIMIT_VARIABLES = {
     "input_dim": ("GRADFLOW_MAX_INPUT_DIM", 1024),
     "recorded_steps": ("GRADFLOW_MAX_RECORDED_STEPS", 1000),
     "upload_mb": ("GRADFLOW_MAX_UPLOAD_MB", 50),
-    "kept_weights_mb": ("GRADFLOW_MAX_KEPT_WEIGHTS_MB", 64),
+    "kept_weights_mb": ("GRADFLOW_MAX_KEPT_WEIGHTS_MB", 16),
     "sweep_cells": ("GRADFLOW_MAX_SWEEP_CELLS", 400),
     "active_sweeps": ("GRADFLOW_MAX_ACTIVE_SWEEPS", 2),
 }

@@ -66,6 +66,9 @@ elif (result := session.latest()) is not None:
         st.session_state.pop("lab_link_lesson", None)  # the Lab reads its URL again, as for a lesson link
         st.switch_page("pages/lab.py", query_params=params)
     views.captions(result.grid, choice.outcome, xi_rows, xi_note, clickable=True)
+    if choice.outcome == "steps_to_target" and choice.target_loss != result.target_loss:
+        st.info(f"These steps were counted to a target loss of {result.target_loss:g}, not {choice.target_loss:g}: "
+                "run the sweep again to count them to the new target.", icon=":material/info:")
     views.downloads(result)
 else:
     st.info("Choose the axes and their values, then **Run sweep**. The default grid asks at which depth each "

@@ -12,7 +12,6 @@ from PIL import Image
 from streamlit.testing.v1 import app_test
 from streamlit.runtime.media_file_manager import MediaFileManager
 
-from core.record import RunRecord
 from test_compare_app import open_compare
 from test_compare_app import run_until_done as compare_until_done
 from test_lab_app import start, run_until_done
@@ -85,13 +84,19 @@ def test_show_the_keras_code_prints_the_script_that_the_py_download_holds(finish
     finished.toggle(key="lab_show_code").set_value(False).run()
 
 
+def chart_rows(app) -> list:
+    """What each chart draws: its spec and the Arrow bytes of every dataset it sends to the browser."""
+    return [(chart.proto.spec, [(d.name, d.data.data) for d in chart.proto.datasets]) for chart in app.get("vega_lite_chart")]
+
+
 def test_an_imported_record_opens_in_the_lab_with_the_same_chart_data_and_closes_back_to_the_live_run(finished):
-    live_specs = [chart.proto.spec for chart in finished.get("vega_lite_chart")]
+    live_charts = chart_rows(finished)
+    assert all(datasets for _, datasets in live_charts), "every chart sends its rows as datasets"
     live_run = finished.session_state["lab_live"]
     exported = download(finished, "Run record (JSON)")
     finished.file_uploader(key="lab_import_file").upload("my_run.json", exported, "application/json").run()
     assert any("Viewing the saved run **my_run.json**" in info.value for info in finished.info)
-    assert [chart.proto.spec for chart in finished.get("vega_lite_chart")] == live_specs
+    assert chart_rows(finished) == live_charts  # the same specs and the same rows, byte for byte
     assert next(button for button in finished.download_button if button.label == "Keras model (.keras)").proto.disabled
     finished.button(key="lab_close_import").click().run()
     assert not any("Viewing the saved run" in info.value for info in finished.info)
@@ -128,4 +133,12 @@ def test_saved_runs_are_compared_beside_the_live_runs(finished):
     assert "saved: depth4.json" in text
     table = app.dataframe[0].value  # What differs: the saved run has depth 4, the live ones 3
     assert "saved: depth4.json" in table.columns or "saved: depth4.json" in table.index
-    assert RunRecord.from_json(exported.decode()).config["depth"] == 4
+    assert table.loc["depth"].tolist() == ["3", "3", "4"]  # the live runs' depth, then the saved run's
+
+
+def test_eight_runs_in_compare_get_eight_colors():
+    from core.charts.compare import run_color
+
+    labels = [f"run {i}" for i in range(1, 5)] + [f"saved: a.json ({i})" for i in range(1, 5)]
+    scale = run_color(labels).to_dict()["scale"]
+    assert scale["domain"] == labels and len(set(scale["range"])) == 8

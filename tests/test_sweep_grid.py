@@ -152,3 +152,26 @@ def test_bad_sweep_flags_exit_with_status_2_naming_the_flag(flags, named, capsys
         main(argv)
     assert caught.value.code == 2
     assert named in capsys.readouterr().err
+
+
+def test_a_sweep_on_an_uploaded_csv_is_refused_because_the_workers_do_not_have_it():
+    with pytest.raises(ConfigError, match=r"dataset = 'upload:0123456789ab' is not allowed: a built-in data set"):
+        make_grid(RunConfig(steps=5), {"dataset": ("spirals", "upload:0123456789ab")})
+
+
+@pytest.mark.parametrize("raw, workers", [("3", 3), ("", None)])
+def test_a_host_sets_the_number_of_sweep_workers_and_the_default_is_the_usable_cores(raw, workers):
+    import os
+
+    from core.sweep.cluster import default_workers
+
+    expected = workers or len(os.sched_getaffinity(0))
+    assert default_workers({"GRADFLOW_SWEEP_WORKERS": raw}) == expected
+
+
+@pytest.mark.parametrize("raw", ["0", "two", "-1"])
+def test_a_bad_number_of_sweep_workers_names_the_variable_and_what_is_allowed(raw):
+    from core.sweep.cluster import default_workers
+
+    with pytest.raises(ValueError, match=f"GRADFLOW_SWEEP_WORKERS='{raw}' is not allowed: a positive whole number"):
+        default_workers({"GRADFLOW_SWEEP_WORKERS": raw})

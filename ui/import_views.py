@@ -87,5 +87,9 @@ def compare_import_control():
 
 def compare_imported() -> list:
     """[(label, record, config)] of the saved runs added to Compare."""
-    return [(f"saved: {name}", record, RunConfig.from_dict(record.config))
-            for name, record in st.session_state.get("cmp_imported", [])]
+    saved, seen = [], {}
+    for name, record in st.session_state.get("cmp_imported", []):
+        seen[name] = seen.get(name, 0) + 1
+        label = f"saved: {name}" + (f" ({seen[name]})" if seen[name] > 1 else "")  # two files of one name stay apart
+        saved.append((label, record, RunConfig.from_dict(record.config)))
+    return saved

@@ -1,6 +1,7 @@
 """The Sweep page's state: one Dask client for the whole server, this session's running sweep, and its
 finished sweeps (a few, newest last)."""
 import hashlib
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from core.limits import LIMIT_VARIABLES, current_limits
 from core.sweep.execute import Sweep, active_sweeps
 from core.sweep.grid import Grid
 
+_STARTING = threading.Lock()
 KEEP_FINISHED = 5  # finished sweeps a session keeps (each is a small table)
 RUNNING, FINISHED = "sweep_running", "sweep_finished"
 
@@ -70,11 +72,13 @@ def start(grid: Grid, target_loss: float) -> str | None:
         finished().move_to_end(key(grid, target_loss))
         return None
     limit = current_limits().active_sweeps
-    if active_sweeps() >= limit:
-        return (f"The server is already running {active_sweeps()} sweep{'s' if limit != 1 else ''}, its limit "
-                f"({LIMIT_VARIABLES['active_sweeps'][0]} = {limit}); try again when one has finished.")
     client = dask_client()
-    st.session_state[RUNNING] = Sweep(client, grid, target_loss)
+    with _STARTING:  # two students clicking at once: one count and submit at a time
+        running_now = active_sweeps()
+        if running_now >= limit:
+            return (f"The server is already running {running_now} sweep{'s' if running_now != 1 else ''}, its limit "
+                    f"({LIMIT_VARIABLES['active_sweeps'][0]} = {limit}); try again when one has finished.")
+        st.session_state[RUNNING] = Sweep(client, grid, target_loss)
     st.session_state["sweep_where"] = describe(client)
     return None
 

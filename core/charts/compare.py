@@ -6,7 +6,8 @@ import pandas as pd
 from core.charts.figure import Figure, from_altair
 from core.charts.style import n, q
 
-RUN_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]  # four runs at most, one fixed color each
+# Four live runs and up to four saved ones, one fixed color each (Tableau 10 without its grey and olive).
+RUN_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2"]
 
 
 def run_color(labels, legend=True):

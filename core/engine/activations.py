@@ -58,7 +58,11 @@ class NecroReLU(keras.layers.Layer):
         self.alpha = float(alpha)
 
     def call(self, inputs):
-        return _necro_relu(inputs, tf.cast(self.alpha, inputs.dtype))
+        # The same forward and backward as _necro_relu, written without tf.custom_gradient, whose graph-mode
+        # form leaves an entry in TensorFlow's global gradient registry each time Keras builds the layer
+        # (core/engine/release.py): leaky forward plus the exact, gradient-free difference to ReLU.
+        leaky = tf.nn.leaky_relu(inputs, alpha=self.alpha)
+        return leaky + tf.stop_gradient(tf.nn.relu(inputs) - leaky)
 
     def get_config(self):
         return {**super().get_config(), "alpha": self.alpha}

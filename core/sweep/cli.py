@@ -14,7 +14,7 @@ import tempfile
 
 from core.config import ConfigError, RunConfig
 from core.sweep.grid import NOT_SWEPT, THEORY_AXES, field_values, make_grid, parse_axis
-from core.sweep.outcomes import DEFAULT_TARGET_LOSS, OUTCOMES
+from core.sweep.outcomes import DEFAULT_TARGET_LOSS
 
 HELP_EXTRA = {"sigma_w": "weight scale: variance-scaling kernel, Var(W) = S^2 / fan_in (replaces --initializer)",
               "sigma_b": "bias spread: random N(0, B^2) biases (replaces --bias-initializer)"}

@@ -19,12 +19,26 @@ WORKER_ENVIRONMENT = {
 }
 
 
+WORKERS_VARIABLE = "GRADFLOW_SWEEP_WORKERS"
+
+
+def default_workers(environ=None) -> int:
+    """GRADFLOW_SWEEP_WORKERS, else the cores this process may use (a container's, not the host's)."""
+    environ = os.environ if environ is None else environ
+    raw = environ.get(WORKERS_VARIABLE, "").strip()
+    if raw:
+        if not raw.isdigit() or int(raw) < 1:
+            raise ValueError(f"{WORKERS_VARIABLE}={raw!r} is not allowed: a positive whole number of worker processes")
+        return int(raw)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def local_cluster(n_workers: int | None = None):
-    """A LocalCluster of worker processes (default: one per core), one thread each, no dashboard."""
+    """A LocalCluster of worker processes (default: default_workers()), one thread each, no dashboard."""
     from dask.distributed import LocalCluster
 
     # Workers are spawned with this process's sys.path, so they import the project's core/ as it does.
-    return LocalCluster(n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+    return LocalCluster(n_workers=n_workers or default_workers(), threads_per_worker=1, processes=True,
                         dashboard_address=None, env=dict(WORKER_ENVIRONMENT), silence_logs=logging.ERROR)
 
 

@@ -10,7 +10,7 @@ import json
 import math
 from dataclasses import dataclass
 
-from core.config import FIELD_TYPES, ConfigError, RunConfig, parse_value
+from core.config import DATASETS, FIELD_TYPES, ConfigError, RunConfig, is_upload, parse_value
 from core.engine.initializers import variance_scaling
 from core.limits import LIMIT_VARIABLES, current_limits
 from core.theory.initializers import random_normal_bias
@@ -137,6 +137,10 @@ def make_grid(base: RunConfig, axes: dict, seeds: int = 1) -> Grid:
     for axis, field in THEORY_AXES.items():
         if axis in axes and field in axes:
             raise ConfigError(axis, ",".join(map(str, axes[axis])), f"either {axis} or {field} as an axis, not both")
+    for dataset in axes.get("dataset", (base.dataset,)):
+        if is_upload(dataset):  # Dask workers are other processes (or machines): the server's uploads are not there
+            raise ConfigError("dataset", dataset, f"a built-in data set for a sweep ({', '.join(DATASETS)}); an "
+                              "uploaded CSV trains in the Lab and Compare only")
     grid = Grid(base, tuple((name, tuple(values)) for name, values in axes.items()), seeds)
     limit = current_limits().sweep_cells
     runs = grid.cell_count * seeds
