@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from core.config import RunConfig
 from core.engine.run import run_to_end
@@ -21,14 +22,20 @@ def three_blobs() -> bytes:
     return "\n".join(["petal_length;petal_width;species"] + rows).encode()
 
 
-def test_the_generated_script_reads_the_csv_and_its_first_loss_is_the_engines_step_0_loss(pool, tmp_path):
-    data = three_blobs()
+def latin1_with_empty_rows() -> bytes:
+    """An older spreadsheet's export: Latin-1 (a class named 'séparée'), and rows of empty cells at the end."""
+    return three_blobs().decode().replace("setosa", "séparée").encode("latin-1") + b"\n;;\n;;\n"
+
+
+@pytest.mark.parametrize("make", [three_blobs, latin1_with_empty_rows], ids=["utf-8", "latin-1 with empty rows"])
+def test_the_generated_script_reads_the_csv_and_its_first_loss_is_the_engines_step_0_loss(pool, tmp_path, make):
+    data = make()
     name = STORE.put(parse_csv(data, label="species", filename="iris_like.csv"))
     config = RunConfig(dataset=name, samples=150, depth=3, width=16, steps=20, record_every=5, seed=2)
     record = run_to_end(config, pool)
     (tmp_path / "iris_like.csv").write_bytes(data)
     code = keras_code(config, classes=3)
-    assert "pd.read_csv('iris_like.csv', sep=';')" in code and "table.pop('species')" in code
+    assert "pd.read_csv('iris_like.csv', sep=';', encoding=\"utf-8-sig\")" in code and "table.pop('species')" in code
     script = tmp_path / "run.py"
     script.write_text(code.replace("STEPS = 20\n", "STEPS = 6\n"))
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=FRESH_ENV, cwd=tmp_path)

@@ -132,7 +132,11 @@ def _upload_data(config: RunConfig) -> str:
     except UploadGone:  # an imported record: this server no longer has the file
         filename, label, separator = "your_data.csv", "label", ","
         where = "# Your CSV: set its file name and label column here (this server no longer has it).\n"
-    return ("\n" + where + f"table = pd.read_csv({filename!r}, sep={separator!r})\n"
+    return ("\n" + where + "try:\n"
+            f"    table = pd.read_csv({filename!r}, sep={separator!r}, encoding=\"utf-8-sig\")\n"
+            "except UnicodeDecodeError:  # older spreadsheet exports, read as the app reads them\n"
+            f"    table = pd.read_csv({filename!r}, sep={separator!r}, encoding=\"latin-1\")\n"
+            "table = table.dropna(how=\"all\")  # rows of empty cells, as spreadsheets leave at the end\n"
             f"labels = table.pop({label!r}).astype(str).str.strip()\n"
             "numbers = pd.to_numeric(labels, errors=\"coerce\")\n"
             "if numbers.notna().all() and (numbers % 1 == 0).all():\n"
