@@ -1,15 +1,14 @@
 """The Compare page in a real Streamlit runtime (AppTest), training with real TensorFlow."""
 import json
-import os
-import time
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.lessons.links import Lesson, lesson_params
 from core.lessons.presets import PRESETS
+import apps
+from apps import APP, stop_all
 
-APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 QUICK = {"lab_steps": 40, "lab_samples": 300, "lab_width": 16, "lab_depth": 4}
 STARTED = []
 
@@ -17,11 +16,7 @@ STARTED = []
 @pytest.fixture(autouse=True)
 def stop_runs_left_training():
     yield
-    while STARTED:
-        app = STARTED.pop()
-        for run in app.session_state["cmp_live"] if "cmp_live" in app.session_state else []:
-            run.stop()
-            run.wait(60)
+    stop_all(STARTED)
 
 
 def open_compare(params=None, **state):
@@ -36,12 +31,7 @@ def open_compare(params=None, **state):
 
 
 def run_until_done(app, timeout=180):
-    deadline = time.time() + timeout
-    while not all(run.done for run in app.session_state["cmp_live"]):
-        assert time.time() < deadline, "the runs did not finish"
-        time.sleep(0.1)
-    app.run()
-    return app
+    return apps.run_until_done(app, "cmp_live", timeout)
 
 
 def chart_text(app):

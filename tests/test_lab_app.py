@@ -1,12 +1,11 @@
 """The Lab in a real Streamlit runtime (AppTest), training with real TensorFlow."""
 import json
-import os
 import time
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
+from apps import APP, run_until_done, stop_all  # noqa: E402 (run_until_done is used here and by other files)
 # Small and quick: the Lab's behaviour does not depend on the size of the net.
 QUICK = {"lab_steps": 60, "lab_samples": 300, "lab_width": 16}
 
@@ -16,14 +15,8 @@ STARTED = []
 
 @pytest.fixture(autouse=True)
 def stop_runs_left_training():
-    """A test that does not wait for its run (a depth-100 trace, say) must not leave it training."""
     yield
-    while STARTED:
-        app = STARTED.pop()
-        run = app.session_state["lab_live"] if "lab_live" in app.session_state else None
-        if run is not None:
-            run.stop()
-            run.wait(60)
+    stop_all(STARTED)
 
 
 def start(**state):
@@ -31,16 +24,6 @@ def start(**state):
     STARTED.append(app)
     for key, value in {**QUICK, **state}.items():
         app.session_state[key] = value
-    app.run()
-    return app
-
-
-def run_until_done(app, timeout=120):
-    """Rerun the script until this session's run has finished (a browser would poll instead)."""
-    deadline = time.time() + timeout
-    while not app.session_state["lab_live"].done:
-        assert time.time() < deadline, "the run did not finish"
-        time.sleep(0.1)
     app.run()
     return app
 

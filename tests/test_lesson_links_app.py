@@ -11,21 +11,15 @@ from streamlit.testing.v1 import AppTest
 from core.config import RunConfig
 from core.lessons.links import FIELDS, Lesson, lesson_params
 from core.lessons.presets import BY_NAME
+from apps import APP, stop_all
 
-APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 STARTED = []
 
 
 @pytest.fixture(autouse=True)
 def stop_runs_left_training():
     yield
-    while STARTED:
-        app = STARTED.pop()
-        runs = [app.session_state[key] for key in ("lab_live",) if key in app.session_state]
-        runs += app.session_state["cmp_live"] if "cmp_live" in app.session_state else []
-        for run in runs:
-            run.stop()
-            run.wait(60)
+    stop_all(STARTED)
 
 
 def open_page(params, page="pages/lab.py", **state):

@@ -1,8 +1,6 @@
 """The Activations and Signal propagation pages, and the Lab's theory section, in a real Streamlit runtime
 (AppTest) with real TensorFlow; and the pure parts behind them."""
 import json
-import os
-import time
 
 import numpy as np
 import pytest
@@ -16,8 +14,8 @@ from core.charts.theory import delta_zeros, rounded_summary
 from core.theory.activation_facts import chain, facts
 from core.theory.contours import segments
 from core.theory.phase import grid, lab_params, selected_point
+from apps import APP, run_until_done
 
-APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 
 
 def open_page(page, **state):
@@ -31,12 +29,7 @@ def open_page(page, **state):
 
 
 def wait_for_run(app, timeout=120):
-    deadline = time.time() + timeout
-    while not app.session_state["lab_live"].done:
-        assert time.time() < deadline, "the run did not finish"
-        time.sleep(0.1)
-    app.run()
-    return app
+    return run_until_done(app, timeout=timeout)
 
 
 # --- pure parts ---------------------------------------------------------------------------------------------

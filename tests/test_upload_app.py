@@ -1,6 +1,5 @@
 """Your own CSV in the pages, in a real Streamlit runtime (AppTest uploads the bytes) with real TensorFlow."""
 import json
-import os
 import time
 
 import numpy as np
@@ -10,9 +9,8 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 import ui.upload_controls
-from core.engine.upload_store import STORE
+from apps import APP, run_until_done, stop_all
 
-APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 QUICK = {"lab_steps": 40, "lab_samples": 300, "lab_width": 16, "lab_depth": 3}
 STARTED = []
 
@@ -20,13 +18,7 @@ STARTED = []
 @pytest.fixture(autouse=True)
 def stop_runs_left_training():
     yield
-    while STARTED:
-        app = STARTED.pop()
-        for key in ("lab_live", "cmp_live"):
-            runs = app.session_state[key] if key in app.session_state else None
-            for run in (runs if isinstance(runs, list) else [runs] if runs is not None else []):
-                run.stop()
-                run.wait(60)
+    stop_all(STARTED)
 
 
 def xor_csv(features=2, rows=240, seed=0) -> bytes:
@@ -50,15 +42,6 @@ def open_lab(**state):
 def upload(app, data: bytes, name="points.csv", prefix="lab_"):
     app.selectbox(key=prefix + "dataset").set_value("your own CSV").run()
     app.file_uploader(key=prefix + "upload_file").set_value((name, data, "text/csv")).run()
-    return app
-
-
-def run_until_done(app, timeout=120):
-    deadline = time.time() + timeout
-    while not app.session_state["lab_live"].done:
-        assert time.time() < deadline, "the run did not finish"
-        time.sleep(0.1)
-    app.run()
     return app
 
 
@@ -88,7 +71,7 @@ def test_a_two_feature_csv_trains_and_draws_its_decision_boundary_with_the_theor
     assert app.query_params["dataset"] == name  # the lesson link names the upload
     app.toggle(key="lab_show_code").set_value(True).run()  # Take it home: the Keras code reads the CSV again
     assert not app.exception
-    assert any("pd.read_csv('points.csv', sep=',')" in block.value for block in app.code)
+    assert any("pd.read_csv('points.csv', sep=',', encoding=\"utf-8-sig\")" in block.value for block in app.code)
 
 
 def test_a_three_feature_csv_trains_without_a_2d_picture():

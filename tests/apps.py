@@ -1,0 +1,32 @@
+"""What the AppTest files share: the app's path, waiting for a session's runs, and stopping the runs a test
+left training (a test that does not wait for its run, a depth-100 trace say, must not leave it running)."""
+import os
+import time
+
+APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
+
+
+def session_runs(app) -> list:
+    """The Lab's and Compare's runs of this AppTest session."""
+    runs = [app.session_state["lab_live"]] if "lab_live" in app.session_state else []
+    return runs + (list(app.session_state["cmp_live"]) if "cmp_live" in app.session_state else [])
+
+
+def run_until_done(app, key: str = "lab_live", timeout: float = 120):
+    """Rerun the script once this session's run (or Compare's runs) finished (a browser would poll instead)."""
+    deadline = time.time() + timeout
+    while True:
+        runs = app.session_state[key]
+        if all(run.done for run in (runs if isinstance(runs, list) else [runs])):
+            break
+        assert time.time() < deadline, "the run did not finish"
+        time.sleep(0.1)
+    app.run()
+    return app
+
+
+def stop_all(started: list) -> None:
+    while started:
+        for run in session_runs(started.pop()):
+            run.stop()
+            run.wait(60)
