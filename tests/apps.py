@@ -6,6 +6,18 @@ import time
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 
 
+def open_lab(started: list, state: dict):
+    """A Lab session with these widget values, run once; `started` remembers it for stop_all."""
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_file(APP, default_timeout=120)
+    started.append(app)
+    for key, value in state.items():
+        app.session_state[key] = value
+    app.run()
+    return app
+
+
 def session_runs(app) -> list:
     """The Lab's and Compare's runs of this AppTest session."""
     runs = [app.session_state["lab_live"]] if "lab_live" in app.session_state else []

@@ -3,9 +3,8 @@ import json
 import time
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from apps import APP, run_until_done, stop_all  # noqa: E402 (run_until_done is used here and by other files)
+from apps import open_lab, run_until_done, stop_all  # noqa: E402 (run_until_done: other test files import it from here)
 # Small and quick: the Lab's behaviour does not depend on the size of the net.
 QUICK = {"lab_steps": 60, "lab_samples": 300, "lab_width": 16}
 
@@ -20,12 +19,7 @@ def stop_runs_left_training():
 
 
 def start(**state):
-    app = AppTest.from_file(APP, default_timeout=120)
-    STARTED.append(app)
-    for key, value in {**QUICK, **state}.items():
-        app.session_state[key] = value
-    app.run()
-    return app
+    return open_lab(STARTED, {**QUICK, **state})
 
 
 def step_bar(app) -> str:

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 import ui.upload_controls
+import apps
 from apps import APP, run_until_done, stop_all
 
 QUICK = {"lab_steps": 40, "lab_samples": 300, "lab_width": 16, "lab_depth": 3}
@@ -31,12 +32,7 @@ def xor_csv(features=2, rows=240, seed=0) -> bytes:
 
 
 def open_lab(**state):
-    app = AppTest.from_file(APP, default_timeout=120)
-    STARTED.append(app)
-    for key, value in {**QUICK, **state}.items():
-        app.session_state[key] = value
-    app.run()
-    return app
+    return apps.open_lab(STARTED, {**QUICK, **state})
 
 
 def upload(app, data: bytes, name="points.csv", prefix="lab_"):
