@@ -135,7 +135,8 @@ def grad_norm_heatmap(record, height: int = 220, replay: bool = False) -> Figure
 
 @lru_cache(maxsize=64)
 def profile_spec(depth: int, height: int, replay: bool) -> dict:
-    x = alt.X(**q("layer_index"), title="layer (1 = input)", scale=alt.Scale(domain=[1, max(depth, 2)]))
+    x = alt.X(**q("layer_index"), title="layer (1 = input)", scale=alt.Scale(domain=[1, max(depth, 2)]),
+              axis=alt.Axis(tickMinStep=1, format="d"))  # layers are whole numbers: no "layer 1.5" tick
     y = alt.Y(**q("grad_norm"), scale=alt.Scale(type="log"), title="grad_norm", axis=alt.Axis(format=".0e"))
     line = alt.Chart().mark_line(color="#888").encode(x, y)
     points = alt.Chart().mark_circle(size=70).encode(
