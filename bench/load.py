@@ -155,7 +155,7 @@ def report(sessions, results, wall, peak_mb, server_log):
     completed = sum(result["completed"] for result in results)
     errors = [error for result in results for error in result["errors"]]
     tracebacks = server_log.count("Traceback")
-    print(f"| sessions | completed | runs | first frame p50 / p95 | finished run p50 / p95 | errors | server peak RSS |")
+    print("| sessions | completed | runs | first frame p50 / p95 | finished run p50 / p95 | errors | server peak RSS |")
     print("|---|---|---|---|---|---|---|")
     print(f"| {sessions} | {completed}/{sessions} ({100 * completed / sessions:.0f}%) | {len(runs)} | "
           f"{percentile(firsts, 50):.1f} s / {percentile(firsts, 95):.1f} s | "
