@@ -16,6 +16,7 @@ import asyncio
 import os
 import statistics
 import subprocess
+import tempfile
 import sys
 import threading
 import time
@@ -130,8 +131,10 @@ def main():
     parser.add_argument("--sessions", type=int, default=10)
     args = parser.parse_args()
     port = free_port()
+    # The server's log goes to a file: a pipe nobody reads until the end fills (64 KB) and blocks the server.
+    log = tempfile.TemporaryFile()
     server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log,
                               env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     peaks, stop = [], threading.Event()
     sampler = threading.Thread(target=sample_memory, args=(psutil.Process(server.pid), peaks, stop), daemon=True)
@@ -145,7 +148,8 @@ def main():
         stop.set()
         server.terminate()
         server.wait(30)
-    report(args.sessions, results, wall, max(peaks) if peaks else float("nan"), server.stderr.read().decode())
+    log.seek(0)
+    report(args.sessions, results, wall, max(peaks) if peaks else float("nan"), log.read().decode(errors="replace"))
 
 
 def report(sessions, results, wall, peak_mb, server_log):
