@@ -1,5 +1,6 @@
 """The Lab in a real headless Chromium (Debian's) against `streamlit run app.py` on localhost."""
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -163,7 +164,10 @@ def test_live_paused_and_replay_keep_every_view_in_its_place(server, browser, de
     steps.focus()
     for key in ["End"] if not depth_presses else ["ArrowRight"] * 30:  # depth 100 trains slowly: 600 steps
         steps.press(key)
-    expect(page.get_by_text("running · step", exact=False)).to_be_visible(timeout=120_000)
+    total = "5000" if not depth_presses else "600"
+    expect(steps).to_have_attribute("aria-valuetext", total)
+    # the run of the last press, not one it superseded: a Pause sent to an earlier run leaves the last unpaused
+    expect(page.get_by_text(re.compile(rf"running · step \d+ of {total} · depth {depth} "))).to_be_visible(timeout=120_000)
     # the new run's first frame: its profile (layers whose gradient underflowed to 0 have no point on a log axis)
     page.wait_for_function(f"() => ({PROFILE_POINTS})() {'=== 10' if depth == 10 else '> 10'}", timeout=60_000)
     page.get_by_role("button", name="Pause").click()
