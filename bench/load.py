@@ -34,6 +34,7 @@ from core.lessons.presets import BY_NAME  # noqa: E402
 
 PRESET = "sigmoid_vs_relu"
 CHANGES = [("learning rate", "ArrowRight"), ("depth (hidden layers)", "ArrowRight"), ("width (units per layer)", "ArrowLeft")]
+ARTIFACTS = os.path.join(ROOT, "artifacts")  # a screenshot of the first failed session
 RUN_TIMEOUT = 300  # seconds a run may take before the session counts it as failed
 
 
@@ -68,6 +69,7 @@ async def wait_run(page, started, previous_settings, result):
                 first = time.perf_counter() - started
             if done:
                 result["runs"].append((first, time.perf_counter() - started))
+                result["settings"].append(settings)
                 return settings
             if text.startswith("failed"):
                 raise RuntimeError(f"run failed: {text}")
@@ -93,7 +95,10 @@ async def student(browser, url, result):
             result["errors"].append("an exception box on the page")
         result["completed"] = True
     except Exception as error:  # a failed session is counted, not fatal to the others
-        result["errors"].append(f"{type(error).__name__}: {error}")
+        result["errors"].append(f"{type(error).__name__}: {error} (finished runs: {result['settings']})")
+        if not any(os.path.exists(os.path.join(ARTIFACTS, name)) for name in ["load_failure.png"]):
+            os.makedirs(ARTIFACTS, exist_ok=True)
+            await page.screenshot(path=os.path.join(ARTIFACTS, "load_failure.png"), full_page=True)
     finally:
         await context.close()
 
@@ -113,7 +118,7 @@ async def drive(sessions, base):
         browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
             "--disable-dev-shm-usage"])
-        results = [{"runs": [], "errors": [], "completed": False} for _ in range(sessions)]
+        results = [{"runs": [], "settings": [], "errors": [], "completed": False} for _ in range(sessions)]
         await asyncio.gather(*(student(browser, lesson_url(base), result) for result in results))
         await browser.close()
         return results

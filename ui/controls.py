@@ -42,6 +42,19 @@ def prepare(prefix: str) -> list:
     return [message for message in sanitize(st.session_state, specs)]
 
 
+def _as_default(widget, args, options, current) -> dict:
+    """The session's value as the widget's default too. The browser shows a keyed widget at the value the
+    server pushes only on the run that set it; if a quick rerun replaces that element before the browser has
+    drawn it (a busy class server), the browser falls back to the default, and its next rerun would send
+    that (depth 1, width 4, ...) as the student's choice. A keyed widget's identity ignores its default."""
+    if current is None:
+        return {}
+    if widget in (st.selectbox, st.radio):
+        choices = list(args[0] if args else options["options"])
+        return {"index": choices.index(current)} if current in choices else {}
+    return {"value": current}
+
+
 class Drawer:
     """Draws a widget unless its field is hidden, disabled when its field is locked."""
 
@@ -53,6 +66,7 @@ class Drawer:
         key = self.prefix + key
         if field_of(key) in self.hidden:
             return None
+        options.update(_as_default(widget, args, options, st.session_state.get(key)))
         return widget(label, *args, key=key, disabled=field_of(key) in self.locked, **options)
 
     def value(self, key):
