@@ -139,6 +139,9 @@ def test_arrow_presses_made_while_the_server_reruns_never_jump_the_slider_back(s
     page.close()
 
 
+ALL_CHARTS = "document.querySelectorAll('[data-testid=stVegaLiteChart]').length === 13"  # 11 views, 2 of theory
+
+
 def shoot(page, name):
     page.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"))
 
@@ -173,15 +176,17 @@ def test_live_paused_and_replay_keep_every_view_in_its_place(server, browser, de
     page.get_by_role("button", name="Pause").click()
     expect(page.locator("#gfe-step:not([disabled])")).to_be_visible(timeout=30_000)
     page.wait_for_timeout(1500)
+    page.wait_for_function(f"() => {ALL_CHARTS}")  # the paused page's rerun may still be drawing on a busy machine
     paused_tops = page.evaluate(CHART_TOPS)
     shoot(page, f"lab_paused_depth{depth}")
     page.get_by_role("button", name="Resume").click()
     expect(page.get_by_text("running · step", exact=False)).to_be_visible(timeout=30_000)
     page.wait_for_timeout(1000)
-    page.wait_for_function("() => document.querySelectorAll('[data-testid=stVegaLiteChart]').length === 13")
+    page.wait_for_function(f"() => {ALL_CHARTS}")
     live_tops = page.evaluate(CHART_TOPS)
     shoot(page, f"lab_live_depth{depth}")
     wait_finished(page, timeout=240_000)
+    page.wait_for_function(f"() => {ALL_CHARTS}")
     replay_tops = page.evaluate(CHART_TOPS)
     step = page.locator("#gfe-step")
     step.focus()
