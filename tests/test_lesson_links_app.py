@@ -144,3 +144,26 @@ def test_no_query_string_raises_out_of_a_page(params, page):
             for run in runs:
                 run.stop()
                 run.wait(60)
+
+
+def test_every_lab_control_tells_the_browser_the_links_value_as_its_default_on_every_run():
+    """A browser that draws a later run's element than the one that pushed a value mounts the widget at its
+    default (a slow laptop, a busy class server); that default must be the session's value, not the minimum."""
+    params = lesson_params(Lesson(configs=(LESSON,)))
+    app = open_page(params)
+    app.run()  # a second run pushes nothing: only the defaults carry the values
+    checked = 0
+    for slider in app.slider:
+        if slider.key.startswith("lab_") and slider.key != "lab_smoothing":
+            assert list(slider.proto.default) == [app.session_state[slider.key]], slider.key
+            checked += 1
+    for slider in app.select_slider:
+        if slider.key.startswith("lab_"):
+            assert slider.options[int(slider.proto.default[0])] == slider.format_func(app.session_state[slider.key]), slider.key
+            checked += 1
+    for box in [*app.selectbox, *app.radio]:
+        if box.key.startswith("lab_") and box.key in app.session_state and box.proto.options:
+            assert box.options[box.proto.default] == box.format_func(app.session_state[box.key]), box.key
+            checked += 1
+    assert app.number_input(key="lab_seed").proto.default == LESSON.seed
+    assert checked >= 12

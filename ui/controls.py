@@ -52,7 +52,9 @@ def _as_default(widget, args, options, current) -> dict:
     if widget in (st.selectbox, st.radio):
         choices = list(args[0] if args else options["options"])
         return {"index": choices.index(current)} if current in choices else {}
-    return {"value": current}
+    if widget in (st.slider, st.select_slider, st.toggle, st.text_input, st.number_input):
+        return {"value": current}
+    return {}  # a file uploader has no default
 
 
 class Drawer:
