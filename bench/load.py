@@ -20,7 +20,8 @@ import tempfile
 import sys
 import threading
 import time
-from urllib.parse import urlencode
+from functools import partial
+from urllib.parse import urlencode, urlsplit
 
 import psutil
 from playwright.async_api import async_playwright
@@ -29,6 +30,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from bench.lab import free_port  # noqa: E402
+from bench.ws_student import StreamlitStudent  # noqa: E402
 from core.lessons.links import Lesson, lesson_params  # noqa: E402
 from core.lessons.presets import BY_NAME  # noqa: E402
 
@@ -55,12 +57,13 @@ def settings_of(text):
     return " · ".join(parts[2:6]) if len(parts) > 5 else None
 
 
-async def wait_run(page, started, previous_settings, result):
-    """Times to the first frame and the end of the run whose settings differ from `previous_settings`."""
+async def wait_run(read_status, started, previous_settings, result):
+    """Times to the first frame and the end of the run whose settings differ from `previous_settings`;
+    `read_status()` returns the status line's text."""
     first = None
     deadline = started + RUN_TIMEOUT
     while time.perf_counter() < deadline:
-        text = await status(page)
+        text = await read_status()
         settings = settings_of(text)
         if settings and settings != previous_settings:
             done = text.startswith(("finished", "diverged"))
@@ -74,7 +77,7 @@ async def wait_run(page, started, previous_settings, result):
             if text.startswith("failed"):
                 raise RuntimeError(f"run failed: {text}")
         await asyncio.sleep(0.1)
-    raise TimeoutError(f"no finished run within {RUN_TIMEOUT} s (status: {await status(page)!r})")
+    raise TimeoutError(f"no finished run within {RUN_TIMEOUT} s (status: {await read_status()!r})")
 
 
 async def student(browser, url, result):
@@ -84,13 +87,14 @@ async def student(browser, url, result):
     try:
         started = time.perf_counter()
         await page.goto(url, timeout=120_000)
-        settings = await wait_run(page, started, None, result)
+        read_status = partial(status, page)
+        settings = await wait_run(read_status, started, None, result)
         for label, key in CHANGES:
             slider = page.get_by_role("slider", name=label)
             await slider.focus()
             started = time.perf_counter()
             await slider.press(key)
-            settings = await wait_run(page, started, settings, result)
+            settings = await wait_run(read_status, started, settings, result)
         if await page.locator("[data-testid=stException]").count():
             result["errors"].append("an exception box on the page")
         result["completed"] = True
@@ -103,6 +107,31 @@ async def student(browser, url, result):
         await context.close()
 
 
+async def websocket_student(url, result):
+    """The same lesson through Streamlit's protocol, with nothing rendered (bench/ws_student.py)."""
+    address = urlsplit(url)
+    student = StreamlitStudent(f"{address.scheme}://{address.netloc}", address.query)
+    async def read_status():
+        return student.status
+    try:
+        started = time.perf_counter()
+        await student.open()
+        settings = await wait_run(read_status, started, None, result)
+        for label, key in CHANGES:
+            while label not in student.sliders:  # drawn by the run that just finished
+                await asyncio.sleep(0.1)
+            started = time.perf_counter()
+            await student.press(label, key)
+            settings = await wait_run(read_status, started, settings, result)
+        if student.exceptions:
+            result["errors"].append(f"{student.exceptions} exception elements")
+        result["completed"] = True
+    except Exception as error:
+        result["errors"].append(f"{type(error).__name__}: {error} (finished runs: {result['settings']})")
+    finally:
+        await student.close()
+
+
 def sample_memory(process, peaks, stop):
     while not stop.is_set():
         try:
@@ -113,7 +142,11 @@ def sample_memory(process, peaks, stop):
         stop.wait(0.5)
 
 
-async def drive(sessions, base):
+async def drive(sessions, base, client="browser"):
+    if client == "websocket":
+        results = [{"runs": [], "settings": [], "errors": [], "completed": False} for _ in range(sessions)]
+        await asyncio.gather(*(websocket_student(lesson_url(base), result) for result in results))
+        return results
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -134,6 +167,9 @@ def percentile(values, q):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--client", choices=("browser", "websocket"), default="browser",
+                        help="browser: headless Chromium pages on this machine; websocket: Streamlit's protocol "
+                             "without rendering (as if each student's own laptop drew the page)")
     args = parser.parse_args()
     port = free_port()
     # The server's log goes to a file: a pipe nobody reads until the end fills (64 KB) and blocks the server.
@@ -146,18 +182,51 @@ def main():
     sampler.start()
     try:
         time.sleep(4)
-        started = time.perf_counter()
-        results = asyncio.run(drive(args.sessions, f"http://127.0.0.1:{port}"))
+        started, machine_before = time.perf_counter(), busy_seconds()
+        server_before = cpu_seconds(psutil.Process(server.pid))
+        results = asyncio.run(drive(args.sessions, f"http://127.0.0.1:{port}", args.client))
         wall = time.perf_counter() - started
+        server_cpu = cpu_seconds(psutil.Process(server.pid)) - server_before
+        cpu = {"server": server_cpu, "clients": busy_seconds() - machine_before - server_cpu}
     finally:
         stop.set()
         server.terminate()
         server.wait(30)
     log.seek(0)
-    report(args.sessions, results, wall, max(peaks) if peaks else float("nan"), log.read().decode(errors="replace"))
+    report(args.sessions, results, wall, max(peaks) if peaks else float("nan"), log.read().decode(errors="replace"), cpu)
 
 
-def report(sessions, results, wall, peak_mb, server_log):
+STAGES = ("open the link", *(f"move {label}" for label, _ in CHANGES))
+
+
+def stage_table(results) -> str:
+    """p50 / p95 of the finished run at each stage of the lesson: where the time goes."""
+    lines = ["| stage | runs | finished run p50 / p95 |", "|---|---|---|"]
+    for index, stage in enumerate(STAGES):
+        ends = [result["runs"][index][1] for result in results if len(result["runs"]) > index]
+        lines.append(f"| {stage} | {len(ends)} | {percentile(ends, 50):.1f} s / {percentile(ends, 95):.1f} s |")
+    return "\n".join(lines)
+
+
+def busy_seconds() -> float:
+    """CPU time the whole machine has spent busy (all cores), for the clients' share."""
+    times = psutil.cpu_times()
+    return times.user + times.system + getattr(times, "nice", 0.0) + getattr(times, "irq", 0.0) + getattr(times, "softirq", 0.0)
+
+
+def cpu_seconds(process) -> float:
+    """CPU time of a process and its children (the server's, or the browser's many processes)."""
+    total = 0.0
+    for each in [process, *process.children(recursive=True)]:
+        try:
+            times = each.cpu_times()
+            total += times.user + times.system
+        except psutil.Error:
+            pass
+    return total
+
+
+def report(sessions, results, wall, peak_mb, server_log, cpu=None):
     runs = [run for result in results for run in result["runs"]]
     firsts = [first for first, _ in runs if first is not None]
     ends = [end for _, end in runs]
@@ -170,6 +239,12 @@ def report(sessions, results, wall, peak_mb, server_log):
           f"{percentile(firsts, 50):.1f} s / {percentile(firsts, 95):.1f} s | "
           f"{percentile(ends, 50):.1f} s / {percentile(ends, 95):.1f} s | {len(errors) + tracebacks} | {peak_mb:.0f} MB |")
     print(f"\nwall time {wall:.0f} s; mean finished run {statistics.fmean(ends) if ends else float('nan'):.1f} s")
+    print(f"\n{stage_table(results)}")
+    print(f"\nthe first session's runs: {'; '.join(results[0]['settings'])}")
+    if cpu:
+        print(f"\nCPU time over the test: server {cpu['server']:.0f} s, the clients (and the rest of the machine) "
+              f"{cpu['clients']:.0f} s "
+              f"(the machine had {psutil.cpu_count()} cores x {wall:.0f} s = {psutil.cpu_count() * wall:.0f} s)")
     for error in errors[:10]:
         print(f"- {error}")
     if tracebacks:

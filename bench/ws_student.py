@@ -1,0 +1,105 @@
+"""A student without a browser: Streamlit's own protocol (protobuf over the websocket), for bench/load.py.
+
+Browsers on the server's own 2 cores measure the browsers: thirty headless pages spent the first two
+minutes parsing Streamlit's frontend while the server sat idle (a py-spy dump showed no script running).
+This client asks the server for exactly what a browser asks for, and nothing is rendered:
+- the first run of the lesson link (its query string), then the page's own reruns;
+- the fragments' timed reruns at the intervals the server sets (`auto_rerun`), as the frontend's timers do;
+- a key press on a slider: a rerun with that widget's new value. Streamlit keeps every other widget's value
+  from the previous run, so only the changed widget is sent.
+It reads the status line (the Lab's `st.progress` text) and counts exception elements.
+"""
+import asyncio
+from urllib.parse import urlsplit
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.Slider_pb2 import Slider
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+
+class StreamlitStudent:
+    def __init__(self, base: str, query_string: str):
+        self.base, self.query_string = base, query_string
+        self.status = ""
+        self.sliders = {}  # label -> the latest Slider element
+        self.exceptions = 0
+        self.page_script_hash = ""
+        self._timers = {}  # fragment id -> its auto-rerun task
+        self._socket = None
+        self._reader = None
+
+    async def open(self):
+        address = urlsplit(self.base)
+        self._socket = await websockets.connect(f"ws://{address.netloc}/_stcore/stream", subprotocols=["streamlit"],
+                                                origin=self.base, max_size=None, open_timeout=120)
+        self._reader = asyncio.create_task(self._read())
+        await self._rerun()
+
+    async def close(self):
+        for timer in self._timers.values():
+            timer.cancel()
+        if self._reader:
+            self._reader.cancel()
+        if self._socket:
+            await self._socket.close()
+
+    async def press(self, label: str, key: str):
+        """ArrowRight or ArrowLeft on a slider or select slider, as the browser's keyboard handler moves it."""
+        slider = self.sliders[label]
+        current = (slider.value if slider.set_value else slider.default)[0]
+        direction = 1 if key == "ArrowRight" else -1
+        state = WidgetState(id=slider.id)
+        if slider.type == Slider.Type.SELECT_SLIDER:
+            index = min(max(int(current) + direction, 0), len(slider.options) - 1)
+            state.string_array_value.data[:] = [slider.options[index]]
+        else:
+            state.double_array_value.data[:] = [min(max(current + direction * slider.step, slider.min), slider.max)]
+        await self._rerun(widgets=[state])
+
+    async def _rerun(self, widgets=(), fragment_id=""):
+        message = BackMsg()
+        message.rerun_script.query_string = self.query_string
+        message.rerun_script.page_script_hash = self.page_script_hash
+        message.rerun_script.widget_states.widgets.extend(widgets)
+        if fragment_id:
+            message.rerun_script.fragment_id = fragment_id
+            message.rerun_script.is_auto_rerun = True
+        await self._socket.send(message.SerializeToString())
+
+    async def _every(self, fragment_id: str, interval: float):
+        while True:
+            await asyncio.sleep(interval)
+            await self._rerun(fragment_id=fragment_id)
+
+    def _restart_timer(self, fragment_id: str, interval: float):
+        if fragment_id in self._timers:
+            self._timers.pop(fragment_id).cancel()
+        if interval > 0:
+            self._timers[fragment_id] = asyncio.create_task(self._every(fragment_id, interval))
+
+    async def _read(self):
+        async for data in self._socket:
+            message = ForwardMsg()
+            message.ParseFromString(data)
+            kind = message.WhichOneof("type")
+            if kind == "new_session":
+                self.page_script_hash = message.new_session.page_script_hash
+                if not message.metadata.run.fragment_ids:  # a full run: it registers its fragments' timers anew
+                    for fragment_id in list(self._timers):
+                        self._restart_timer(fragment_id, 0)
+            elif kind == "auto_rerun":
+                self._restart_timer(message.auto_rerun.fragment_id, message.auto_rerun.interval)
+            elif kind == "stop_auto_rerun":
+                for fragment_id in message.stop_auto_rerun.fragment_ids:
+                    self._restart_timer(fragment_id, 0)
+            elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+                element = message.delta.new_element
+                shown = element.WhichOneof("type")
+                if shown == "progress" and " · step " in element.progress.text:
+                    self.status = element.progress.text
+                elif shown == "slider":
+                    self.sliders[element.slider.label] = element.slider
+                elif shown == "exception":
+                    self.exceptions += 1
