@@ -48,13 +48,14 @@ class StreamlitStudent:
     async def press(self, label: str, key: str):
         """ArrowRight or ArrowLeft on a slider or select slider, as the browser's keyboard handler moves it."""
         slider = self.sliders[label]
-        current = (slider.value if slider.set_value else slider.default)[0]
         direction = 1 if key == "ArrowRight" else -1
         state = WidgetState(id=slider.id)
-        if slider.type == Slider.Type.SELECT_SLIDER:
-            index = min(max(int(current) + direction, 0), len(slider.options) - 1)
+        if slider.type == Slider.Type.SELECT_SLIDER:  # a value the server pushes comes as the option's text
+            current = list(slider.options).index(slider.raw_value[0]) if slider.set_value else int(slider.default[0])
+            index = min(max(current + direction, 0), len(slider.options) - 1)
             state.string_array_value.data[:] = [slider.options[index]]
         else:
+            current = (slider.value if slider.set_value else slider.default)[0]
             state.double_array_value.data[:] = [min(max(current + direction * slider.step, slider.min), slider.max)]
         await self._rerun(widgets=[state])
 

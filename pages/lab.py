@@ -6,7 +6,7 @@ import streamlit as st
 
 from ui import export_views, import_views, lessons, links, theory_views, views
 from ui.controls import sidebar_controls
-from ui.session import live_run
+from ui.session import live_run, redraw_slowdown
 from ui.entry import through_app
 
 FRAME_SECONDS = 0.1  # redraw rate of the step bar and the per-layer views while training: ten a second
@@ -49,6 +49,8 @@ def is_training() -> bool:
 
 
 training = is_training()
+# A class on one server: past a few watchers, every watcher redraws less often (core/engine/redraw.py).
+slower = redraw_slowdown() if training else 1.0
 
 
 def new_seed():
@@ -86,7 +88,7 @@ def status(record):
 # The same two fragments draw the live and the replay layout, with the same elements in the same places:
 # while training they redraw themselves from the latest snapshot; afterwards they draw once, and the step
 # bar replays in the browser.
-@st.fragment(run_every=FRAME_SECONDS if training else None)
+@st.fragment(run_every=FRAME_SECONDS * slower if training else None)
 def at_step_views():
     started = time.perf_counter()
     record = run.snapshot  # one snapshot per frame: no view mixes two frames
@@ -98,10 +100,11 @@ def at_step_views():
         return
     views.at_step(record, config, live=training)
     st.caption(f"Step {record.steps[-1]} drawn in {1000 * (time.perf_counter() - started):.0f} ms on the server"
-               + (" · following the live run; pause to scrub" if training else " · replay runs in the browser"))
+               + (" · following the live run; pause to scrub" if training else " · replay runs in the browser")
+               + (f" · {1 / (FRAME_SECONDS * slower):.0f} frames a second while the server is busy" if slower > 1 else ""))
 
 
-@st.fragment(run_every=OVER_TIME_SECONDS if training else None)
+@st.fragment(run_every=OVER_TIME_SECONDS * slower if training else None)
 def over_time_views():
     record = run.snapshot
     if record is not None and record.steps:

@@ -10,7 +10,8 @@ from core.config import RunConfig
 from core.engine.datasets import make_dataset
 from core.engine.device import badge_text, gpu_names
 from core.engine.live import LabServer
-from core.engine.shared import SharedRun, open_run
+from core.engine.redraw import slowdown
+from core.engine.shared import SharedRun, open_run, watching
 
 FIRST_FRAME_WAIT = 0.8  # seconds the page waits for a new run's first frame before drawing
 
@@ -19,6 +20,12 @@ FIRST_FRAME_WAIT = 0.8  # seconds the page waits for a new run's first frame bef
 def lab_server() -> LabServer:
     """One per server process: the trainer pool, the record cache and the gate on concurrent runs."""
     return LabServer.from_environment()
+
+
+def redraw_slowdown() -> float:
+    """How much slower than ten frames a second this session redraws a training run (core/engine/redraw.py)."""
+    server = lab_server()
+    return slowdown(watching(server), server.full_rate_viewers)
 
 
 @st.cache_resource

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from core.engine.pool import TrainerPool
+from core.engine.redraw import full_rate_viewers
 from core.engine.run import train
 from core.engine.threads import configure_threads
 
@@ -63,6 +64,7 @@ class LabServer:
     waiting: list = field(default_factory=list)  # runs queued for the gate, first come first served
     slots: int | None = None  # the gate's size; read from a BoundedSemaphore when not given
     inflight: dict = field(default_factory=dict)  # config key -> (job, its viewers): see core/engine/shared.py
+    full_rate_viewers: int = 8  # watchers redrawn ten times a second: see core/engine/redraw.py
 
     def __post_init__(self):
         if self.slots is None:
@@ -81,7 +83,8 @@ class LabServer:
         cache_mb = float(environ.get("GRADFLOW_RECORD_CACHE_MB", 256))
         return cls(pool=TrainerPool(max_idle=int(environ.get("GRADFLOW_MAX_IDLE_TRAINERS", 8))),
                    cache=RecordCache(int(cache_mb * 2**20)),
-                   gate=threading.BoundedSemaphore(active), slots=active)
+                   gate=threading.BoundedSemaphore(active), slots=active,
+                   full_rate_viewers=full_rate_viewers(environ))
 
 
 # Runs still training when the interpreter exits: TensorFlow aborts the process ("terminate called ...") if

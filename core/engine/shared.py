@@ -129,3 +129,10 @@ def _forget_finished(server):
     for key in [key for key, (job, _) in server.inflight.items() if job.done]:
         del server.inflight[key]
 
+
+def watching(server) -> int:
+    """Sessions watching a run train right now (each redraws its page on a timer); paused or gone ones
+    do not count."""
+    with server.lock:
+        views = [view for job, viewers in server.inflight.values() if not job.done for view in viewers]
+    return sum(1 for view in views if not view.paused and not view.gone())
