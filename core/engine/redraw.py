@@ -20,7 +20,7 @@ def full_rate_viewers(environ=None) -> int:
     try:
         viewers = int(value)
     except ValueError:
-        raise ValueError(f"GRADFLOW_FULL_RATE_VIEWERS = {value!r} is not allowed: a whole number of at least 1")
+        viewers = 0
     if viewers < 1:
         raise ValueError(f"GRADFLOW_FULL_RATE_VIEWERS = {value!r} is not allowed: a whole number of at least 1")
     return viewers
