@@ -107,7 +107,7 @@ async def student(browser, url, result):
         await context.close()
 
 
-async def websocket_student(url, result):
+async def websocket_student(url, result, changes=CHANGES):
     """The same lesson through Streamlit's protocol, with nothing rendered (bench/ws_student.py)."""
     address = urlsplit(url)
     student = StreamlitStudent(f"{address.scheme}://{address.netloc}", address.query)
@@ -117,7 +117,7 @@ async def websocket_student(url, result):
         started = time.perf_counter()
         await student.open()
         settings = await wait_run(read_status, started, None, result)
-        for label, key in CHANGES:
+        for label, key in changes:
             while label not in student.sliders:  # drawn by the run that just finished
                 await asyncio.sleep(0.1)
             started = time.perf_counter()
@@ -140,6 +140,15 @@ def sample_memory(process, peaks, stop):
         except psutil.Error:
             pass
         stop.wait(0.5)
+
+
+async def warm_up(base):
+    """The teacher opens the link once before class: the server imports TensorFlow, traces the lesson's first
+    architecture and caches its run (the students' slider moves stay new to the server)."""
+    result = {"runs": [], "settings": [], "errors": [], "completed": False}
+    await websocket_student(lesson_url(base), result, changes=())
+    if not result["completed"]:
+        raise RuntimeError(f"the warm-up session failed: {result['errors']}")
 
 
 async def drive(sessions, base, client="browser"):
@@ -167,6 +176,8 @@ def percentile(values, q):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--warm", action="store_true",
+                        help="one session opens the link before the N students start (not timed), as a teacher would")
     parser.add_argument("--client", choices=("browser", "websocket"), default="browser",
                         help="browser: headless Chromium pages on this machine; websocket: Streamlit's protocol "
                              "without rendering (as if each student's own laptop drew the page)")
@@ -182,6 +193,8 @@ def main():
     sampler.start()
     try:
         time.sleep(4)
+        if args.warm:
+            asyncio.run(warm_up(f"http://127.0.0.1:{port}"))
         started, machine_before = time.perf_counter(), busy_seconds()
         server_before = cpu_seconds(psutil.Process(server.pid))
         results = asyncio.run(drive(args.sessions, f"http://127.0.0.1:{port}", args.client))
