@@ -80,29 +80,48 @@ async def wait_run(read_status, started, previous_settings, result):
     raise TimeoutError(f"no finished run within {RUN_TIMEOUT} s (status: {await read_status()!r})")
 
 
+def new_result() -> dict:
+    return {"runs": [], "settings": [], "errors": [], "completed": False}
+
+
+async def walk_lesson(open_link, ready, press, read_status, result, changes=CHANGES):
+    """Open the link and wait for its run, then make each slider change and wait for its run. A change is
+    timed from the key press: `ready(label)` first waits until the slider is there to press."""
+    started = time.perf_counter()
+    await open_link()
+    settings = await wait_run(read_status, started, None, result)
+    for label, key in changes:
+        await ready(label)
+        started = time.perf_counter()
+        await press(label, key)
+        settings = await wait_run(read_status, started, settings, result)
+
+
+def failed(result, error):
+    result["errors"].append(f"{type(error).__name__}: {error} (finished runs: {result['settings']})")
+
+
 async def student(browser, url, result):
     context = await browser.new_context(viewport={"width": 1400, "height": 900})
     page = await context.new_page()
     page.on("pageerror", lambda error: result["errors"].append(f"page error: {error}"))
+
+    async def press(label, key):
+        await page.get_by_role("slider", name=label).press(key)
+
     try:
-        started = time.perf_counter()
-        await page.goto(url, timeout=120_000)
-        read_status = partial(status, page)
-        settings = await wait_run(read_status, started, None, result)
-        for label, key in CHANGES:
-            slider = page.get_by_role("slider", name=label)
-            await slider.focus()
-            started = time.perf_counter()
-            await slider.press(key)
-            settings = await wait_run(read_status, started, settings, result)
+        await walk_lesson(partial(page.goto, url, timeout=120_000),
+                          lambda label: page.get_by_role("slider", name=label).focus(), press,
+                          partial(status, page), result)
         if await page.locator("[data-testid=stException]").count():
             result["errors"].append("an exception box on the page")
         result["completed"] = True
     except Exception as error:  # a failed session is counted, not fatal to the others
-        result["errors"].append(f"{type(error).__name__}: {error} (finished runs: {result['settings']})")
-        if not any(os.path.exists(os.path.join(ARTIFACTS, name)) for name in ["load_failure.png"]):
+        failed(result, error)
+        screenshot = os.path.join(ARTIFACTS, "load_failure.png")
+        if not os.path.exists(screenshot):
             os.makedirs(ARTIFACTS, exist_ok=True)
-            await page.screenshot(path=os.path.join(ARTIFACTS, "load_failure.png"), full_page=True)
+            await page.screenshot(path=screenshot, full_page=True)
     finally:
         await context.close()
 
@@ -111,23 +130,24 @@ async def websocket_student(url, result, changes=CHANGES):
     """The same lesson through Streamlit's protocol, with nothing rendered (bench/ws_student.py)."""
     address = urlsplit(url)
     student = StreamlitStudent(f"{address.scheme}://{address.netloc}", address.query)
+
     async def read_status():
         return student.status
+
+    async def ready(label):  # drawn by the run that just finished
+        deadline = time.perf_counter() + 30
+        while label not in student.sliders:
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"no {label!r} slider within 30 s")
+            await asyncio.sleep(0.1)
+
     try:
-        started = time.perf_counter()
-        await student.open()
-        settings = await wait_run(read_status, started, None, result)
-        for label, key in changes:
-            while label not in student.sliders:  # drawn by the run that just finished
-                await asyncio.sleep(0.1)
-            started = time.perf_counter()
-            await student.press(label, key)
-            settings = await wait_run(read_status, started, settings, result)
+        await walk_lesson(student.open, ready, student.press, read_status, result, changes)
         if student.exceptions:
             result["errors"].append(f"{student.exceptions} exception elements")
         result["completed"] = True
     except Exception as error:
-        result["errors"].append(f"{type(error).__name__}: {error} (finished runs: {result['settings']})")
+        failed(result, error)
     finally:
         await student.close()
 
@@ -145,7 +165,7 @@ def sample_memory(process, peaks, stop):
 async def warm_up(base):
     """The teacher opens the link once before class: the server imports TensorFlow, traces the lesson's first
     architecture and caches its run (the students' slider moves stay new to the server)."""
-    result = {"runs": [], "settings": [], "errors": [], "completed": False}
+    result = new_result()
     await websocket_student(lesson_url(base), result, changes=())
     if not result["completed"]:
         raise RuntimeError(f"the warm-up session failed: {result['errors']}")
@@ -153,14 +173,14 @@ async def warm_up(base):
 
 async def drive(sessions, base, client="browser"):
     if client == "websocket":
-        results = [{"runs": [], "settings": [], "errors": [], "completed": False} for _ in range(sessions)]
+        results = [new_result() for _ in range(sessions)]
         await asyncio.gather(*(websocket_student(lesson_url(base), result) for result in results))
         return results
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
             "--disable-dev-shm-usage"])
-        results = [{"runs": [], "settings": [], "errors": [], "completed": False} for _ in range(sessions)]
+        results = [new_result() for _ in range(sessions)]
         await asyncio.gather(*(student(browser, lesson_url(base), result) for result in results))
         await browser.close()
         return results

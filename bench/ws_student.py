@@ -74,7 +74,8 @@ class StreamlitStudent:
             await asyncio.sleep(interval)
             await self._rerun(fragment_id=fragment_id)
 
-    def _restart_timer(self, fragment_id: str, interval: float):
+    def _set_timer(self, fragment_id: str, interval: float):
+        """Start, replace or (interval 0) cancel a fragment's auto-rerun timer."""
         if fragment_id in self._timers:
             self._timers.pop(fragment_id).cancel()
         if interval > 0:
@@ -89,12 +90,12 @@ class StreamlitStudent:
                 self.page_script_hash = message.new_session.page_script_hash
                 if not message.metadata.run.fragment_ids:  # a full run: it registers its fragments' timers anew
                     for fragment_id in list(self._timers):
-                        self._restart_timer(fragment_id, 0)
+                        self._set_timer(fragment_id, 0)
             elif kind == "auto_rerun":
-                self._restart_timer(message.auto_rerun.fragment_id, message.auto_rerun.interval)
+                self._set_timer(message.auto_rerun.fragment_id, message.auto_rerun.interval)
             elif kind == "stop_auto_rerun":
                 for fragment_id in message.stop_auto_rerun.fragment_ids:
-                    self._restart_timer(fragment_id, 0)
+                    self._set_timer(fragment_id, 0)
             elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
                 element = message.delta.new_element
                 shown = element.WhichOneof("type")

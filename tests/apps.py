@@ -3,6 +3,8 @@ left training (a test that does not wait for its run, a depth-100 trace say, mus
 import os
 import time
 
+# Every AppTest session a test opens; conftest.py stops their runs after each test.
+STARTED = []
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 
 

@@ -29,3 +29,12 @@ def preset_records(pool):
         return trained[name]
 
     return records
+
+
+@pytest.fixture(autouse=True)
+def stop_runs_left_training():
+    """A test that does not wait for its run (a depth-100 trace, say) must not leave it training."""
+    yield
+    from apps import STARTED, stop_all
+
+    stop_all(STARTED)

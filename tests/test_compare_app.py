@@ -7,16 +7,10 @@ from streamlit.testing.v1 import AppTest
 from core.lessons.links import Lesson, lesson_params
 from core.lessons.presets import PRESETS
 import apps
-from apps import APP, stop_all
+from apps import APP, STARTED
 
 QUICK = {"lab_steps": 40, "lab_samples": 300, "lab_width": 16, "lab_depth": 4}
-STARTED = []
 
-
-@pytest.fixture(autouse=True)
-def stop_runs_left_training():
-    yield
-    stop_all(STARTED)
 
 
 def open_compare(params=None, **state):

@@ -4,18 +4,12 @@ import time
 
 import pytest
 
-from apps import open_lab, run_until_done, stop_all  # noqa: E402 (run_until_done: other test files import it from here)
+from apps import STARTED, open_lab, run_until_done  # noqa: E402 (run_until_done: other test files import it from here)
 # Small and quick: the Lab's behaviour does not depend on the size of the net.
 QUICK = {"lab_steps": 60, "lab_samples": 300, "lab_width": 16}
 
 
-STARTED = []
 
-
-@pytest.fixture(autouse=True)
-def stop_runs_left_training():
-    yield
-    stop_all(STARTED)
 
 
 def start(**state):

@@ -11,15 +11,9 @@ from streamlit.testing.v1 import AppTest
 from core.config import RunConfig
 from core.lessons.links import FIELDS, Lesson, lesson_params
 from core.lessons.presets import BY_NAME
-from apps import APP, stop_all
-
-STARTED = []
+from apps import APP, STARTED
 
 
-@pytest.fixture(autouse=True)
-def stop_runs_left_training():
-    yield
-    stop_all(STARTED)
 
 
 def open_page(params, page="pages/lab.py", **state):

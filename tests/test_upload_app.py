@@ -10,16 +10,10 @@ from streamlit.testing.v1 import AppTest
 
 import ui.upload_controls
 import apps
-from apps import APP, run_until_done, stop_all
+from apps import APP, STARTED, run_until_done
 
 QUICK = {"lab_steps": 40, "lab_samples": 300, "lab_width": 16, "lab_depth": 3}
-STARTED = []
 
-
-@pytest.fixture(autouse=True)
-def stop_runs_left_training():
-    yield
-    stop_all(STARTED)
 
 
 def xor_csv(features=2, rows=240, seed=0) -> bytes:
