@@ -8,7 +8,8 @@ import tempfile
 from tqdm import tqdm
 
 from core.engine.activations import ACTIVATIONS
-from core.config import DATASETS, OPTIMIZERS, PRECISIONS, ConfigError, RunConfig, is_upload, parse_value
+from core.config import (DATASETS, OPTIMIZERS, PRECISIONS, ConfigError, RunConfig, default_record_every, is_upload,
+                         parse_value)
 from core.engine.initializers import PRESETS
 from core.limits import LIMIT_VARIABLES
 from core.output_path import output_path_problem
@@ -35,7 +36,8 @@ HELP = {
     "weight_decay": "decoupled weight decay on the kernels",
     "batch_size": "minibatch size",
     "steps": "training steps (0 measures the initial state only)",
-    "record_every": "record statistics every this many steps (and at step 0 and the last step)",
+    "record_every": "record statistics every this many steps (and at step 0 and the last step); without it, about "
+                    "150 recorded steps per run, as in the Lab: ceil(steps / 150)",
     "seed": "random seed of data, weights and minibatches",
     "precision": f"compute precision: {', '.join(PRECISIONS)}",
     "cpu": "use the CPU even when TensorFlow sees a GPU",
@@ -64,7 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
         if field.type is bool:
             run.add_argument(flag, action=argparse.BooleanOptionalAction, default=default, help=f"{HELP[field.name]} (default: {default})")
         else:
-            run.add_argument(flag, default=None, metavar=field.name.upper(), help=f"{HELP[field.name]} (default: {default})")
+            shown = "" if field.name == "record_every" else f" (default: {default})"  # it follows --steps
+            run.add_argument(flag, default=None, metavar=field.name.upper(), help=HELP[field.name] + shown)
     run.add_argument("--out", default="-", metavar="FILE", help="where to write the record; - is standard output")
     run.add_argument("--quiet", action="store_true", help="no progress on standard error")
     run.add_argument("--keras", default=None, metavar="FILE.keras",
@@ -81,6 +84,8 @@ def config_from_args(args) -> RunConfig:
         if value is None:
             continue
         values[field.name] = value if isinstance(value, bool) else parse_value(field.name, value)
+    if "record_every" not in values:  # the Lab's rule, so long runs stay within the host's recorded steps
+        values["record_every"] = default_record_every(values.get("steps", DEFAULTS.steps))
     if is_upload(values.get("dataset")):  # a CSV uploaded to a running server; this process has none
         raise ConfigError("dataset", values["dataset"], f"one of {', '.join(DATASETS)} (an upload:<hash> names a "
                           "CSV uploaded to a running server, which the command line cannot see)")

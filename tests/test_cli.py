@@ -82,3 +82,20 @@ def test_a_keras_config_dict_with_a_bad_value_exits_with_status_2(capsys):
     assert result.returncode == 2
     assert "--bias-initializer" in result.stderr and "Constant" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_without_record_every_a_long_run_records_about_150_steps_as_the_lab_does(capsys):
+    from core.cli import build_parser, config_from_args
+    from ui.controls import config_or_default
+
+    def cli_config(*args):
+        return config_from_args(build_parser().parse_args(["run", *args]))
+
+    long = cli_config("--steps", "5000")  # record_every 5 would record 1002 steps, over the host's 1000
+    assert long.record_every == 34 and len(long.recorded_steps) == 149
+    lab = config_or_default({"lab_steps": 5000}, "lab_")  # the Lab's controls at 5000 steps
+    assert lab.steps == 5000 and long.record_every == lab.record_every
+    assert cli_config().record_every == 2  # the default 300 steps, as the Lab records them
+    assert cli_config("--steps", "5000", "--record-every", "50").record_every == 50  # a given value is kept
+    help_text = run_in_process(capsys, "run", "--help").stdout
+    assert "ceil(steps / 150)" in " ".join(help_text.split())

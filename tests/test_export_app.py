@@ -14,6 +14,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 
 from test_compare_app import open_compare
 from test_compare_app import run_until_done as compare_until_done
+from test_import_record import json_values, mutate
 from test_lab_app import start, run_until_done
 
 MANAGERS = []
@@ -124,10 +125,17 @@ def test_bad_uploads_never_raise_out_of_the_page(finished, data):
     finished.file_uploader(key="lab_import_file").set_value(None).run()
 
 
-def test_saved_runs_are_compared_beside_the_live_runs(finished):
+@pytest.fixture(scope="module")
+def compared(finished):
+    """Compare with two live runs of depth 3 and the Lab's depth-4 record added as a saved run."""
     exported = download(finished, "Run record (JSON)")
     app = compare_until_done(open_compare(lab_depth=3, lab_steps=40, lab_samples=300, lab_width=16))
     app.file_uploader(key="cmp_import_files").set_value([("depth4.json", exported, "application/json")]).run()
+    return app
+
+
+def test_saved_runs_are_compared_beside_the_live_runs(compared):
+    app = compared
     assert not app.exception
     text = json.dumps([json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")])
     assert "saved: depth4.json" in text
@@ -136,9 +144,49 @@ def test_saved_runs_are_compared_beside_the_live_runs(finished):
     assert table.loc["depth"].tolist() == ["3", "3", "4"]  # the live runs' depth, then the saved run's
 
 
+def test_a_corrupt_or_huge_file_in_compare_is_refused_and_the_saved_run_stays(compared, monkeypatch):
+    app = compared
+    monkeypatch.setenv("GRADFLOW_MAX_UPLOAD_MB", "1")
+    for name, data, reason in [("broken.json", b'{"schema": "gradflow.run/1", "steps": ', "not valid JSON"),
+                               ("huge.json", b" " * (3 * 2**19), "huge.json is 1.5 MB; at most 1 MB is allowed")]:
+        app.file_uploader(key="cmp_import_files").set_value([(name, data, "application/json")]).run()
+        assert not app.exception
+        assert any(error.value.startswith(f"Not added: {name}: ") and reason in error.value for error in app.error), name
+        assert [name for name, _ in app.session_state["cmp_imported"]] == ["depth4.json"]  # what it had
+        assert app.dataframe[0].value.loc["depth"].tolist() == ["3", "3", "4"]
+
+
 def test_eight_runs_in_compare_get_eight_colors():
     from core.charts.compare import run_color
 
     labels = [f"run {i}" for i in range(1, 5)] + [f"saved: a.json ({i})" for i in range(1, 5)]
     scale = run_color(labels).to_dict()["scale"]
     assert scale["domain"] == labels and len(set(scale["range"])) == 8
+
+
+@pytest.fixture(scope="module")
+def exported_record(finished) -> dict:
+    return json.loads(finished.session_state["lab_live"].snapshot.to_json())  # what Run record (JSON) downloads
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(path=st.lists(st.integers(0, 50), min_size=1, max_size=5), value=json_values)
+def test_damaged_records_never_raise_out_of_the_lab_or_compare(finished, compared, exported_record, path, value):
+    """A real record with one value replaced (Hypothesis): each page opens it and draws it, or refuses it."""
+    damaged = json.dumps(mutate(exported_record, path, value)).encode()
+    finished.file_uploader(key="lab_import_file").upload("damaged.json", damaged, "application/json").run()
+    assert not finished.exception
+    opened = any("Viewing the saved run **damaged.json**" in info.value for info in finished.info)
+    refused = any("That file was not opened" in error.value for error in finished.error)
+    assert opened != refused
+    if opened:
+        finished.button(key="lab_close_import").click().run()
+    finished.file_uploader(key="lab_import_file").set_value(None).run()
+
+    good = json.dumps(exported_record).encode()  # beside a good one, so Compare always has a saved run to keep
+    compared.file_uploader(key="cmp_import_files").set_value(
+        [("depth4.json", good, "application/json"), ("damaged.json", damaged, "application/json")]).run()
+    assert not compared.exception
+    added = [name for name, _ in compared.session_state["cmp_imported"]]
+    refused = any(error.value.startswith("Not added: damaged.json: ") for error in compared.error)
+    assert added == ["depth4.json"] + ([] if refused else ["damaged.json"])

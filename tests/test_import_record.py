@@ -123,3 +123,20 @@ def test_a_record_with_rows_that_disagree_with_its_layers_is_refused(exported):
     with pytest.raises(ValueError, match="activation = 'softmax' is not allowed"):
         read_record(json.dumps(data).encode())
     assert np.isfinite(read_record(exported).loss).all()
+
+
+def test_the_exported_boundary_chart_draws_the_same_points_as_the_labs_data_view(record):
+    from core.engine.datasets import make_dataset
+    from core.export.views import BOUNDARY_VIEW
+    from ui.session import data_points as lab_data_points
+
+    config = RunConfig.from_dict(record.config)
+    dataset = make_dataset(config)  # 1000 examples: 1000 // 600 = 1, so all of them
+    every = max(1, len(dataset.y) // 600)
+    expected = pd.DataFrame({"x": dataset.x[::every, 0], "y": dataset.x[::every, 1],
+                             "label": dataset.y[::every].astype(str)})
+    exported = view(record, BOUNDARY_VIEW).data["points"]
+    pd.testing.assert_frame_equal(exported, expected)
+    rows, classes = lab_data_points(config.key())  # the Lab's cached copy of the same rows
+    pd.testing.assert_frame_equal(rows, exported)
+    assert classes == 2

@@ -157,6 +157,29 @@ def test_compare_trains_every_run_on_the_uploaded_csv():
         time.sleep(0.2)
     app.run()
     assert not app.exception and all(run.snapshot.status == "finished" for run in runs)
+    assert any(m.value == "#### Theory beside the measurement (step 0)" for m in app.markdown)
+    readings = [c.value for c in app.caption if c.value.startswith(("**1 · ", "**2 · "))]
+    assert len(readings) == 2 and all(": theory: chi = " in text for text in readings)  # from the CSV's own inputs
+
+
+def test_the_other_pages_work_on_an_uploaded_csv_and_the_sweep_page_says_why_it_cannot_sweep_it():
+    app = upload(open_lab(lab_steps=0), xor_csv(2, seed=8))
+    name = app.session_state["lab_upload_name"]
+    assert json.loads(app.session_state["lab_live"].key)["dataset"] == name
+    app.switch_page("pages/theory.py").run()
+    assert not app.exception
+    assert any(c.value.startswith("◆ The Lab now: sigmoid, σ_w = ") for c in app.caption)
+    app.switch_page("pages/activations.py").run()
+    assert not app.exception and app.get("vega_lite_chart")
+    app.switch_page("pages/sweep.py").run()
+    assert not app.exception
+    assert [e.value for e in app.error] == [
+        f"dataset = '{name}' is not allowed: a built-in data set for a sweep (spirals, moons, circles, xor, gaussian, "
+        "digits); an uploaded CSV trains in the Lab and Compare only"]
+    assert app.button(key="sweep_run").disabled
+    app.switch_page("pages/lab.py").run()  # back in the Lab, the CSV is still the data
+    assert not app.exception
+    assert json.loads(app.session_state["lab_live"].key)["dataset"] == name
 
 
 BAD_CELLS = st.sampled_from(["", "NA", "abc", "1,5", '"', "inf", "-", "1e999", "é", " "])

@@ -7,7 +7,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType, _is_full_app_rerun
 
 from core.config import RunConfig
-from core.engine.datasets import make_dataset
+from core.engine import datasets
 from core.engine.device import badge_text, gpu_names
 from core.engine.live import LabServer
 from core.engine.redraw import slowdown
@@ -34,12 +34,9 @@ def device_badge() -> str:
 
 
 @st.cache_data(max_entries=32)
-def data_points(config_key: str, most: int = 600):
-    """The dataset's points for the Data view (2-D sets only), thinned for the browser."""
-    dataset = make_dataset(RunConfig.from_dict(json.loads(config_key)))
-    step = max(1, len(dataset.y) // most)
-    return {"x": dataset.x[::step, 0], "y": dataset.x[::step, 1], "label": dataset.y[::step].astype(str),
-            "classes": dataset.classes}
+def data_points(config_key: str):
+    """The Data view's points and class count (core/engine/datasets.py), once per configuration's data."""
+    return datasets.data_points(RunConfig.from_dict(json.loads(config_key)))
 
 
 def newer_run_requested() -> bool:

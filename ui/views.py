@@ -4,7 +4,6 @@ Live views get the rows of the latest step; replay views get every recorded step
 input selects the step in the browser. Both keep the same elements in the same places, so the page never
 jumps between live, paused and replay."""
 import altair as alt
-import pandas as pd
 import streamlit as st
 
 from core import charts
@@ -39,9 +38,8 @@ def figure(record, live: bool, name: str, build, *args, **options) -> charts.Fig
 
 
 def _boundary(record, points_key, **options):
-    points = data_points(points_key)
-    rows = pd.DataFrame({name: points[name] for name in ("x", "y", "label")})
-    return charts.data_and_boundary(record, rows, classes=points["classes"], **options)
+    rows, classes = data_points(points_key)
+    return charts.data_and_boundary(record, rows, classes=classes, **options)
 
 
 def no_picture_note(config) -> str:

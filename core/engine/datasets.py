@@ -3,6 +3,7 @@ uploaded to this server (core/engine/upload_store.py)."""
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from sklearn.datasets import load_digits, make_circles, make_moons
 from sklearn.preprocessing import StandardScaler
 
@@ -79,6 +80,18 @@ def make_dataset(config: RunConfig) -> Dataset:
     # Constant pixels of the digits (or constant columns of a CSV) have zero variance; StandardScaler leaves them at 0.
     x = StandardScaler().fit_transform(x).astype(np.float32)
     return Dataset(x=x, y=y.astype(np.int32), classes=classes)
+
+
+DATA_POINTS = 600  # points the Data view draws at most: the shape shows, the browser stays light
+
+
+def data_points(config: RunConfig, most: int = DATA_POINTS) -> tuple:
+    """The Data view's points of 2-D data (x, y and the label as text), every k-th example so at most about
+    `most`, and the number of classes. The Lab's view and the exported chart both draw these."""
+    dataset = make_dataset(config)
+    step = max(1, len(dataset.y) // most)
+    rows = pd.DataFrame({"x": dataset.x[::step, 0], "y": dataset.x[::step, 1], "label": dataset.y[::step].astype(str)})
+    return rows, dataset.classes
 
 
 def input_dim_of(config: RunConfig) -> int | None:

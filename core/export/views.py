@@ -1,18 +1,9 @@
 """The Lab's charts by name, each drawn at the run's last recorded step: what the PNG and SVG exports offer,
 and what an imported record must be able to draw before a page accepts it."""
 import numpy as np
-import pandas as pd
 
 from core import charts
-from core.engine.datasets import class_count, make_dataset
-
-
-def _data_points(record, most: int = 600) -> pd.DataFrame:
-    from core.config import RunConfig
-
-    dataset = make_dataset(RunConfig.from_dict(record.config))
-    step = max(1, len(dataset.y) // most)
-    return pd.DataFrame({"x": dataset.x[::step, 0], "y": dataset.x[::step, 1], "label": dataset.y[::step].astype(str)})
+from core.engine.datasets import class_count, data_points
 
 
 VIEWS = {
@@ -47,8 +38,8 @@ def view(record, name: str) -> charts.Figure:
     if name == BOUNDARY_VIEW:
         from core.config import RunConfig
 
-        classes = class_count(RunConfig.from_dict(record.config)) or 2  # an uploaded CSV may have up to 20
-        return charts.data_and_boundary(record, _data_points(record), classes=classes)
+        points, classes = data_points(RunConfig.from_dict(record.config))  # what the Lab's Data view draws
+        return charts.data_and_boundary(record, points, classes=classes)
     return VIEWS[name](record)
 
 
