@@ -89,3 +89,26 @@ def test_dead_units_and_sparsity_count_exact_zeros():
     assert dead > 0.1, "a bias of -1.5 should silence some units for the whole batch"
     assert scalars[0, LAYER_METRICS.index("dead_fraction"), 0] == pytest.approx(dead)
     assert scalars[0, LAYER_METRICS.index("sparsity"), 0] == pytest.approx(np.mean(activations[0] == 0))
+
+
+def test_a_gradient_too_small_to_square_in_float32_still_has_its_true_norm():
+    # A deep sigmoid net: the first layers' gradients are near 1e-20, whose squares fall below float32's
+    # smallest normal number, so an unscaled norm reads exactly 0 although the gradient is not 0.
+    config = RunConfig(dataset="gaussian", input_dim=5, samples=200, depth=30, width=16, activation="sigmoid",
+                       optimizer="sgd", learning_rate=0.1, batch_size=64, steps=1, record_every=1, seed=3)
+    outputs, ref = one_recorded_step(config, weight_scale=1.0)
+    scalars = outputs[5]
+    _, _, _, gradients, _, _ = reference.forward_backward(
+        ref["x"], ref["y"], ref["kernels"], ref["biases"], ref["out_kernel"], ref["out_bias"], "sigmoid", config.alpha)
+    expected = [np.linalg.norm(gradient) for gradient in gradients]
+    assert expected[0] < np.sqrt(np.finfo(np.float32).tiny)  # the case this test is about
+    assert expected[0] > 1e3 * np.finfo(np.float32).tiny * np.sqrt(gradients[0].size)  # its elements are float32s
+    measured = scalars[0, LAYER_METRICS.index("grad_norm")]
+    np.testing.assert_allclose(measured, expected, rtol=1e-3)
+
+
+def test_a_norm_of_zeros_or_of_infinities_is_still_0_or_inf():
+    from core.engine.statistics import kernel_norms
+    norms = kernel_norms([tf.zeros([3, 4]), tf.stack([tf.fill([4, 4], np.inf), tf.fill([4, 4], 1e-30)])]).numpy()
+    assert norms[0] == 0 and norms[1] == np.inf
+    assert norms[2] == pytest.approx(4e-30, rel=1e-5)
