@@ -47,7 +47,8 @@ def live():
         st.rerun()
     done, total = running.finished_count, running.total
     st.progress(done / total, text=f"{done} of {total} runs · {st.session_state.get('sweep_where', '')}")
-    views.chart(running.grid, table.frame(running.finished_rows(), running.grid.names), choice.outcome)
+    views.chart(running.grid, table.frame(running.finished_rows(), running.grid.names), choice.outcome,
+                running=running.running_cells())
 
 
 if sweep is not None:

@@ -109,6 +109,25 @@ def test_cancelling_stops_the_outstanding_runs(client):
     assert cancelled >= sweep.total - ran and cancelled + sweep.finished_count == sweep.total
 
 
+def test_only_the_cells_a_worker_has_started_show_as_running_not_the_ones_queued_on_it(client):
+    client.wait_for_workers(2, timeout=60)
+    # runs of one architecture go to one worker at once (assign_workers): Dask calls them all "processing"
+    many = make_grid(BASE.replace(steps=150, width=6), {"depth": (1, 2, 3), "learning_rate": (0.01, 0.03, 0.1, 0.3)}, 1)
+    sweep = Sweep(client, many)
+    seen, most = set(), 0
+    while not sweep.done:
+        sweep.poll()
+        running = sweep.running_cells()
+        unfinished = {run.cell for run, row in zip(sweep.runs, sweep.rows) if row is None}
+        assert running <= unfinished or sweep.done
+        most, seen = max(most, len(running)), seen | running
+        time.sleep(0.02)
+    assert most and most <= 2, f"{most} cells shown running on 2 single-threaded workers"
+    assert len(seen) >= 2, "cells were seen running as they went"
+    assert sweep.started == {future.key for future in sweep.futures}, "every run's start was heard"
+    assert sweep.running_cells() == set()
+
+
 def test_the_command_line_writes_one_row_per_cell_and_seed(client, sequential, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv(sweep_cluster.SCHEDULER_VARIABLE, client.scheduler.address)  # the named-cluster path
     out = tmp_path / "sweep.parquet"
@@ -199,3 +218,4 @@ def test_the_server_refuses_a_sweep_beyond_its_limit_of_sweeps_at_once_and_takes
     second.button(key="sweep_run").click().run()
     assert "sweep_running" in second.session_state
     second.button(key="sweep_cancel").click().run()
+

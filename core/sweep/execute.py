@@ -11,7 +11,7 @@ import weakref
 from core.lessons.links import encode
 from core.sweep.grid import Grid, expand
 from core.sweep.outcomes import DEFAULT_TARGET_LOSS, OUTCOMES
-from core.sweep.task import run_cell
+from core.sweep.task import STARTED_TOPIC, run_cell
 
 RETRIES = 2
 
@@ -56,6 +56,22 @@ def row(run, axes: tuple, summary: dict) -> dict:
 
 
 _ACTIVE = weakref.WeakSet()  # this process's sweeps, for the server's limit on sweeps at once
+_BY_NAME = weakref.WeakValueDictionary()  # a sweep by the name in its task keys, for the workers' start events
+_LISTENING = weakref.WeakSet()  # clients already subscribed to the start events
+
+
+def _heard_start(event) -> None:
+    """A worker started one of a sweep's tasks (core.sweep.task._announce_start); runs on the client's loop."""
+    _, key = event
+    sweep = _BY_NAME.get(str(key).split("-")[1]) if str(key).startswith("sweep-") else None
+    if sweep is not None:
+        sweep.started.add(key)
+
+
+def _listen(client) -> None:
+    if client not in _LISTENING:
+        client.subscribe_topic(STARTED_TOPIC, _heard_start)
+        _LISTENING.add(client)
 
 
 def active_sweeps() -> int:
@@ -75,7 +91,10 @@ class Sweep:
         self.rows = [None] * len(self.runs)
         self.cancelled = False
         self.client = client
+        self.started = set()  # keys of the tasks a worker has started (heard from its events)
         name = uuid.uuid4().hex[:8]
+        _BY_NAME[name] = self
+        _listen(client)
         homes = assign_workers(self.runs, list(client.scheduler_info().get("workers", {})))
         self.futures = [
             client.submit(run_cell, run.config.to_dict(), target_loss, keep_records, retries=retries, pure=False,
@@ -100,6 +119,14 @@ class Sweep:
     def running(self) -> bool:
         """Tasks still queued or running on the cluster, whether or not anyone has polled their results."""
         return not self.cancelled and not all(future.done() for future in self.futures)
+
+    def running_cells(self) -> set:
+        """The cells a worker is computing now: one of their runs has started and has not finished (a queued
+        run, even one already assigned to a worker, has not started)."""
+        if self.cancelled:
+            return set()
+        return {run.cell for run, future in zip(self.runs, self.futures)
+                if future.key in self.started and not future.done()}
 
     def _collect(self, index: int, future) -> bool:
         if self.rows[index] is not None or not future.done() or future.status == "cancelled":
