@@ -2,10 +2,12 @@
 sequential runs, a worker killed mid-sweep, cancelling, the command line, and the Sweep page (AppTest)."""
 import contextlib
 import os
+import threading
 import time
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from dask.distributed import Client
 from streamlit.runtime.pages_manager import PagesManager
@@ -15,7 +17,7 @@ from core.cli import main
 from core.config import RunConfig
 from core.engine.run import run_to_end
 from core.sweep import cluster as sweep_cluster
-from core.sweep import table
+from core.sweep import execute, table
 from core.sweep.execute import Sweep
 from core.sweep.grid import expand, make_grid
 from core.sweep.outcomes import OUTCOMES, measure
@@ -128,6 +130,27 @@ def test_only_the_cells_a_worker_has_started_show_as_running_not_the_ones_queued
     assert sweep.running_cells() == set()
 
 
+def test_a_sweep_whose_session_has_gone_is_cancelled_after_a_short_grace(client, monkeypatch):
+    client.wait_for_workers(2, timeout=60)
+    monkeypatch.setattr(execute, "GONE_GRACE_SECONDS", 0.5)
+    gone = threading.Event()
+    many = make_grid(BASE.replace(steps=100), {"depth": (1, 2, 3, 4, 5, 6), "width": (4, 8, 16, 12)}, 1)
+    sweep = Sweep(client, many, abandoned=gone.is_set)
+    deadline = time.time() + 60
+    while not sweep.started:
+        assert time.time() < deadline, "no run started"
+        time.sleep(0.02)
+    time.sleep(1.5)
+    assert sweep.running, "a session still there keeps its sweep"
+    gone.set()
+    deadline = time.time() + 10
+    while sweep.running:
+        assert time.time() < deadline, "the abandoned sweep kept running"
+        time.sleep(0.1)
+    assert sweep.cancelled and any(future.status == "cancelled" for future in sweep.futures)
+    assert execute.active_sweeps() == 0, "its place among the server's sweeps at once is free"
+
+
 def test_the_command_line_writes_one_row_per_cell_and_seed(client, sequential, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv(sweep_cluster.SCHEDULER_VARIABLE, client.scheduler.address)  # the named-cluster path
     out = tmp_path / "sweep.parquet"
@@ -219,3 +242,35 @@ def test_the_server_refuses_a_sweep_beyond_its_limit_of_sweeps_at_once_and_takes
     assert "sweep_running" in second.session_state
     second.button(key="sweep_cancel").click().run()
 
+
+def _chart_rows(app) -> pd.DataFrame:
+    chart = app.get("vega_lite_chart")[0]
+    data = {d.name: d.data.data for d in chart.proto.datasets}
+    return pa.ipc.open_stream(data["cells"]).read_pandas()
+
+
+def test_the_page_fills_in_shows_running_cells_and_leaving_it_cancels_the_sweep(sweep_page):
+    app = sweep_page
+    app.run()
+    app.text_input(key="sweep_values_depth").set_value("2, 3, 4, 5, 6, 7")
+    app.text_input(key="sweep_values_activation").set_value("relu, tanh")
+    app.select_slider(key="sweep_steps").set_value(300)
+    app.number_input(key="sweep_seeds").set_value(1)
+    app.run()
+    app.button(key="sweep_run").click().run()
+    states, deadline = set(), time.time() + 90
+    while not {"done", "running"} <= states:  # some cells filled in while others are being computed
+        assert "sweep_running" in app.session_state, f"the sweep ended before it was seen running ({states})"
+        assert time.time() < deadline, states
+        time.sleep(0.2)
+        app.run()
+        assert not app.exception, app.exception
+        states = set(_chart_rows(app)["state"])
+    assert "waiting" in states and app.get("progress"), "queued cells wait, and a progress bar shows"
+    sweep = app.session_state["sweep_running"]
+    app.switch_page("pages/lab.py").run()
+    assert not app.exception, app.exception
+    assert "sweep_running" not in app.session_state, "leaving the page cancels the sweep"
+    assert sweep.cancelled and any(future.status == "cancelled" for future in sweep.futures)
+    kept = next(reversed(app.session_state["sweep_finished"].values()))
+    assert kept.cancelled and 0 < len(kept.table) < 12, "what finished is kept"

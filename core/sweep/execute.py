@@ -4,7 +4,10 @@ Runs of one architecture prefer one worker, which traces it once and reuses it (
 is submitted with retries, so a cell whose worker failed is run again; a worker process that dies
 mid-cell is noticed by the scheduler, which gives its cells to another worker (the nanny restarts it).
 Cancelling releases every task not yet finished: queued ones never start, the running one finishes.
+A sweep whose session has gone (the browser closed) is cancelled after a short grace (watch_abandoned).
 """
+import threading
+import time
 import uuid
 import weakref
 
@@ -68,6 +71,38 @@ def _heard_start(event) -> None:
         sweep.started.add(key)
 
 
+GONE_GRACE_SECONDS = 15.0  # as a Lab run (core/engine/live.py): a browser that reconnects within this keeps its sweep
+_WATCH_EVERY = 1.0
+_watcher = {}
+_watcher_lock = threading.Lock()
+
+
+def _watch() -> None:
+    """Cancel every sweep whose `abandoned()` has said so for GONE_GRACE_SECONDS (a class server drops the
+    work of a closed tab at once, not when Streamlit forgets the session minutes later)."""
+    while True:
+        time.sleep(_WATCH_EVERY)
+        for sweep in list(_ACTIVE):
+            if sweep.abandoned is None or not sweep.running:
+                continue
+            if not sweep.abandoned():
+                sweep.gone_since = None
+            elif sweep.gone_since is None:
+                sweep.gone_since = time.monotonic()
+            elif time.monotonic() - sweep.gone_since > GONE_GRACE_SECONDS:
+                try:
+                    sweep.cancel()
+                except Exception:  # noqa: BLE001 - its client already closed (the server exiting): nothing runs
+                    sweep.cancelled = True
+
+
+def _watch_abandoned() -> None:
+    with _watcher_lock:
+        if "thread" not in _watcher:
+            _watcher["thread"] = threading.Thread(target=_watch, name="gradflow-sweep-watcher", daemon=True)
+            _watcher["thread"].start()
+
+
 def _listen(client) -> None:
     if client not in _LISTENING:
         client.subscribe_topic(STARTED_TOPIC, _heard_start)
@@ -83,8 +118,10 @@ class Sweep:
     """The runs of a grid, submitted to `client` at once; poll() or wait() collects their rows."""
 
     def __init__(self, client, grid: Grid, target_loss: float = DEFAULT_TARGET_LOSS, keep_records=False,
-                 retries: int = RETRIES):
+                 retries: int = RETRIES, abandoned=None):
+        """`abandoned()` says whether whoever asked for the sweep has gone (the page's session closed)."""
         self.grid = grid
+        self.abandoned, self.gone_since = abandoned, None
         self.target_loss = target_loss
         self.runs = expand(grid)
         self.summaries = [None] * len(self.runs)  # what each task returned (None until it finished)
@@ -102,6 +139,8 @@ class Sweep:
                           allow_other_workers=index in homes)
             for index, run in enumerate(self.runs)]
         _ACTIVE.add(self)
+        if abandoned is not None:
+            _watch_abandoned()
 
     @property
     def total(self) -> int:
