@@ -18,7 +18,7 @@ from core.config import RunConfig
 from core.engine.run import run_to_end
 from core.sweep import cluster as sweep_cluster
 from core.sweep import execute, table
-from core.sweep.execute import Sweep
+from core.sweep.execute import Sweep, architecture
 from core.sweep.grid import expand, make_grid
 from core.sweep.outcomes import OUTCOMES, measure
 from core.sweep.task import worker_counts
@@ -149,6 +149,23 @@ def test_a_sweep_whose_session_has_gone_is_cancelled_after_a_short_grace(client,
         time.sleep(0.1)
     assert sweep.cancelled and any(future.status == "cancelled" for future in sweep.futures)
     assert execute.active_sweeps() == 0, "its place among the server's sweeps at once is free"
+
+
+def test_workers_reuse_a_traced_trainer_across_the_runs_of_one_architecture(client):
+    client.wait_for_workers(2, timeout=60)
+
+    def built():
+        return sum(counts["built"] for counts in client.run(worker_counts).values())
+
+    before = built()
+    grid = make_grid(BASE.replace(steps=10, width=10), {"depth": (2, 3), "learning_rate": (0.01, 0.1, 0.3)}, 2)
+    sweep = Sweep(client, grid)
+    sweep.wait()
+    assert sweep.finished_count == 12
+    architectures = {architecture(run.config) for run in sweep.runs}
+    assert len(architectures) == 2
+    traced = built() - before
+    assert 1 <= traced <= len(architectures) * 2, f"{traced} trainers traced for 12 runs of 2 architectures"
 
 
 def test_the_command_line_writes_one_row_per_cell_and_seed(client, sequential, tmp_path, monkeypatch, capsys):
