@@ -182,6 +182,27 @@ def test_the_command_line_writes_one_row_per_cell_and_seed(client, sequential, t
     assert "8/8" in capsys.readouterr().err, "the progress bar reached the end on standard error"
 
 
+def test_the_command_line_keeps_every_runs_whole_record_only_when_asked(client, sequential, tmp_path, monkeypatch):
+    monkeypatch.setenv(sweep_cluster.SCHEDULER_VARIABLE, client.scheduler.address)
+    from core.record import RunRecord
+
+    flags = ["sweep", "--depth", "2,4", "--activation", "relu,tanh", "--width", "8", "--steps", "20",
+             "--samples", "300", "--seeds", "2", "--quiet"]
+    records = tmp_path / "records"
+    records.mkdir()
+    assert main([*flags, "--out", str(tmp_path / "sweep.csv"), "--records", str(records)]) == 0
+    written = sorted(path.name for path in records.iterdir())
+    assert written == sorted(f"cell{cell}-seed{seed}.json" for cell in range(4) for seed in (0, 1))
+    for (cell, seed), expected in sequential.iterrows():
+        record = RunRecord.from_json((records / f"cell{cell}-seed{seed}.json").read_text())
+        assert record.config["seed"] == seed and record.config["width"] == 8
+        assert measure(record)["final_loss"] == pytest.approx(expected["final_loss"], rel=1e-6)
+    without = tmp_path / "without"
+    without.mkdir()
+    assert main([*flags, "--out", str(without / "sweep.csv")]) == 0
+    assert [path.name for path in without.iterdir()] == ["sweep.csv"], "no records unless asked"
+
+
 class _AppPages(PagesManager):
     """As on a real server, where app.py's st.navigation switches Streamlit's old pages/ mode off for good
     (AppTest switches it back on before every run, and the page's rerun out of it would drop a button click)."""

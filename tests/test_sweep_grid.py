@@ -145,6 +145,7 @@ def test_the_depth_scale_follows_the_phase_diagram_and_says_when_there_is_none()
     (["--out", "/no/such/folder/s.csv"], "--out: '/no/such/folder/s.csv' is in a folder that does not exist"),
     (["--sigma-w", "1,2", "--initializer", "he_normal,glorot_normal"], "either sigma_w or initializer"),
     (["--target-loss", "low"], "--target-loss = 'low' is not allowed"),
+    (["--records", "/no/such/folder"], "--records: '/no/such/folder' is not a writable folder"),
 ])
 def test_bad_sweep_flags_exit_with_status_2_naming_the_flag(flags, named, capsys):
     argv = ["sweep", "--out", "sweep.csv", *flags] if "--out" not in flags else ["sweep", *flags]
