@@ -33,6 +33,8 @@ if run_column.button("Run sweep", type="primary", key="sweep_run", disabled=choi
     refused = session.start(choice.grid, choice.target_loss)
     if refused:
         st.warning(refused, icon=":material/hourglass_top:")
+    elif session.running() is not None:
+        st.rerun()  # draw the page again with Run disabled (it was drawn before the click started the sweep)
     sweep = session.running()
 if cancel_column.button("Cancel", key="sweep_cancel", disabled=sweep is None):
     session.settle(cancel=True)

@@ -312,3 +312,35 @@ def test_the_page_fills_in_shows_running_cells_and_leaving_it_cancels_the_sweep(
     assert sweep.cancelled and any(future.status == "cancelled" for future in sweep.futures)
     kept = next(reversed(app.session_state["sweep_finished"].values()))
     assert kept.cancelled and 0 < len(kept.table) < 12, "what finished is kept"
+
+
+def test_while_a_sweep_runs_its_run_button_is_disabled_and_a_new_sweep_cancels_the_old_one(sweep_page, client):
+    app = sweep_page
+    app.run()
+    app.text_input(key="sweep_values_depth").set_value("2, 3, 4, 5, 6, 7")
+    app.select_slider(key="sweep_steps").set_value(300)
+    app.run()
+    app.button(key="sweep_run").click().run()
+    assert not app.exception, app.exception
+    assert app.button(key="sweep_run").disabled and not app.button(key="sweep_cancel").disabled
+
+    def start_twice():
+        import streamlit as st
+
+        from core.config import RunConfig
+        from core.sweep.grid import make_grid
+        from ui import sweep_session as session
+
+        base = RunConfig(width=8, steps=300, samples=300)
+        session.start(make_grid(base, {"depth": (2, 3, 4, 5, 6, 7)}), 0.3)
+        st.session_state["first"] = session.running()
+        session.start(make_grid(base, {"depth": (2, 3, 4, 5, 6, 8)}), 0.3)
+
+    other = AppTest.from_function(start_twice, default_timeout=120)
+    other.run()
+    assert not other.exception, other.exception
+    first, second = other.session_state["first"], other.session_state["sweep_running"]
+    assert first is not second and first.cancelled and not first.running, "the superseded sweep was cancelled"
+    assert second.running
+    second.cancel()
+    app.button(key="sweep_cancel").click().run()

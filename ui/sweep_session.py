@@ -72,6 +72,8 @@ def start(grid: Grid, target_loss: float) -> str | None:
     if key(grid, target_loss) in finished():
         finished().move_to_end(key(grid, target_loss))
         return None
+    if running() is not None:
+        settle(cancel=True)  # superseded: a session runs one sweep at a time (its finished runs are kept)
     limit = current_limits().active_sweeps
     client = dask_client()
     with _STARTING:  # two students clicking at once: one count and submit at a time
