@@ -33,6 +33,8 @@ if run_column.button("Run sweep", type="primary", key="sweep_run", disabled=choi
     refused = session.start(choice.grid, choice.target_loss)
     if refused:
         st.warning(refused, icon=":material/hourglass_top:")
+    elif session.running() is not None:
+        st.rerun()  # draw the page again with Run disabled (it was drawn before the click started the sweep)
     sweep = session.running()
 if cancel_column.button("Cancel", key="sweep_cancel", disabled=sweep is None):
     session.settle(cancel=True)
@@ -47,7 +49,10 @@ def live():
         st.rerun()
     done, total = running.finished_count, running.total
     st.progress(done / total, text=f"{done} of {total} runs · {st.session_state.get('sweep_where', '')}")
-    views.chart(running.grid, table.frame(running.finished_rows(), running.grid.names), choice.outcome)
+    st.caption("The sweep runs while this page is open: leaving it (or closing the tab) cancels the runs not "
+               "finished yet, and keeps the finished ones.")
+    views.chart(running.grid, table.frame(running.finished_rows(), running.grid.names), choice.outcome,
+                running=running.running_cells())
 
 
 if sweep is not None:

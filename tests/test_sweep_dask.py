@@ -2,10 +2,12 @@
 sequential runs, a worker killed mid-sweep, cancelling, the command line, and the Sweep page (AppTest)."""
 import contextlib
 import os
+import threading
 import time
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from dask.distributed import Client
 from streamlit.runtime.pages_manager import PagesManager
@@ -15,8 +17,8 @@ from core.cli import main
 from core.config import RunConfig
 from core.engine.run import run_to_end
 from core.sweep import cluster as sweep_cluster
-from core.sweep import table
-from core.sweep.execute import Sweep
+from core.sweep import execute, table
+from core.sweep.execute import Sweep, architecture
 from core.sweep.grid import expand, make_grid
 from core.sweep.outcomes import OUTCOMES, measure
 from core.sweep.task import worker_counts
@@ -109,6 +111,63 @@ def test_cancelling_stops_the_outstanding_runs(client):
     assert cancelled >= sweep.total - ran and cancelled + sweep.finished_count == sweep.total
 
 
+def test_only_the_cells_a_worker_has_started_show_as_running_not_the_ones_queued_on_it(client):
+    client.wait_for_workers(2, timeout=60)
+    # runs of one architecture go to one worker at once (assign_workers): Dask calls them all "processing"
+    many = make_grid(BASE.replace(steps=150, width=6), {"depth": (1, 2, 3), "learning_rate": (0.01, 0.03, 0.1, 0.3)}, 1)
+    sweep = Sweep(client, many)
+    seen, most = set(), 0
+    while not sweep.done:
+        sweep.poll()
+        running = sweep.running_cells()
+        unfinished = {run.cell for run, row in zip(sweep.runs, sweep.rows) if row is None}
+        assert running <= unfinished or sweep.done
+        most, seen = max(most, len(running)), seen | running
+        time.sleep(0.02)
+    assert most and most <= 2, f"{most} cells shown running on 2 single-threaded workers"
+    assert len(seen) >= 2, "cells were seen running as they went"
+    assert sweep.started == {future.key for future in sweep.futures}, "every run's start was heard"
+    assert sweep.running_cells() == set()
+
+
+def test_a_sweep_whose_session_has_gone_is_cancelled_after_a_short_grace(client, monkeypatch):
+    client.wait_for_workers(2, timeout=60)
+    monkeypatch.setattr(execute, "GONE_GRACE_SECONDS", 0.5)
+    gone = threading.Event()
+    many = make_grid(BASE.replace(steps=100), {"depth": (1, 2, 3, 4, 5, 6), "width": (4, 8, 16, 12)}, 1)
+    sweep = Sweep(client, many, abandoned=gone.is_set)
+    deadline = time.time() + 60
+    while not sweep.started:
+        assert time.time() < deadline, "no run started"
+        time.sleep(0.02)
+    time.sleep(1.5)
+    assert sweep.running, "a session still there keeps its sweep"
+    gone.set()
+    deadline = time.time() + 10
+    while sweep.running:
+        assert time.time() < deadline, "the abandoned sweep kept running"
+        time.sleep(0.1)
+    assert sweep.cancelled and any(future.status == "cancelled" for future in sweep.futures)
+    assert execute.active_sweeps() == 0, "its place among the server's sweeps at once is free"
+
+
+def test_workers_reuse_a_traced_trainer_across_the_runs_of_one_architecture(client):
+    client.wait_for_workers(2, timeout=60)
+
+    def built():
+        return sum(counts["built"] for counts in client.run(worker_counts).values())
+
+    before = built()
+    grid = make_grid(BASE.replace(steps=10, width=10), {"depth": (2, 3), "learning_rate": (0.01, 0.1, 0.3)}, 2)
+    sweep = Sweep(client, grid)
+    sweep.wait()
+    assert sweep.finished_count == 12
+    architectures = {architecture(run.config) for run in sweep.runs}
+    assert len(architectures) == 2
+    traced = built() - before
+    assert 1 <= traced <= len(architectures) * 2, f"{traced} trainers traced for 12 runs of 2 architectures"
+
+
 def test_the_command_line_writes_one_row_per_cell_and_seed(client, sequential, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv(sweep_cluster.SCHEDULER_VARIABLE, client.scheduler.address)  # the named-cluster path
     out = tmp_path / "sweep.parquet"
@@ -121,6 +180,27 @@ def test_the_command_line_writes_one_row_per_cell_and_seed(client, sequential, t
         [2, "relu"], [2, "tanh"], [4, "relu"], [4, "tanh"]]
     same_numbers(written.to_dict("records"), sequential)
     assert "8/8" in capsys.readouterr().err, "the progress bar reached the end on standard error"
+
+
+def test_the_command_line_keeps_every_runs_whole_record_only_when_asked(client, sequential, tmp_path, monkeypatch):
+    monkeypatch.setenv(sweep_cluster.SCHEDULER_VARIABLE, client.scheduler.address)
+    from core.record import RunRecord
+
+    flags = ["sweep", "--depth", "2,4", "--activation", "relu,tanh", "--width", "8", "--steps", "20",
+             "--samples", "300", "--seeds", "2", "--quiet"]
+    records = tmp_path / "records"
+    records.mkdir()
+    assert main([*flags, "--out", str(tmp_path / "sweep.csv"), "--records", str(records)]) == 0
+    written = sorted(path.name for path in records.iterdir())
+    assert written == sorted(f"cell{cell}-seed{seed}.json" for cell in range(4) for seed in (0, 1))
+    for (cell, seed), expected in sequential.iterrows():
+        record = RunRecord.from_json((records / f"cell{cell}-seed{seed}.json").read_text())
+        assert record.config["seed"] == seed and record.config["width"] == 8
+        assert measure(record)["final_loss"] == pytest.approx(expected["final_loss"], rel=1e-6)
+    without = tmp_path / "without"
+    without.mkdir()
+    assert main([*flags, "--out", str(without / "sweep.csv")]) == 0
+    assert [path.name for path in without.iterdir()] == ["sweep.csv"], "no records unless asked"
 
 
 class _AppPages(PagesManager):
@@ -199,3 +279,68 @@ def test_the_server_refuses_a_sweep_beyond_its_limit_of_sweeps_at_once_and_takes
     second.button(key="sweep_run").click().run()
     assert "sweep_running" in second.session_state
     second.button(key="sweep_cancel").click().run()
+
+
+def _chart_rows(app) -> pd.DataFrame:
+    chart = app.get("vega_lite_chart")[0]
+    data = {d.name: d.data.data for d in chart.proto.datasets}
+    return pa.ipc.open_stream(data["cells"]).read_pandas()
+
+
+def test_the_page_fills_in_shows_running_cells_and_leaving_it_cancels_the_sweep(sweep_page):
+    app = sweep_page
+    app.run()
+    app.text_input(key="sweep_values_depth").set_value("2, 3, 4, 5, 6, 7")
+    app.text_input(key="sweep_values_activation").set_value("relu, tanh")
+    app.select_slider(key="sweep_steps").set_value(300)
+    app.number_input(key="sweep_seeds").set_value(1)
+    app.run()
+    app.button(key="sweep_run").click().run()
+    states, deadline = set(), time.time() + 90
+    while not {"done", "running"} <= states:  # some cells filled in while others are being computed
+        assert "sweep_running" in app.session_state, f"the sweep ended before it was seen running ({states})"
+        assert time.time() < deadline, states
+        time.sleep(0.2)
+        app.run()
+        assert not app.exception, app.exception
+        states = set(_chart_rows(app)["state"])
+    assert "waiting" in states and app.get("progress"), "queued cells wait, and a progress bar shows"
+    sweep = app.session_state["sweep_running"]
+    app.switch_page("pages/lab.py").run()
+    assert not app.exception, app.exception
+    assert "sweep_running" not in app.session_state, "leaving the page cancels the sweep"
+    assert sweep.cancelled and any(future.status == "cancelled" for future in sweep.futures)
+    kept = next(reversed(app.session_state["sweep_finished"].values()))
+    assert kept.cancelled and 0 < len(kept.table) < 12, "what finished is kept"
+
+
+def test_while_a_sweep_runs_its_run_button_is_disabled_and_a_new_sweep_cancels_the_old_one(sweep_page, client):
+    app = sweep_page
+    app.run()
+    app.text_input(key="sweep_values_depth").set_value("2, 3, 4, 5, 6, 7")
+    app.select_slider(key="sweep_steps").set_value(300)
+    app.run()
+    app.button(key="sweep_run").click().run()
+    assert not app.exception, app.exception
+    assert app.button(key="sweep_run").disabled and not app.button(key="sweep_cancel").disabled
+
+    def start_twice():
+        import streamlit as st
+
+        from core.config import RunConfig
+        from core.sweep.grid import make_grid
+        from ui import sweep_session as session
+
+        base = RunConfig(width=8, steps=300, samples=300)
+        session.start(make_grid(base, {"depth": (2, 3, 4, 5, 6, 7)}), 0.3)
+        st.session_state["first"] = session.running()
+        session.start(make_grid(base, {"depth": (2, 3, 4, 5, 6, 8)}), 0.3)
+
+    other = AppTest.from_function(start_twice, default_timeout=120)
+    other.run()
+    assert not other.exception, other.exception
+    first, second = other.session_state["first"], other.session_state["sweep_running"]
+    assert first is not second and first.cancelled and not first.running, "the superseded sweep was cancelled"
+    assert second.running
+    second.cancel()
+    app.button(key="sweep_cancel").click().run()

@@ -145,6 +145,7 @@ def test_the_depth_scale_follows_the_phase_diagram_and_says_when_there_is_none()
     (["--out", "/no/such/folder/s.csv"], "--out: '/no/such/folder/s.csv' is in a folder that does not exist"),
     (["--sigma-w", "1,2", "--initializer", "he_normal,glorot_normal"], "either sigma_w or initializer"),
     (["--target-loss", "low"], "--target-loss = 'low' is not allowed"),
+    (["--records", "/no/such/folder"], "--records: '/no/such/folder' is not a writable folder"),
 ])
 def test_bad_sweep_flags_exit_with_status_2_naming_the_flag(flags, named, capsys):
     argv = ["sweep", "--out", "sweep.csv", *flags] if "--out" not in flags else ["sweep", *flags]
@@ -175,3 +176,20 @@ def test_a_bad_number_of_sweep_workers_names_the_variable_and_what_is_allowed(ra
 
     with pytest.raises(ValueError, match=f"GRADFLOW_SWEEP_WORKERS='{raw}' is not allowed: a positive whole number"):
         default_workers({"GRADFLOW_SWEEP_WORKERS": raw})
+
+
+def test_one_axis_draws_the_mean_as_a_line_the_seeds_range_as_a_band_and_xi_as_a_rule():
+    grid = make_grid(RunConfig(activation="relu", initializer=variance_scaling(1.0)), {"depth": (2, 4, 8)}, 3)
+    table = pd.DataFrame({"cell": [0, 0, 0, 2], "depth": [2, 2, 2, 8], "seed": [0, 1, 2, 0],
+                          "final_accuracy": [0.5, 0.9, 0.7, 0.6], "status": ["finished"] * 4})
+    cells = cell_rows(grid, spread(table, grid.names, "final_accuracy"))
+    spec = sweep_figure(grid, "final_accuracy", cells, overlay(grid)[0]).to_vega_lite()
+    marks = {layer["mark"]["type"]: layer for layer in spec["layer"]}
+    assert marks["area"]["encoding"]["y"]["field"] == "low" and marks["area"]["encoding"]["y2"]["field"] == "high"
+    assert marks["line"]["encoding"]["y"]["field"] == "mean"
+    assert marks["rule"]["encoding"]["x"]["field"] == "xi"
+    assert [p["select"]["fields"] for p in spec["params"] if p["name"] == "pick"] == [["cell"]]
+    drawn = pd.DataFrame(spec["datasets"]["cells"]).set_index("cell")
+    assert drawn.loc[0, ["mean", "low", "high"]].tolist() == pytest.approx([np.mean([0.5, 0.9, 0.7]), 0.5, 0.9])
+    assert drawn["state"].tolist() == ["done", "waiting", "done"]
+    assert [row["xi"] for row in spec["datasets"]["xi"]] == pytest.approx([1 / np.log(2)])

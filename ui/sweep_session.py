@@ -13,6 +13,7 @@ from core.sweep.cluster import describe, shared_client
 from core.limits import LIMIT_VARIABLES, current_limits
 from core.sweep.execute import Sweep, active_sweeps
 from core.sweep.grid import Grid
+from ui.session import session_gone
 
 _STARTING = threading.Lock()
 KEEP_FINISHED = 5  # finished sweeps a session keeps (each is a small table)
@@ -71,6 +72,8 @@ def start(grid: Grid, target_loss: float) -> str | None:
     if key(grid, target_loss) in finished():
         finished().move_to_end(key(grid, target_loss))
         return None
+    if running() is not None:
+        settle(cancel=True)  # superseded: a session runs one sweep at a time (its finished runs are kept)
     limit = current_limits().active_sweeps
     client = dask_client()
     with _STARTING:  # two students clicking at once: one count and submit at a time
@@ -78,7 +81,7 @@ def start(grid: Grid, target_loss: float) -> str | None:
         if running_now >= limit:
             return (f"The server is already running {running_now} sweep{'s' if running_now != 1 else ''}, its limit "
                     f"({LIMIT_VARIABLES['active_sweeps'][0]} = {limit}); try again when one has finished.")
-        st.session_state[RUNNING] = Sweep(client, grid, target_loss)
+        st.session_state[RUNNING] = Sweep(client, grid, target_loss, abandoned=session_gone())
     st.session_state["sweep_where"] = describe(client)
     return None
 
@@ -102,6 +105,13 @@ def settle(cancel: bool = False) -> FinishedSweep | None:
     keep(result)
     del st.session_state[RUNNING]
     return result
+
+
+def cancel_when_left() -> None:
+    """Another page is open: cancel this session's running sweep and keep what finished (the sweep fills in
+    only while its page polls it, and a class server's few sweep slots go to students who are watching)."""
+    if running() is not None:
+        settle(cancel=True)
 
 
 def latest() -> FinishedSweep | None:

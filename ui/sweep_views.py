@@ -22,10 +22,11 @@ READING = {
 }
 
 
-def chart(grid, rows_table, outcome: str, key: str | None = None):
-    """Draw the sweep's chart from its rows so far; with a key, clicks select a cell (the event is returned)."""
+def chart(grid, rows_table, outcome: str, key: str | None = None, running: set = frozenset()):
+    """Draw the sweep's chart from its rows so far (`running`: the cells a worker is computing); with a key,
+    clicks select a cell (the event is returned)."""
     spread = table.spread(rows_table, grid.names, outcome)
-    cells = cell_rows(grid, spread, nan_text="0 ÷ 0" if outcome == "grad_ratio" else "n/a")
+    cells = cell_rows(grid, spread, running, nan_text="0 ÷ 0" if outcome == "grad_ratio" else "n/a")
     xi_rows, xi_note = overlay(grid)
     figure = sweep_figure(grid, outcome, cells, xi_rows)
     spec = {**figure.spec, "datasets": dict(figure.data)}

@@ -42,6 +42,9 @@ def add_parser(commands, run_help: dict):
                        help=f"the loss whose first recorded step is steps_to_target (default: {DEFAULT_TARGET_LOSS})")
     sweep.add_argument("--out", required=True, metavar="FILE",
                        help="FILE.csv, FILE.parquet, or - for CSV on standard output")
+    sweep.add_argument("--records", default=None, metavar="FOLDER",
+                       help="also keep each run's whole record, as FOLDER/cell<C>-seed<S>.json (python -m core run's "
+                            "format, which the Lab imports); without it the workers return only the outcomes")
     sweep.add_argument("--workers", default=None, metavar="N",
                        help="local worker processes (default: one per core; ignored when GRADFLOW_DASK_SCHEDULER is set)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar on standard error")
@@ -90,11 +93,15 @@ def main(args, parser, argv) -> int:
     problem = table.format_problem(args.out) or output_path_problem(args.out)
     if problem:
         parser.error(f"--out: {args.out!r} {problem}")
+    if args.records is not None and not (os.path.isdir(args.records) and os.access(args.records, os.W_OK)):
+        parser.error(f"--records: {args.records!r} is not a writable folder; an existing folder is allowed")
     grid = grid_from_args(args, argv, parser)
     target_loss = _target_loss(parser, args.target_loss)
     workers = _whole(parser, "--workers", args.workers) if args.workers is not None else None
-    rows = _run(grid, target_loss, workers, args.quiet)
-    frame = table.frame(rows, grid.names)
+    sweep = _run(grid, target_loss, workers, args.quiet, keep_records=args.records is not None)
+    frame = table.frame(sweep.finished_rows(), grid.names)
+    if args.records is not None:
+        _write_records(sweep, args.records)
     failed = frame[frame["status"] == "error"]
     try:
         table.write(frame, args.out, sys.stdout)
@@ -112,8 +119,17 @@ def main(args, parser, argv) -> int:
     return 0
 
 
-def _run(grid, target_loss: float, workers, quiet: bool) -> list:
-    """Run the sweep on Dask with a progress bar on standard error; the rows in the grid's order."""
+def _write_records(sweep, folder: str) -> None:
+    """Each finished run's record as FOLDER/cell<C>-seed<S>.json (the records came back from the workers)."""
+    for run, summary in zip(sweep.runs, sweep.summaries):
+        if summary is not None and "record" in summary:
+            with open(os.path.join(folder, f"cell{run.cell}-seed{run.seed}.json"), "w") as out:
+                out.write(summary["record"])
+
+
+def _run(grid, target_loss: float, workers, quiet: bool, keep_records: bool = False):
+    """Run the sweep on Dask with a progress bar on standard error; the finished Sweep (its rows in the
+    grid's order)."""
     from tqdm import tqdm
 
     from core.sweep.cluster import connect, describe
@@ -122,11 +138,11 @@ def _run(grid, target_loss: float, workers, quiet: bool) -> list:
     client, cluster = connect(workers)
     sweep = None
     try:
-        sweep = Sweep(client, grid, target_loss)
+        sweep = Sweep(client, grid, target_loss, keep_records=keep_records)
         with tqdm(total=sweep.total, unit="run", file=sys.stderr, disable=quiet, dynamic_ncols=True,
                   desc=f"sweep on {describe(client)}") as bar:
             sweep.wait(lambda row: bar.update(1))
-        return sweep.finished_rows()
+        return sweep
     except KeyboardInterrupt:
         if sweep is not None:
             sweep.cancel()

@@ -4,14 +4,17 @@ Runs of one architecture prefer one worker, which traces it once and reuses it (
 is submitted with retries, so a cell whose worker failed is run again; a worker process that dies
 mid-cell is noticed by the scheduler, which gives its cells to another worker (the nanny restarts it).
 Cancelling releases every task not yet finished: queued ones never start, the running one finishes.
+A sweep whose session has gone (the browser closed) is cancelled after a short grace (watch_abandoned).
 """
+import threading
+import time
 import uuid
 import weakref
 
 from core.lessons.links import encode
 from core.sweep.grid import Grid, expand
 from core.sweep.outcomes import DEFAULT_TARGET_LOSS, OUTCOMES
-from core.sweep.task import run_cell
+from core.sweep.task import STARTED_TOPIC, run_cell
 
 RETRIES = 2
 
@@ -56,6 +59,54 @@ def row(run, axes: tuple, summary: dict) -> dict:
 
 
 _ACTIVE = weakref.WeakSet()  # this process's sweeps, for the server's limit on sweeps at once
+_BY_NAME = weakref.WeakValueDictionary()  # a sweep by the name in its task keys, for the workers' start events
+_LISTENING = weakref.WeakSet()  # clients already subscribed to the start events
+
+
+def _heard_start(event) -> None:
+    """A worker started one of a sweep's tasks (core.sweep.task._announce_start); runs on the client's loop."""
+    _, key = event
+    sweep = _BY_NAME.get(str(key).split("-")[1]) if str(key).startswith("sweep-") else None
+    if sweep is not None:
+        sweep.started.add(key)
+
+
+GONE_GRACE_SECONDS = 15.0  # as a Lab run (core/engine/live.py): a browser that reconnects within this keeps its sweep
+_WATCH_EVERY = 1.0
+_watcher = {}
+_watcher_lock = threading.Lock()
+
+
+def _watch() -> None:
+    """Cancel every sweep whose `abandoned()` has said so for GONE_GRACE_SECONDS (a class server drops the
+    work of a closed tab at once, not when Streamlit forgets the session minutes later)."""
+    while True:
+        time.sleep(_WATCH_EVERY)
+        for sweep in list(_ACTIVE):
+            if sweep.abandoned is None or not sweep.running:
+                continue
+            if not sweep.abandoned():
+                sweep.gone_since = None
+            elif sweep.gone_since is None:
+                sweep.gone_since = time.monotonic()
+            elif time.monotonic() - sweep.gone_since > GONE_GRACE_SECONDS:
+                try:
+                    sweep.cancel()
+                except Exception:  # noqa: BLE001 - its client already closed (the server exiting): nothing runs
+                    sweep.cancelled = True
+
+
+def _watch_abandoned() -> None:
+    with _watcher_lock:
+        if "thread" not in _watcher:
+            _watcher["thread"] = threading.Thread(target=_watch, name="gradflow-sweep-watcher", daemon=True)
+            _watcher["thread"].start()
+
+
+def _listen(client) -> None:
+    if client not in _LISTENING:
+        client.subscribe_topic(STARTED_TOPIC, _heard_start)
+        _LISTENING.add(client)
 
 
 def active_sweeps() -> int:
@@ -67,15 +118,20 @@ class Sweep:
     """The runs of a grid, submitted to `client` at once; poll() or wait() collects their rows."""
 
     def __init__(self, client, grid: Grid, target_loss: float = DEFAULT_TARGET_LOSS, keep_records=False,
-                 retries: int = RETRIES):
+                 retries: int = RETRIES, abandoned=None):
+        """`abandoned()` says whether whoever asked for the sweep has gone (the page's session closed)."""
         self.grid = grid
+        self.abandoned, self.gone_since = abandoned, None
         self.target_loss = target_loss
         self.runs = expand(grid)
         self.summaries = [None] * len(self.runs)  # what each task returned (None until it finished)
         self.rows = [None] * len(self.runs)
         self.cancelled = False
         self.client = client
+        self.started = set()  # keys of the tasks a worker has started (heard from its events)
         name = uuid.uuid4().hex[:8]
+        _BY_NAME[name] = self
+        _listen(client)
         homes = assign_workers(self.runs, list(client.scheduler_info().get("workers", {})))
         self.futures = [
             client.submit(run_cell, run.config.to_dict(), target_loss, keep_records, retries=retries, pure=False,
@@ -83,6 +139,8 @@ class Sweep:
                           allow_other_workers=index in homes)
             for index, run in enumerate(self.runs)]
         _ACTIVE.add(self)
+        if abandoned is not None:
+            _watch_abandoned()
 
     @property
     def total(self) -> int:
@@ -100,6 +158,14 @@ class Sweep:
     def running(self) -> bool:
         """Tasks still queued or running on the cluster, whether or not anyone has polled their results."""
         return not self.cancelled and not all(future.done() for future in self.futures)
+
+    def running_cells(self) -> set:
+        """The cells a worker is computing now: one of their runs has started and has not finished (a queued
+        run, even one already assigned to a worker, has not started)."""
+        if self.cancelled:
+            return set()
+        return {run.cell for run, future in zip(self.runs, self.futures)
+                if future.key in self.started and not future.done()}
 
     def _collect(self, index: int, future) -> bool:
         if self.rows[index] is not None or not future.done() or future.status == "cancelled":

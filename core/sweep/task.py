@@ -10,6 +10,7 @@ import time
 
 from core.sweep.outcomes import measure
 
+STARTED_TOPIC = "gradflow-sweep-started"  # a worker's event when it starts a cell (core/sweep/execute.py hears it)
 _pool = None
 _lock = threading.Lock()
 _counts = {"started": 0, "finished": 0}
@@ -38,6 +39,18 @@ def _threads_of_this_worker() -> int:
         return 1
 
 
+def _announce_start() -> None:
+    """Tell the scheduler this worker is now computing the task (the page draws its cell as running; Dask's
+    own states do not say whether a task assigned to a worker has started there)."""
+    try:
+        from distributed import get_worker
+
+        worker = get_worker()
+        worker.log_event(STARTED_TOPIC, worker.get_current_task())
+    except (ImportError, ValueError, AttributeError):
+        pass  # not on a Dask worker (a test calling the task directly)
+
+
 def run_cell(config_values: dict, target_loss: float, keep_record: bool = False) -> dict:
     """Train one configuration (a RunConfig's dict) and return its outcomes, status and timings; with
     keep_record, also the whole run record as JSON."""
@@ -45,6 +58,7 @@ def run_cell(config_values: dict, target_loss: float, keep_record: bool = False)
     from core.engine.run import run_to_end
 
     _counts["started"] += 1
+    _announce_start()
     config = RunConfig.from_dict(config_values)
     start = time.perf_counter()
     record = run_to_end(config, _worker_pool())
