@@ -20,10 +20,6 @@ pages.append(st.Page("pages/activations.py", title="Activation functions", icon=
 pages.append(st.Page("pages/theory.py", title="Signal propagation", icon=":material/blur_on:", url_path="theory"))
 pages.append(st.Page("pages/sweep.py", title="Sweeps", icon=":material/grid_on:", url_path="sweep"))
 navigation = st.navigation(pages)
-if navigation.url_path != "sweep":
-    from ui.sweep_session import cancel_when_left
-
-    cancel_when_left()
 
 with st.sidebar:
     st.markdown("### Gradient Flow Explorer")

@@ -49,8 +49,8 @@ def live():
         st.rerun()
     done, total = running.finished_count, running.total
     st.progress(done / total, text=f"{done} of {total} runs · {st.session_state.get('sweep_where', '')}")
-    st.caption("The sweep runs while this page is open: leaving it (or closing the tab) cancels the runs not "
-               "finished yet, and keeps the finished ones.")
+    st.caption("The sweep keeps running while you look at other pages. Closing the tab cancels the runs not "
+               "finished yet.")
     views.chart(running.grid, table.frame(running.finished_rows(), running.grid.names), choice.outcome,
                 running=running.running_cells())
 

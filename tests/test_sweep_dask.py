@@ -287,7 +287,7 @@ def _chart_rows(app) -> pd.DataFrame:
     return pa.ipc.open_stream(data["cells"]).read_pandas()
 
 
-def test_the_page_fills_in_shows_running_cells_and_leaving_it_cancels_the_sweep(sweep_page):
+def test_the_page_fills_in_shows_running_cells_and_the_sweep_goes_on_while_another_page_is_open(sweep_page):
     app = sweep_page
     app.run()
     app.text_input(key="sweep_values_depth").set_value("2, 3, 4, 5, 6, 7")
@@ -306,9 +306,13 @@ def test_the_page_fills_in_shows_running_cells_and_leaving_it_cancels_the_sweep(
         states = set(_chart_rows(app)["state"])
     assert "waiting" in states and app.get("progress"), "queued cells wait, and a progress bar shows"
     sweep = app.session_state["sweep_running"]
-    app.switch_page("pages/lab.py").run()
+    app.switch_page("pages/lab.py").run()  # a teacher shows the Lab while the sweep runs
     assert not app.exception, app.exception
-    assert "sweep_running" not in app.session_state, "leaving the page cancels the sweep"
+    assert app.session_state["sweep_running"] is sweep and not sweep.cancelled and sweep.running
+    app.switch_page("pages/sweep.py").run()
+    assert not app.exception, app.exception
+    assert app.get("progress") and not app.button(key="sweep_cancel").disabled, "back on the page, it still fills in"
+    app.button(key="sweep_cancel").click().run()
     assert sweep.cancelled and any(future.status == "cancelled" for future in sweep.futures)
     kept = next(reversed(app.session_state["sweep_finished"].values()))
     assert kept.cancelled and 0 < len(kept.table) < 12, "what finished is kept"

@@ -107,13 +107,6 @@ def settle(cancel: bool = False) -> FinishedSweep | None:
     return result
 
 
-def cancel_when_left() -> None:
-    """Another page is open: cancel this session's running sweep and keep what finished (the sweep fills in
-    only while its page polls it, and a class server's few sweep slots go to students who are watching)."""
-    if running() is not None:
-        settle(cancel=True)
-
-
 def latest() -> FinishedSweep | None:
     store = finished()
     return next(reversed(store.values())) if store else None
