@@ -73,6 +73,24 @@ def test_compare_draws_each_runs_preact_ms_and_relative_delta_ms_beside_its_theo
     assert set(rows.quantity) == {quantity}
 
 
+def test_the_necro_relu_panel_draws_its_custom_slope_beside_the_true_derivative():
+    alpha = 0.2
+    rows = curves(["necro_relu", "relu"], alpha)
+    necro = activation_charts.activation_panel(facts("necro_relu", alpha), rows).data["curves"]
+    below = necro.z < 0
+    backprop = necro[necro.curve == "φ'(z), back-prop"]
+    true = necro[necro.curve == "true f'(z)"]
+    np.testing.assert_array_equal(backprop[backprop.z < 0].value, alpha)  # the custom gradient's leak
+    np.testing.assert_array_equal(true[true.z < 0].value, 0.0)  # ReLU's derivative, the forward function's
+    np.testing.assert_array_equal(true[true.z > 0].value, 1.0)
+    np.testing.assert_array_equal(necro[(necro.curve == "f(z)") & below].value, 0.0)  # forward: ReLU
+    relu = activation_charts.activation_panel(facts("relu", alpha), rows)
+    assert set(relu.data["curves"].curve) == {"f(z)", "φ'(z), back-prop"}  # one slope: no second line
+    bands = relu.data["bands"]
+    assert bands[bands.band == "slope exactly 0"][["z", "high"]].values.tolist() == [[-6.0, 0.0]]
+    assert relu.data["peak"].value.tolist() == [1.0]
+
+
 def test_rounded_zero_counts_are_the_records_delta_zeros(record_and_prediction):
     record, _ = record_and_prediction
     counts = theory_charts.delta_zeros(record)
