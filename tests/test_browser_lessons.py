@@ -48,6 +48,9 @@ def test_compare_a_preset_with_two_runs_then_four(server, browser):  # noqa: F81
     page.get_by_text("Sparsity, dead units and saturation, run by run").scroll_into_view_if_needed()
     page.wait_for_timeout(1500)
     shoot(page, "compare_2_runs_sparsity_1400x900.png")
+    page.get_by_text("Theory beside the measurement (step 0)").scroll_into_view_if_needed()
+    page.wait_for_timeout(1500)
+    shoot(page, "compare_2_runs_theory_1400x900.png")  # preact_ms and relative delta_ms, the theory dashed
     shoot(page, "compare_2_runs_all_views.png", full=True)
 
     page.get_by_role("tab", name="run 1").click()  # the runs' editors

@@ -71,6 +71,9 @@ def test_compare_draws_each_runs_preact_ms_and_relative_delta_ms_beside_its_theo
     np.testing.assert_allclose(rows[(rows.run == "a") & (rows.kind == "theory")].value, getattr(prediction, predicted))
     assert rows[(rows.run == "b") & (rows.kind == "theory")].empty  # a run without a prediction: no dashed line
     assert set(rows.quantity) == {quantity}
+    # the dashed key stacks (in a row beside the runs' legend, Streamlit cut "theory" off a half-width chart)
+    legend = figure.spec["encoding"]["strokeDash"]["legend"]
+    assert legend["direction"] == "vertical" and legend["symbolType"] == "stroke"
 
 
 def test_the_necro_relu_panel_draws_its_custom_slope_beside_the_true_derivative():

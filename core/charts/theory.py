@@ -56,6 +56,11 @@ def theory_beside(record, prediction, quantity: str, height: int = 280) -> Figur
                   {"rows": rows[rows.quantity == quantity]})
 
 
+# One key per line, drawn as strokes: in a row, beside the runs' legend, "theory" ran off a half-width chart.
+DASH_LEGEND = alt.Legend(orient="top", direction="vertical", symbolType="stroke", symbolStrokeColor="#555",
+                         symbolStrokeWidth=2)
+
+
 def compare_theory(records, labels, predictions, quantity: str, height: int = 320) -> Figure:
     """preact_ms, or delta_ms relative to the last layer, by layer at step 0: one color per run, measured
     solid and the theory dashed where the run has one (a prediction; a string says why there is none)."""
@@ -73,7 +78,7 @@ def compare_theory(records, labels, predictions, quantity: str, height: int = 32
         alt.Y(**q("value"), title=TITLES[quantity], scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e")),
         run_color(labels), alt.Detail(**n("kind")),
         alt.StrokeDash(**n("kind"), title=None, scale=alt.Scale(domain=KINDS, range=[[1, 0], [6, 4]]),
-                       legend=alt.Legend(orient="top")),
+                       legend=DASH_LEGEND),
         [alt.Tooltip(**n("run")), alt.Tooltip(**n("kind")), alt.Tooltip(**q("layer_index")),
          alt.Tooltip(**q("value"), format=".3e")],
     ).properties(height=height, title=f"{COMPARE_TITLES[quantity]} at step 0 (dashed: theory)"))
