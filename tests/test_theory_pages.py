@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -133,6 +134,9 @@ def test_the_theory_page_marks_the_labs_configuration_and_a_click_opens_the_lab_
     spec = json.loads(app.get("vega_lite_chart")[0].proto.spec)
     assert [param["select"]["fields"] for param in spec["params"] if param["name"] == "pick"] == [["sigma_w", "sigma_b"]]
     assert any("The Lab now: tanh, σ_w = 1.2, σ_b = 0" in c.value for c in app.caption)
+    datasets = {d.name: pa.ipc.open_stream(d.data.data).read_pandas() for d in app.get("vega_lite_chart")[0].proto.datasets}
+    assert datasets["current"][["sigma_w", "sigma_b"]].values.tolist() == [[1.2, 0.0]]  # the marker, on the chart
+    assert "critical: chi* = 1" in set(datasets["lines"].line) and len(datasets["cells"]) == 79 * 41
     app.session_state["theory_map"] = {"selection": {"pick": [{"sigma_w": 1.5, "sigma_b": 0.3}]}}
     app.run()
     assert app.title[0].value == "Gradient Flow Lab"
