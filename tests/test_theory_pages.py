@@ -126,6 +126,8 @@ def test_the_activations_page_loads_and_reads_the_chain_at_depth():
     reading = [m.value for m in app.markdown if m.value.startswith("After 10 layers")][0]
     assert "**sigmoid**: best 10^-6.0" in reading
     assert "**relu**: best 10^0.0, typical 10^0.0, exactly 0 on 99.9% of paths" in reading
+    table = app.dataframe[0].value.set_index("activation")
+    assert table.loc["relu", "exact zeros of a at init"] == "50%" and table.loc["sigmoid", "max slope"] == 0.25
 
 
 def test_the_theory_page_marks_the_labs_configuration_and_a_click_opens_the_lab_there():
@@ -134,6 +136,7 @@ def test_the_theory_page_marks_the_labs_configuration_and_a_click_opens_the_lab_
     spec = json.loads(app.get("vega_lite_chart")[0].proto.spec)
     assert [param["select"]["fields"] for param in spec["params"] if param["name"] == "pick"] == [["sigma_w", "sigma_b"]]
     assert any("The Lab now: tanh, σ_w = 1.2, σ_b = 0" in c.value for c in app.caption)
+    assert any("Poole et al. 2016" in m.value and "Schoenholz et al. 2017" in m.value for m in app.markdown)
     datasets = {d.name: pa.ipc.open_stream(d.data.data).read_pandas() for d in app.get("vega_lite_chart")[0].proto.datasets}
     assert datasets["current"][["sigma_w", "sigma_b"]].values.tolist() == [[1.2, 0.0]]  # the marker, on the chart
     assert "critical: chi* = 1" in set(datasets["lines"].line) and len(datasets["cells"]) == 79 * 41
