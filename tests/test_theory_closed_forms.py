@@ -76,6 +76,15 @@ def test_tanh_is_critical_at_sigma_w_1_sigma_b_0():
     assert math.isinf(theory.depth_scale(theory.chi_at_fixed_point("tanh", 1.0, 0.0)))
 
 
+def test_elu_like_tanh_is_critical_at_sigma_w_1_sigma_b_0_where_its_signal_dies_out():
+    # q* = 0 and chi's limit as q -> 0 is sigma_w^2 (slope 1 on both sides of 0): critical, not ordered with a
+    # depth scale of a million layers (chi near q = 1e-12 is 1 - 1e-6: ELU's correction grows as sqrt(q))
+    assert theory.fixed_point("elu", 1.0, 0.0) == 0.0
+    assert theory.regime(theory.chi_at_fixed_point("elu", 1.0, 0.0)) == "critical"
+    assert math.isinf(theory.depth_scale(theory.chi_at_fixed_point("elu", 1.0, 0.0)))
+    assert theory.regime(theory.chi_at_fixed_point("elu", 0.9, 0.0)) == "ordered"
+
+
 def test_the_fixed_point_solves_the_q_map():
     for activation, sigma_w, sigma_b in [("tanh", 1.5, 0.3), ("sigmoid", 1.0, 0.0), ("selu", 1.0, 0.0), ("gelu", 1.2, 0.5)]:
         q_star = theory.fixed_point(activation, sigma_w, sigma_b)
