@@ -40,7 +40,7 @@ def test_compare_a_preset_with_two_runs_then_four(server, browser):  # noqa: F81
     # A fresh server whose first visit is a lesson link still runs the page through app.py (ui/entry.py).
     expect(page.get_by_text("Gradient Flow Explorer")).to_be_visible(timeout=30_000)
     wait_all_finished(page, 2)
-    expect(page.locator(CHARTS)).to_have_count(13, timeout=30_000)  # stale live charts leave as the rerun ends
+    expect(page.locator(CHARTS)).to_have_count(14, timeout=30_000)  # stale live charts leave as the rerun ends
     expect(page.get_by_text("A deep sigmoid net vanishes", exact=False).first).to_be_visible()
     no_errors(page)
     page.wait_for_timeout(2000)
@@ -48,12 +48,15 @@ def test_compare_a_preset_with_two_runs_then_four(server, browser):  # noqa: F81
     page.get_by_text("Sparsity, dead units and saturation, run by run").scroll_into_view_if_needed()
     page.wait_for_timeout(1500)
     shoot(page, "compare_2_runs_sparsity_1400x900.png")
+    page.get_by_text("Theory beside the measurement (step 0)").scroll_into_view_if_needed()
+    page.wait_for_timeout(1500)
+    shoot(page, "compare_2_runs_theory_1400x900.png")  # preact_ms and relative delta_ms, the theory dashed
     shoot(page, "compare_2_runs_all_views.png", full=True)
 
     page.get_by_role("tab", name="run 1").click()  # the runs' editors
     page.locator("[data-testid='stButtonGroup']").get_by_text("4", exact=True).click()
     wait_all_finished(page, 4)
-    expect(page.locator(CHARTS)).to_have_count(21, timeout=30_000)
+    expect(page.locator(CHARTS)).to_have_count(22, timeout=30_000)
     assert "runs=4" in page.url and "compare" in page.url
     no_errors(page)
     shoot(page, "compare_4_runs_1400x900.png")

@@ -39,11 +39,13 @@ def test_compare_starts_two_runs_from_the_labs_configuration_and_draws_every_vie
     runs = app.session_state["cmp_live"]
     assert len(runs) == 2 and all(run.config.depth == 4 and run.config.width == 16 for run in runs)
     assert runs[0].config == runs[1].config
-    assert len(app.get("vega_lite_chart")) == 13  # 12 views and theory beside the measurement
+    assert len(app.get("vega_lite_chart")) == 14  # 12 views and the two of theory beside the measurement
     specs = chart_text(app)
     for expected in ("grad_norm by layer at step 40", "of layer 1 (solid)", "log10 grad_norm", "exact zeros (%)",
-                     "dead units (%)", "saturated (%)", "loss on the minibatch", "accuracy on the minibatch"):
-        assert expected in specs, expected
+                     "dead units (%)", "saturated (%)", "loss on the minibatch", "accuracy on the minibatch",
+                     "preact_ms (mean of z²) at step 0 (dashed: theory)",
+                     "∂loss/∂z mean square ÷ last layer's at step 0 (dashed: theory)"):
+        assert json.dumps(expected)[1:-1] in specs, expected  # as JSON writes it (z² as z\u00b2)
     assert any("identical configurations" in caption.value for caption in app.caption)
 
 
@@ -59,7 +61,7 @@ def test_four_runs_differ_only_where_edited_share_the_data_and_all_draw():
     runs = app.session_state["cmp_live"]
     assert [run.config.activation for run in runs] == ["sigmoid", "relu", "tanh", "selu"]
     assert {run.config.samples for run in runs} == {200}, "every run trains on the same data"
-    assert len(app.get("vega_lite_chart")) == 21
+    assert len(app.get("vega_lite_chart")) == 22
     table = app.dataframe[0].value
     assert list(table.index) == ["activation"] and list(table.iloc[0]) == ["sigmoid", "relu", "tanh", "selu"]
     assert app.query_params["run4.activation"] == "selu" and app.query_params["runs"] == "4"
@@ -88,7 +90,7 @@ def test_every_preset_renders_in_compare_with_its_note_and_its_runs(preset, pres
     runs = app.session_state["cmp_live"]
     assert [run.config for run in runs] == preset.configs and all(run.from_cache for run in runs)
     assert any(preset.title in info.value and preset.paper in info.value for info in app.info)
-    assert len(app.get("vega_lite_chart")) == 5 + 4 * len(preset.runs)
+    assert len(app.get("vega_lite_chart")) == 6 + 4 * len(preset.runs)
     assert app.query_params["preset"] == preset.name
 
 

@@ -33,7 +33,9 @@ def test_every_theory_figure_is_valid_vega_lite_with_its_rows_apart(record_and_p
         "delta": theory_charts.theory_beside(record, prediction, "delta_relative"),
         "rounded live": theory_charts.rounded_zeros(record),
         "rounded replay": theory_charts.rounded_zeros(record, replay=True),
-        "compare": theory_charts.compare_relative_delta([record, record], ["a", "b"], [prediction, "none"]),
+        "compare preact": theory_charts.compare_theory([record, record], ["a", "b"], [prediction, "none"], "preact_ms"),
+        "compare delta": theory_charts.compare_theory([record, record], ["a", "b"], [prediction, "none"],
+                                                      "delta_relative"),
         "chain": activation_charts.chain_chart(chains),
         "zero paths": activation_charts.zero_paths_chart(chains),
         **{f"panel {item.name}": activation_charts.activation_panel(item, rows) for item in found},
@@ -54,6 +56,42 @@ def test_the_theory_rows_are_the_records_step0_and_the_predictions_numbers(recor
     np.testing.assert_allclose(measured, record.metric("preact_ms")[0])
     theory = rows[(rows.quantity == "delta_relative") & (rows.kind == "theory")].value.to_numpy()
     np.testing.assert_allclose(theory, prediction.delta_relative)
+
+
+@pytest.mark.parametrize("quantity, predicted", [("preact_ms", "preact_ms"), ("delta_relative", "delta_relative")])
+def test_compare_draws_each_runs_preact_ms_and_relative_delta_ms_beside_its_theory(record_and_prediction, quantity,
+                                                                                     predicted):
+    record, prediction = record_and_prediction
+    figure = theory_charts.compare_theory([record, record], ["a", "b"], [prediction, "no prediction: why"], quantity)
+    rows = figure.data["rows"]
+    measured = record.metric("preact_ms")[0] if quantity == "preact_ms" else \
+        record.metric("delta_ms")[0] / record.metric("delta_ms")[0][-1]
+    for run in ("a", "b"):
+        np.testing.assert_allclose(rows[(rows.run == run) & (rows.kind == "measured at step 0")].value, measured)
+    np.testing.assert_allclose(rows[(rows.run == "a") & (rows.kind == "theory")].value, getattr(prediction, predicted))
+    assert rows[(rows.run == "b") & (rows.kind == "theory")].empty  # a run without a prediction: no dashed line
+    assert set(rows.quantity) == {quantity}
+    # the dashed key stacks (in a row beside the runs' legend, Streamlit cut "theory" off a half-width chart)
+    legend = figure.spec["encoding"]["strokeDash"]["legend"]
+    assert legend["direction"] == "vertical" and legend["symbolType"] == "stroke"
+
+
+def test_the_necro_relu_panel_draws_its_custom_slope_beside_the_true_derivative():
+    alpha = 0.2
+    rows = curves(["necro_relu", "relu"], alpha)
+    necro = activation_charts.activation_panel(facts("necro_relu", alpha), rows).data["curves"]
+    below = necro.z < 0
+    backprop = necro[necro.curve == "φ'(z), back-prop"]
+    true = necro[necro.curve == "true f'(z)"]
+    np.testing.assert_array_equal(backprop[backprop.z < 0].value, alpha)  # the custom gradient's leak
+    np.testing.assert_array_equal(true[true.z < 0].value, 0.0)  # ReLU's derivative, the forward function's
+    np.testing.assert_array_equal(true[true.z > 0].value, 1.0)
+    np.testing.assert_array_equal(necro[(necro.curve == "f(z)") & below].value, 0.0)  # forward: ReLU
+    relu = activation_charts.activation_panel(facts("relu", alpha), rows)
+    assert set(relu.data["curves"].curve) == {"f(z)", "φ'(z), back-prop"}  # one slope: no second line
+    bands = relu.data["bands"]
+    assert bands[bands.band == "slope exactly 0"][["z", "high"]].values.tolist() == [[-6.0, 0.0]]
+    assert relu.data["peak"].value.tolist() == [1.0]
 
 
 def test_rounded_zero_counts_are_the_records_delta_zeros(record_and_prediction):

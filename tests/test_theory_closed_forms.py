@@ -8,6 +8,8 @@ from scipy.stats import norm
 
 from core import theory
 from core.cli import main
+from core.engine.activations import ACTIVATIONS
+from core.theory.cli import predictions
 from core.theory import initializers as theory_initializers
 from core.theory.gaussian import expectation
 from core.theory.meanfield import second_moment, slope_moment
@@ -74,12 +76,37 @@ def test_tanh_is_critical_at_sigma_w_1_sigma_b_0():
     assert math.isinf(theory.depth_scale(theory.chi_at_fixed_point("tanh", 1.0, 0.0)))
 
 
+def test_elu_like_tanh_is_critical_at_sigma_w_1_sigma_b_0_where_its_signal_dies_out():
+    # q* = 0 and chi's limit as q -> 0 is sigma_w^2 (slope 1 on both sides of 0): critical, not ordered with a
+    # depth scale of a million layers (chi near q = 1e-12 is 1 - 1e-6: ELU's correction grows as sqrt(q))
+    assert theory.fixed_point("elu", 1.0, 0.0) == 0.0
+    assert theory.regime(theory.chi_at_fixed_point("elu", 1.0, 0.0)) == "critical"
+    assert math.isinf(theory.depth_scale(theory.chi_at_fixed_point("elu", 1.0, 0.0)))
+    assert theory.regime(theory.chi_at_fixed_point("elu", 0.9, 0.0)) == "ordered"
+
+
 def test_the_fixed_point_solves_the_q_map():
     for activation, sigma_w, sigma_b in [("tanh", 1.5, 0.3), ("sigmoid", 1.0, 0.0), ("selu", 1.0, 0.0), ("gelu", 1.2, 0.5)]:
         q_star = theory.fixed_point(activation, sigma_w, sigma_b)
         assert theory.q_map(activation, sigma_w, sigma_b, q_star) == pytest.approx(q_star, rel=1e-8)
     assert theory.fixed_point("relu", 1.0, 0.5) == pytest.approx(0.25 / 0.5)  # sigma_b^2 / (1 - sigma_w^2 / 2)
     assert math.isinf(theory.fixed_point("relu", 2.0, 0.1))  # chi > 1: the signal grows without bound
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_every_registry_activation_gets_a_q_map_chi_fixed_point_and_depth_scale(activation):
+    for sigma_w, sigma_b in [(0.8, 0.2), (1.5, 0.3)]:
+        data = predictions(activation, sigma_w, sigma_b, 6)
+        q = np.asarray(data["q"])
+        for before, after in zip(q[:-1], q[1:]):  # layer to layer, the q map
+            assert after == pytest.approx(theory.q_map(activation, sigma_w, sigma_b, before), rel=1e-9)
+        np.testing.assert_allclose(data["chi"], [theory.chi(activation, sigma_w, v) for v in q], rtol=1e-12)
+        if data["q_star"] is None:  # no finite fixed point: the signal grows, so gradients explode
+            assert data["chi_star"] > 1 and q[-1] > q[0]
+        else:
+            assert theory.q_map(activation, sigma_w, sigma_b, data["q_star"]) == pytest.approx(data["q_star"], rel=1e-8)
+            assert data["chi_star"] == pytest.approx(theory.chi(activation, sigma_w, data["q_star"]), rel=1e-9)
+        assert data["depth_scale"] == pytest.approx(1 / abs(math.log(data["chi_star"])), rel=1e-9)
 
 
 def test_depth_scale_is_one_over_the_log_of_chi_both_ways():

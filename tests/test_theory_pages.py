@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -13,7 +14,7 @@ from core.lessons.links import read_lesson
 from core.charts.theory import delta_zeros, rounded_summary
 from core.theory.activation_facts import chain, facts
 from core.theory.contours import segments
-from core.theory.phase import grid, lab_params, selected_point
+from core.theory.phase import grid, lab_params, lines, selected_point
 from apps import APP, run_until_done
 
 
@@ -105,6 +106,19 @@ def test_float16_sigmoid_layers_that_underflow_are_named_with_their_counts(pool)
 
 # --- pages --------------------------------------------------------------------------------------------------
 
+def test_relus_critical_line_and_depth_scale_contours_lie_where_its_closed_form_puts_them():
+    # ReLU: chi* = sigma_w^2 / 2 at every sigma_b, so chi* = 1 is the vertical line sigma_w = sqrt 2 and the
+    # depth scale xi is the vertical line sigma_w^2 / 2 = e^(-1/xi) (ordered side) or e^(1/xi) (chaotic side).
+    found = lines(grid("relu"))
+    critical = found[found.line == "critical: chi* = 1"]
+    assert len(critical) > 10
+    np.testing.assert_allclose(critical[["x", "x2"]].to_numpy(), 2 ** 0.5, atol=1e-3)
+    assert critical[["y", "y2"]].to_numpy().min() == 0.0 and critical[["y", "y2"]].to_numpy().max() == 2.0
+    ten = found[found.line == "xi = 10"][["x", "x2"]].to_numpy().ravel()
+    expected = np.sqrt(2 * np.exp([-0.1, 0.1]))
+    np.testing.assert_allclose(np.sort(np.unique(ten.round(3))), expected, atol=2e-3)
+
+
 def test_the_activations_page_loads_and_reads_the_chain_at_depth():
     app = open_page("pages/activations.py", act_names=["sigmoid", "relu"], act_depth=10)
     assert app.title[0].value == "Activation functions"
@@ -112,6 +126,8 @@ def test_the_activations_page_loads_and_reads_the_chain_at_depth():
     reading = [m.value for m in app.markdown if m.value.startswith("After 10 layers")][0]
     assert "**sigmoid**: best 10^-6.0" in reading
     assert "**relu**: best 10^0.0, typical 10^0.0, exactly 0 on 99.9% of paths" in reading
+    table = app.dataframe[0].value.set_index("activation")
+    assert table.loc["relu", "exact zeros of a at init"] == "50%" and table.loc["sigmoid", "max slope"] == 0.25
 
 
 def test_the_theory_page_marks_the_labs_configuration_and_a_click_opens_the_lab_there():
@@ -120,6 +136,10 @@ def test_the_theory_page_marks_the_labs_configuration_and_a_click_opens_the_lab_
     spec = json.loads(app.get("vega_lite_chart")[0].proto.spec)
     assert [param["select"]["fields"] for param in spec["params"] if param["name"] == "pick"] == [["sigma_w", "sigma_b"]]
     assert any("The Lab now: tanh, σ_w = 1.2, σ_b = 0" in c.value for c in app.caption)
+    assert any("Poole et al. 2016" in m.value and "Schoenholz et al. 2017" in m.value for m in app.markdown)
+    datasets = {d.name: pa.ipc.open_stream(d.data.data).read_pandas() for d in app.get("vega_lite_chart")[0].proto.datasets}
+    assert datasets["current"][["sigma_w", "sigma_b"]].values.tolist() == [[1.2, 0.0]]  # the marker, on the chart
+    assert "critical: chi* = 1" in set(datasets["lines"].line) and len(datasets["cells"]) == 79 * 41
     app.session_state["theory_map"] = {"selection": {"pick": [{"sigma_w": 1.5, "sigma_b": 0.3}]}}
     app.run()
     assert app.title[0].value == "Gradient Flow Lab"
@@ -137,6 +157,19 @@ def test_the_lab_draws_the_theory_reading_and_the_rounded_zeros_of_float16():
     assert reading and "measured at step 0: exactly 0" in reading[0]
     assert any("rounded to exactly 0: every value in layer" in c.value for c in app.caption)
     assert any("Numerics" in m.value for m in app.markdown)
+
+
+def test_the_lab_names_the_layers_whose_gradients_bfloat16_rounded_to_exactly_0():
+    # bfloat16 has float32's range: a 60-layer sigmoid net's early layers fall below it (about 1e-38)
+    app = open_page("pages/lab.py", lab_steps=0, lab_samples=300, lab_depth=60, lab_precision="bfloat16")
+    wait_for_run(app)
+    assert any(m.value == "#### Numerics: gradients rounded to exactly 0 (bfloat16)" for m in app.markdown)
+    summary = [c.value for c in app.caption if "rounded to exactly 0:" in c.value]
+    assert summary and "every value in layers 1–" in summary[0] and "bfloat16 has float32's range" in summary[0]
+    record = app.session_state["lab_live"].snapshot
+    counts = delta_zeros(record, -1)
+    first_partial = int(np.argmax(counts["rounded"][0] < counts["total"][0]))  # layers before it: all 0
+    assert first_partial > 0 and f"every value in layers 1–{first_partial}" in summary[0]
 
 
 def test_the_lab_says_why_there_is_no_prediction_with_batch_normalization():

@@ -61,7 +61,7 @@ def numerics(record, config: RunConfig, live: bool):
 
 
 def compare(records, labels, configs):
-    """Compare: each run's step-0 reading, and ∂loss/∂z by layer with the theory dashed."""
+    """Compare: each run's step-0 reading, and preact_ms and relative ∂loss/∂z by layer with the theory dashed."""
     if not all(record is not None and record.steps for record in records):
         return
     st.markdown("#### Theory beside the measurement (step 0)")
@@ -70,7 +70,11 @@ def compare(records, labels, configs):
         text = (f"no prediction: {prediction}" if isinstance(prediction, str)
                 else reading(prediction, record.metric("delta_ms")[0]))
         st.caption(f"**{label}**: {text}")
-    show(theory_charts.compare_relative_delta(records, labels, predictions))
+    left, right = st.columns(2)
+    with left:
+        show(theory_charts.compare_theory(records, labels, predictions, "preact_ms"))
+    with right:
+        show(theory_charts.compare_theory(records, labels, predictions, "delta_relative"))
     for label, record, config in zip(labels, records, configs):
         if config.precision != "float32" and np.any(theory_charts.delta_zeros(record, -1)["rounded"]):
             st.caption(f"**{label}** ({config.precision}): " + theory_charts.rounded_summary(record))

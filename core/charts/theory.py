@@ -12,18 +12,21 @@ from core.charts.style import n, q
 
 TITLES = {"preact_ms": "preact_ms (mean of z²)", "delta_relative": "delta_ms ÷ last layer's"}
 KINDS = ["measured at step 0", "theory"]
+COMPARE_TITLES = {"preact_ms": "preact_ms (mean of z²)", "delta_relative": "∂loss/∂z mean square ÷ last layer's"}
 
 
 def step0_rows(record, prediction) -> pd.DataFrame:
-    """layer_index, quantity (preact_ms or delta_relative), kind (measured or theory), value."""
+    """layer_index, quantity (preact_ms or delta_relative), kind (measured or theory), value. Without a
+    prediction (None), the measured rows only."""
     depth = len(record.layers)
     preact = record.metric("preact_ms")[0]
     delta = record.metric("delta_ms")[0]
     with np.errstate(divide="ignore", invalid="ignore"):
         relative = delta / delta[-1]
     layers = np.arange(1, depth + 1)
-    parts = [("preact_ms", KINDS[0], preact), ("preact_ms", KINDS[1], prediction.preact_ms),
-             ("delta_relative", KINDS[0], relative), ("delta_relative", KINDS[1], prediction.delta_relative)]
+    parts = [("preact_ms", KINDS[0], preact), ("delta_relative", KINDS[0], relative)]
+    if prediction is not None:
+        parts += [("preact_ms", KINDS[1], prediction.preact_ms), ("delta_relative", KINDS[1], prediction.delta_relative)]
     frame = pd.concat([pd.DataFrame({"layer_index": layers, "quantity": name, "kind": kind, "value": values})
                        for name, kind, values in parts], ignore_index=True)
     return frame[np.isfinite(frame.value) & (frame.value > 0)]  # log axes; exact zeros are named elsewhere
@@ -53,32 +56,32 @@ def theory_beside(record, prediction, quantity: str, height: int = 280) -> Figur
                   {"rows": rows[rows.quantity == quantity]})
 
 
-def compare_relative_delta(records, labels, predictions, height: int = 320) -> Figure:
-    """delta_ms relative to the last layer at step 0, one color per run; the theory dashed where it has one."""
+# One key per line, drawn as strokes: in a row, beside the runs' legend, "theory" ran off a half-width chart.
+DASH_LEGEND = alt.Legend(orient="top", direction="vertical", symbolType="stroke", symbolStrokeColor="#555",
+                         symbolStrokeWidth=2)
+
+
+def compare_theory(records, labels, predictions, quantity: str, height: int = 320) -> Figure:
+    """preact_ms, or delta_ms relative to the last layer, by layer at step 0: one color per run, measured
+    solid and the theory dashed where the run has one (a prediction; a string says why there is none)."""
     frames = []
     for record, label, prediction in zip(records, labels, predictions):
         if not record.steps:
             continue
-        delta = record.metric("delta_ms")[0]
-        layers = np.arange(1, len(delta) + 1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            frames.append(pd.DataFrame({"run": label, "kind": KINDS[0], "layer_index": layers, "value": delta / delta[-1]}))
-        if prediction is not None and not isinstance(prediction, str):
-            frames.append(pd.DataFrame({"run": label, "kind": KINDS[1], "layer_index": layers,
-                                        "value": prediction.delta_relative}))
+        rows = step0_rows(record, None if isinstance(prediction, str) else prediction)
+        frames.append(rows[rows.quantity == quantity].assign(run=label))
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["run", "kind", "layer_index", "value"])
-    frame = frame[np.isfinite(frame.value.astype(float)) & (frame.value.astype(float) > 0)]
     deepest = max([len(r.layers) for r in records] + [2])
     return from_altair(alt.Chart(frame).mark_line(strokeWidth=2).encode(
         alt.X(**q("layer_index"), title="layer (1 = input)", scale=alt.Scale(domain=[1, deepest]),
               axis=alt.Axis(format="d", tickMinStep=1)),
-        alt.Y(**q("value"), title=TITLES["delta_relative"], scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e")),
+        alt.Y(**q("value"), title=TITLES[quantity], scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e")),
         run_color(labels), alt.Detail(**n("kind")),
         alt.StrokeDash(**n("kind"), title=None, scale=alt.Scale(domain=KINDS, range=[[1, 0], [6, 4]]),
-                       legend=alt.Legend(orient="top")),
+                       legend=DASH_LEGEND),
         [alt.Tooltip(**n("run")), alt.Tooltip(**n("kind")), alt.Tooltip(**q("layer_index")),
          alt.Tooltip(**q("value"), format=".3e")],
-    ).properties(height=height, title="∂loss/∂z mean square ÷ last layer's, at step 0 (dashed: theory)"))
+    ).properties(height=height, title=f"{COMPARE_TITLES[quantity]} at step 0 (dashed: theory)"))
 
 
 # --- numerics: exact zeros of dloss/dz -----------------------------------------------------------------------

@@ -25,6 +25,9 @@ PIECEWISE_LINEAR = ("relu", "leaky_relu", "necro_relu", "linear")
 EXPLODED = 1e12  # a second moment past this has no finite fixed point within reach: it grows without bound
 SLOW = 1e-3  # below this, a map still creeping towards 0 is taken to reach the fixed point q* = 0
 CRITICAL_TOLERANCE = 1e-9  # |ln chi| below this counts as exactly critical
+# q* = 0: chi is its limit as q -> 0, taken at this q (not at 0: ReLU's slope is 1 on one side of its kink, 0 on
+# the other). ELU's chi departs from the limit as sqrt(q): at q = 1e-12 by 1e-6, which would hide its criticality.
+VANISHED = 1e-24
 
 
 def _half_moments(mean, variance):
@@ -131,7 +134,7 @@ def fixed_point(activation: str, sigma_w, sigma_b, alpha: float = 0.1, q0=1.0, i
 def chi_at_fixed_point(activation: str, sigma_w, sigma_b, alpha: float = 0.1, q0=1.0):
     """chi at q*; where q* is infinite, chi's limit for q -> infinity (evaluated at a huge q)."""
     q = np.asarray(fixed_point(activation, sigma_w, sigma_b, alpha, q0), float)
-    q = np.where(np.isfinite(q), np.maximum(q, 1e-12), 1e12)
+    q = np.where(np.isfinite(q), np.maximum(q, VANISHED), 1e12)
     return chi(activation, sigma_w, q, alpha)
 
 
