@@ -193,3 +193,17 @@ def test_one_axis_draws_the_mean_as_a_line_the_seeds_range_as_a_band_and_xi_as_a
     assert drawn.loc[0, ["mean", "low", "high"]].tolist() == pytest.approx([np.mean([0.5, 0.9, 0.7]), 0.5, 0.9])
     assert drawn["state"].tolist() == ["done", "waiting", "done"]
     assert [row["xi"] for row in spec["datasets"]["xi"]] == pytest.approx([1 / np.log(2)])
+
+
+def test_a_long_sweep_from_the_command_line_records_about_150_steps_per_run_as_the_lab_does(monkeypatch):
+    from core.cli import build_parser
+    from core.sweep.cli import grid_from_args
+
+    def grid_of(*flags):
+        argv = ["sweep", "--out", "sweep.csv", *flags]
+        parser = build_parser()
+        return grid_from_args(parser.parse_args(argv), argv, parser)
+
+    assert grid_of("--steps", "5000", "--depth", "2,3").base.record_every == 34  # was refused: 1002 recorded steps
+    assert grid_of("--steps", "100,4800").base.record_every == 32  # the longest run decides
+    assert grid_of("--steps", "5000", "--record-every", "50").base.record_every == 50  # as given

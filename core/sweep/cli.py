@@ -12,9 +12,11 @@ import os
 import sys
 import tempfile
 
-from core.config import ConfigError, RunConfig
+from core.config import ConfigError, RunConfig, default_record_every
 from core.sweep.grid import NOT_SWEPT, THEORY_AXES, field_values, make_grid, parse_axis
 from core.sweep.outcomes import DEFAULT_TARGET_LOSS
+
+DEFAULTS = RunConfig()
 
 HELP_EXTRA = {"sigma_w": "weight scale: variance-scaling kernel, Var(W) = S^2 / fan_in (replaces --initializer)",
               "sigma_b": "bias spread: random N(0, B^2) biases (replaces --bias-initializer)"}
@@ -28,11 +30,10 @@ def add_parser(commands, run_help: dict):
     sweep = commands.add_parser(
         "sweep", help="run a grid of configurations on Dask and write one row per cell and seed",
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    defaults = RunConfig()
     for field in dataclasses.fields(RunConfig):
         if field.name not in NOT_SWEPT:
-            sweep.add_argument(_flag(field.name), default=None, metavar="V[,V...]",
-                               help=f"{run_help[field.name]} (default: {getattr(defaults, field.name)})")
+            shown = "" if field.name == "record_every" else f" (default: {getattr(DEFAULTS, field.name)})"
+            sweep.add_argument(_flag(field.name), default=None, metavar="V[,V...]", help=run_help[field.name] + shown)
     for name, text in HELP_EXTRA.items():
         sweep.add_argument(_flag(name), default=None, metavar="S[,S...]", help=text)
     sweep.add_argument("--seed", default="0", metavar="N", help="the first seed (default: 0)")
@@ -70,7 +71,10 @@ def grid_from_args(args, argv: list, parser):
         parsed = {name: parse_axis(name, getattr(args, name)) for name in given}
         axes = {name: values for name, values in parsed.items() if len(values) > 1}
         single = {name: values[0] for name, values in parsed.items() if len(values) == 1}
-        base = RunConfig(**field_values(single), seed=_whole(parser, "--seed", args.seed, 0), cpu=args.cpu)
+        fields = field_values(single)
+        if "record_every" not in fields:  # the Lab's and `run`'s rule, for the longest run of the sweep
+            fields["record_every"] = default_record_every(max(axes.get("steps", (fields.get("steps", DEFAULTS.steps),))))
+        base = RunConfig(**fields, seed=_whole(parser, "--seed", args.seed, 0), cpu=args.cpu)
         return make_grid(base, axes, _whole(parser, "--seeds", args.seeds))
     except ConfigError as error:
         parser.error(f"{_flag(error.field)}: {error}")
