@@ -207,3 +207,19 @@ def test_a_long_sweep_from_the_command_line_records_about_150_steps_per_run_as_t
     assert grid_of("--steps", "5000", "--depth", "2,3").base.record_every == 34  # was refused: 1002 recorded steps
     assert grid_of("--steps", "100,4800").base.record_every == 32  # the longest run decides
     assert grid_of("--steps", "5000", "--record-every", "50").base.record_every == 50  # as given
+
+
+def test_the_heat_map_shows_its_colour_legend_only_once_a_cell_is_done():
+    grid = make_grid(RunConfig(), {"depth": (2, 8), "activation": ("relu", "tanh")})
+
+    def colour_legends(table):
+        spec = sweep_figure(grid, "final_accuracy", cell_rows(grid, spread(table, grid.names, "final_accuracy"))).to_vega_lite()
+        layers = spec.get("layer") or [layer for part in spec.get("hconcat", []) for layer in part.get("layer", [])]
+        return [layer["encoding"]["color"].get("legend", {}) for layer in layers
+                if layer.get("encoding", {}).get("color", {}).get("field") == "mean"]
+
+    nothing = pd.DataFrame({"cell": [], "depth": [], "activation": [], "seed": [], "final_accuracy": [], "status": []})
+    assert colour_legends(nothing) == [None], "no legend whose range would read NaN"
+    one = pd.DataFrame({"cell": [0], "depth": [2], "activation": ["relu"], "seed": [0], "final_accuracy": [0.7],
+                        "status": ["finished"]})
+    assert colour_legends(one)[0] is not None and colour_legends(one)[0].get("orient") == "right"

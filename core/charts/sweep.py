@@ -77,14 +77,15 @@ def _tooltip(outcome: str):
 
 
 @lru_cache(maxsize=32)
-def heatmap_spec(x: Axis, y: Axis, outcome: str, xi: str | None) -> dict:
+def heatmap_spec(x: Axis, y: Axis, outcome: str, xi: str | None, any_done: bool = True) -> dict:
     """Two axes: a cell per grid point coloured by the mean over seeds, its mean and range as text. xi is
     None or "rule" (one dashed rule per row). The second axis is always a row per value (a numeric one with
-    its largest value on top)."""
+    its largest value on top). Until a cell is done (any_done) there is no colour legend: its range would
+    read NaN."""
     extent = _extent(x, "x") + _extent(y, "y")
     pick = alt.selection_point(name=PICK, fields=["cell"], on="click", clear=False)
     color = alt.Color(**q("mean"), title=textwrap.wrap(outcome_title(outcome), 24), scale=alt.Scale(**COLORS[outcome]),
-                      legend=alt.Legend(orient="right", gradientLength=220))
+                      legend=alt.Legend(orient="right", gradientLength=220) if any_done else None)
     base = alt.Chart(alt.Data(name="cells"))
     # Unfinished cells get fixed greys (conditions, not a second colour scale, which would merge with the outcome's).
     grey = {"condition": [{"test": "datum.state == 'waiting'", "value": "#f0f0f0"},
@@ -156,7 +157,8 @@ def sweep_figure(grid, outcome: str, cells, xi_rows=None) -> Figure:
         data["xi"] = pd.DataFrame({"xi": xi_rows["xi"], "y": [label(v) for v in xi_rows[rows.name]],
                                    "label": [f"ξ = {v:.2g}" for v in xi_rows["xi"]]})
     data["cells"] = cells.assign(y=[label(v) for v in cells["y"]])
-    return Figure(heatmap_spec(axes[0], rows, outcome, "rule" if has_xi else None), data)
+    any_done = bool((cells["state"] == "done").any()) if len(cells) else False
+    return Figure(heatmap_spec(axes[0], rows, outcome, "rule" if has_xi else None, any_done), data)
 
 
 def as_rows(ax: Axis) -> Axis:
