@@ -129,22 +129,24 @@ def stacked_statistics(z, a, delta, low, high, activation, alpha):
     return tf.transpose(scalars), act_counts, delta_counts, delta_zeros
 
 
-def scaled_norm(x: tf.Tensor, axis) -> tf.Tensor:
-    """The L2 norm over axis, divided by the largest magnitude before squaring: a gradient of 1e-20 per
-    element squares to 1e-40, below float32's smallest normal number, and a plain norm would read exactly 0
-    for a gradient that is not 0. Non-finite or all-zero slices take the plain norm (inf, nan or 0)."""
-    largest = tf.reduce_max(tf.abs(x), axis=axis, keepdims=True)
-    usable = tf.logical_and(tf.math.is_finite(largest), largest > 0)
-    scale = tf.where(usable, largest, tf.ones_like(largest))
-    scaled = tf.squeeze(scale, axis) * tf.sqrt(tf.reduce_sum(tf.square(x / scale), axis=axis))
-    plain = tf.sqrt(tf.reduce_sum(tf.square(x), axis=axis))
-    return tf.where(tf.squeeze(usable, axis), scaled, plain)
+def safe_norm(x: tf.Tensor, axis) -> tf.Tensor:
+    """The L2 norm over axis, with its squares summed in float64: a float32 gradient of 1e-20 per element
+    squares to 1e-40, below float32's smallest normal number, and a float32 norm would read exactly 0 for a
+    gradient that is not 0. Every float32's square fits in float64."""
+    return tf.cast(tf.sqrt(tf.reduce_sum(tf.square(tf.cast(x, tf.float64)), axis=axis)), tf.float32)
 
 
-def kernel_norms(kernels) -> tf.Tensor:
+def kernel_norms(kernels, tiny=False) -> tf.Tensor:
     """L2 norm of each layer's kernel, from the model's kernel variables (or their gradients or changes):
-    the first kernel alone, then the stacked [depth - 1, width, width] hidden kernels."""
-    first = scaled_norm(tf.reshape(kernels[0], [1, -1]), axis=[1])
+    the first kernel alone, then the stacked [depth - 1, width, width] hidden kernels. tiny: values may be
+    far below 1e-19 (gradients), so their squares are summed in float64. A weight change that small cannot
+    happen (float32 weights round it away), so changes and weights keep the cheaper float32 norm."""
+    norm = safe_norm if tiny else _norm
+    first = norm(tf.reshape(kernels[0], [1, -1]), axis=[1])
     if len(kernels) == 1:
         return first
-    return tf.concat([first, scaled_norm(kernels[1], axis=[1, 2])], axis=0)
+    return tf.concat([first, norm(kernels[1], axis=[1, 2])], axis=0)
+
+
+def _norm(x: tf.Tensor, axis) -> tf.Tensor:
+    return tf.sqrt(tf.reduce_sum(tf.square(x), axis=axis))

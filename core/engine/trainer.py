@@ -178,7 +178,7 @@ class Trainer:
         change = kernel_norms([after - before for after, before in zip(model.kernels, kernels_before)])
         update_ratio = tf.where(updated, change / kernel_norms(kernels_before), float("nan"))
         rows = dict(zip(MAP_METRICS, tf.unstack(map_scalars)))
-        rows["grad_norm"] = kernel_norms(kernel_gradients)
+        rows["grad_norm"] = kernel_norms(kernel_gradients, tiny=True)
         rows["update_ratio"] = update_ratio
         scalars = tf.stack([rows[name] for name in LAYER_METRICS])
         return loss, accuracy, scalars, act_counts, delta_counts, delta_zeros
