@@ -290,10 +290,12 @@ def _chart_rows(app) -> pd.DataFrame:
 def test_the_page_fills_in_shows_running_cells_and_the_sweep_goes_on_while_another_page_is_open(sweep_page):
     app = sweep_page
     app.run()
-    app.text_input(key="sweep_values_depth").set_value("2, 3, 4, 5, 6, 7")
+    # 32 runs of 1000 steps: the sweep outlasts the test's page changes by several seconds, so the cancel
+    # below still finds runs to drop.
+    app.text_input(key="sweep_values_depth").set_value("2, 3, 4, 5, 6, 7, 8, 9")
     app.text_input(key="sweep_values_activation").set_value("relu, tanh")
-    app.select_slider(key="sweep_steps").set_value(300)
-    app.number_input(key="sweep_seeds").set_value(1)
+    app.select_slider(key="sweep_steps").set_value(1000)
+    app.number_input(key="sweep_seeds").set_value(2)
     app.run()
     app.button(key="sweep_run").click().run()
     states, deadline = set(), time.time() + 90
@@ -315,7 +317,7 @@ def test_the_page_fills_in_shows_running_cells_and_the_sweep_goes_on_while_anoth
     app.button(key="sweep_cancel").click().run()
     assert sweep.cancelled and any(future.status == "cancelled" for future in sweep.futures)
     kept = next(reversed(app.session_state["sweep_finished"].values()))
-    assert kept.cancelled and 0 < len(kept.table) < 12, "what finished is kept"
+    assert kept.cancelled and 0 < len(kept.table) < 32, "what finished is kept"
 
 
 def test_while_a_sweep_runs_its_run_button_is_disabled_and_a_new_sweep_cancels_the_old_one(sweep_page, client):
