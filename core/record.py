@@ -36,7 +36,8 @@ def compact(row) -> np.ndarray:
     """A row as the smallest NumPy array that holds its numbers exactly, so its JSON does not change."""
     array = np.asarray(row)
     if array.dtype.kind == "f":
-        smaller = array.astype(np.float32)
+        with np.errstate(over="ignore"):  # a value beyond float32 becomes inf, and then differs: kept as is
+            smaller = array.astype(np.float32)
         if np.array_equal(smaller.astype(array.dtype), array, equal_nan=True):
             return smaller
     elif array.dtype.kind in "iu" and array.size:

@@ -18,7 +18,8 @@ def _normal_cdf(z):
 
 
 def _sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
+    with np.errstate(over="ignore"):  # exp(-z) = inf for z far below 0 gives the right limit, 0
+        return 1.0 / (1.0 + np.exp(-z))
 
 
 def activation(name, z, alpha=0.1):
