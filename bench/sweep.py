@@ -13,6 +13,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+import psutil  # noqa: E402  (a dependency of dask.distributed)
 from dask.distributed import Client  # noqa: E402
 
 from core.config import RunConfig  # noqa: E402
@@ -24,7 +25,7 @@ from core.sweep.task import run_cell, worker_counts  # noqa: E402
 # 24 cells: 6 architectures (depth x activation) x 4 learning rates, spirals, width 64, 300 steps.
 BASE = RunConfig(width=64, steps=300, record_every=5, initializer="he_normal")
 AXES = {"depth": (4, 8, 16), "activation": ("relu", "tanh"), "learning_rate": (0.03, 0.1, 0.3, 1.0)}
-REPEATS = 2
+REPEATS = 3
 
 
 def warm_up(client):
@@ -32,23 +33,38 @@ def warm_up(client):
     client.run(lambda: __import__("core.engine.run"))
 
 
+def _cpu_seconds(processes) -> float:
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
 def timed_sweep(workers: int) -> tuple:
-    """(best seconds of REPEATS sweeps, each on fresh workers, and the trainers the workers built)."""
-    best, built = float("inf"), 0
+    """(best seconds of REPEATS sweeps, each on fresh workers, the trainers the workers built, and the CPU
+    seconds the cluster's processes used meanwhile)."""
+    best, built, cpu = float("inf"), 0, 0.0
     for _ in range(REPEATS):
         cluster = local_cluster(workers)
         with Client(cluster, set_as_default=False) as client:
             warm_up(client)
+            processes = psutil.Process().children(recursive=True)  # nannies and their workers
+            cpu_before = _cpu_seconds(processes)
             start = time.perf_counter()
             sweep = Sweep(client, make_grid(BASE, AXES))
             sweep.wait()
             seconds = time.perf_counter() - start
+            used = _cpu_seconds(processes) - cpu_before
             assert all(row["status"] in ("finished", "diverged") for row in sweep.rows)
             if seconds < best:
-                best = seconds
+                best, cpu = seconds, used
                 built = sum(c["built"] for c in client.run(worker_counts).values())
         cluster.close()
-    return best, built
+    return best, built, cpu
 
 
 def cell_seconds(client, config: RunConfig) -> tuple:
@@ -87,13 +103,13 @@ def parallel_ceiling() -> float:
 def main():
     print(f"cores: {os.cpu_count()}; a 24-cell sweep: {AXES}, width 64, 300 steps, best of {REPEATS}\n")
     before = parallel_ceiling()
-    one, built_one = timed_sweep(1)
-    two, built_two = timed_sweep(2)
+    one, built_one, cpu_one = timed_sweep(1)
+    two, built_two, cpu_two = timed_sweep(2)
     after = parallel_ceiling()
-    print("| workers | seconds | cells per second | trainers traced |")
-    print("|---|---|---|---|")
-    print(f"| 1 | {one:.1f} | {24 / one:.2f} | {built_one} |")
-    print(f"| 2 | {two:.1f} | {24 / two:.2f} | {built_two} |")
+    print("| workers | seconds | cells per second | trainers traced | workers' CPU (s) | cores kept busy |")
+    print("|---|---|---|---|---|---|")
+    print(f"| 1 | {one:.1f} | {24 / one:.2f} | {built_one} | {cpu_one:.1f} | {cpu_one / one:.2f} |")
+    print(f"| 2 | {two:.1f} | {24 / two:.2f} | {built_two} | {cpu_two:.1f} | {cpu_two / two:.2f} |")
     print(f"\nspeed-up with 2 workers: {one / two:.2f}x (target 1.7x); two plain Python processes got "
           f"{before:.2f}x before and {after:.2f}x after (the machine's ceiling while it was measured)\n")
 

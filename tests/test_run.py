@@ -38,6 +38,19 @@ def test_same_config_and_seed_give_an_identical_record(pool):
     assert strip(run_to_end(config.replace(seed=1), pool)) != strip(first)
 
 
+@pytest.mark.parametrize("learning_rate", [0.1, 1000.0])  # finished and diverged
+def test_a_run_nobody_watches_trains_in_one_frame_with_the_same_numbers_and_no_boundary(pool, learning_rate):
+    config = RunConfig(dataset="spirals", activation="relu", initializer="he_normal", learning_rate=learning_rate,
+                       samples=200, depth=6, width=16, batch_size=32, steps=300, record_every=5)
+    watched_frames, unwatched_frames = [], []
+    watched = run_to_end(config, pool, on_frame=watched_frames.append)
+    unwatched = run_to_end(config, pool, on_frame=unwatched_frames.append, unwatched=True)
+    assert len(unwatched_frames) == 1 and len(watched_frames) > 1
+    assert watched.boundary is not None and unwatched.boundary is None
+    strip = lambda record: {**record.to_dict(), "timing": None, "boundary": None}
+    assert strip(unwatched) == strip(watched)
+
+
 def test_record_round_trips_through_json(pool):
     record = run_to_end(RunConfig(**SMALL), pool)
     again = RunRecord.from_json(record.to_json())

@@ -3,6 +3,7 @@
 `train(config)` is a generator that yields the same RunRecord after every frame, so a UI can draw while
 training and stop between frames (close the generator) without losing what was recorded.
 """
+import math
 import time
 from contextlib import nullcontext
 
@@ -80,7 +81,7 @@ def boundary_grid(x: np.ndarray) -> tuple:
 
 
 def train(config: RunConfig, pool: TrainerPool | None = None, turn=None, on_phase=None, preview=True,
-          stopped=None):
+          stopped=None, unwatched=False):
     """Train and yield the growing RunRecord after every frame.
 
     For an architecture not traced yet, the first record yielded is a preview: step 0 measured eagerly
@@ -90,6 +91,8 @@ def train(config: RunConfig, pool: TrainerPool | None = None, turn=None, on_phas
     training (the server's run gate); `on_phase(name)` hears "compiling", "queued" and "running".
     preview=False skips the preview (the command line has nobody to show it to). `stopped()`, if given,
     is asked between the stages before training, so that a run superseded mid-way ends without the rest.
+    unwatched=True (a sweep's cell: nobody draws it) trains in one frame and records no decision boundary,
+    with the same numbers.
     """
     stopped = stopped or (lambda: False)
     pool = pool or TrainerPool(max_idle=1)
@@ -100,7 +103,7 @@ def train(config: RunConfig, pool: TrainerPool | None = None, turn=None, on_phas
     trainer = pool.acquire(config, dataset.input_dim, dataset.classes, device)
     try:
         yield from _train_with(trainer, config, dataset, device, turn or nullcontext, on_phase or (lambda _: None),
-                               preview, stopped)
+                               preview, stopped, unwatched)
     finally:
         pool.release(trainer)
 
@@ -120,7 +123,7 @@ def _append(record, outputs):
         record.histograms["delta"]["zeros"].append(compact(delta_zeros[i]))
 
 
-def _train_with(trainer, config, dataset, device, turn, on_phase, preview, stopped):
+def _train_with(trainer, config, dataset, device, turn, on_phase, preview, stopped, unwatched):
     trainer.start(config)
     x, y = trainer.constant(dataset.x), trainer.constant(dataset.y)
     start = time.perf_counter()
@@ -159,11 +162,12 @@ def _train_with(trainer, config, dataset, device, turn, on_phase, preview, stopp
     on_phase("queued")
     with turn():
         on_phase("running")
-        yield from _frames(trainer, config, dataset, record, x, y, low, high, start)
+        yield from _frames(trainer, config, dataset, record, x, y, low, high, start, unwatched)
 
 
-def _frames(trainer, config, dataset, record, x, y, low, high, start):
-    two_d = dataset.input_dim == 2  # the decision boundary: any data with exactly two inputs (datasets.is_two_d)
+def _frames(trainer, config, dataset, record, x, y, low, high, start, unwatched=False):
+    # the decision boundary: any data with exactly two inputs (datasets.is_two_d), for a run someone sees
+    two_d = dataset.input_dim == 2 and not unwatched
     recorded = config.recorded_steps
     cut_after = boundary_indices(len(recorded)) if two_d else frozenset()
     if two_d:
@@ -171,7 +175,8 @@ def _frames(trainer, config, dataset, record, x, y, low, high, start):
         record.boundary = {"x": xs.tolist(), "y": ys.tolist(), "steps": [], "classes": []}
         grid = trainer.constant(grid)
 
-    position, next_index, steps_per_frame = 0, 0, 1.0
+    # Frames start small, so a page draws the first one at once; a run nobody watches takes one frame.
+    position, next_index, steps_per_frame = 0, 0, math.inf if unwatched else 1.0
     while next_index < len(recorded):
         gaps, updates, next_index = plan_frame(recorded, position, next_index, steps_per_frame, config.steps,
                                                cut_after)
@@ -214,10 +219,11 @@ def kept_weights(model) -> list | None:
     return model.layer_weights()
 
 
-def run_to_end(config: RunConfig, pool: TrainerPool | None = None, on_frame=None) -> RunRecord:
-    """Train to the end and return the record; on_frame(record) is called after every frame."""
+def run_to_end(config: RunConfig, pool: TrainerPool | None = None, on_frame=None, unwatched=False) -> RunRecord:
+    """Train to the end and return the record; on_frame(record) is called after every frame. unwatched: see
+    train."""
     record = None
-    for record in train(config, pool, preview=False):
+    for record in train(config, pool, preview=False, unwatched=unwatched):
         if on_frame:
             on_frame(record)
     return record

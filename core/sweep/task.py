@@ -61,7 +61,7 @@ def run_cell(config_values: dict, target_loss: float, keep_record: bool = False)
     _announce_start()
     config = RunConfig.from_dict(config_values)
     start = time.perf_counter()
-    record = run_to_end(config, _worker_pool())
+    record = run_to_end(config, _worker_pool(), unwatched=not keep_record)  # a kept record has every view
     summary = {
         **measure(record, target_loss),
         "status": record.status,
