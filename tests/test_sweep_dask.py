@@ -168,6 +168,19 @@ def test_workers_reuse_a_traced_trainer_across_the_runs_of_one_architecture(clie
     assert 1 <= traced <= len(architectures) * 2, f"{traced} trainers traced for 12 runs of 2 architectures"
 
 
+def _thread_niceness() -> list:
+    return [os.getpriority(os.PRIO_PROCESS, int(tid)) for tid in os.listdir("/proc/self/task")]
+
+
+def test_the_local_clusters_workers_give_way_to_the_servers_interactive_runs(client):
+    client.wait_for_workers(2, timeout=60)
+    Sweep(client, make_grid(BASE.replace(steps=5, width=8), {"depth": (2, 3)}, 2)).wait()  # every worker ran a cell
+    assert all(counts["started"] > 0 for counts in client.run(worker_counts).values())
+    server = max(_thread_niceness())  # this process (pytest may itself run under nice)
+    for worker, niceness in client.run(_thread_niceness).items():
+        assert min(niceness) >= min(server + 10, 19), f"{worker}: a thread at niceness {min(niceness)}, the server at {server}"
+
+
 def test_the_command_line_writes_one_row_per_cell_and_seed(client, sequential, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv(sweep_cluster.SCHEDULER_VARIABLE, client.scheduler.address)  # the named-cluster path
     out = tmp_path / "sweep.parquet"

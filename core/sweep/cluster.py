@@ -16,6 +16,8 @@ WORKER_ENVIRONMENT = {
     "TF_CPP_MIN_LOG_LEVEL": "3",  # TensorFlow's start-up chatter stays out of the progress bar
     "GRADFLOW_TF_INTRA_THREADS": "1",  # one cell per process, one process per core
     "GRADFLOW_TF_INTER_THREADS": "1",
+    # Sweeps are background work: the server's interactive runs (the Lab, Compare) take the cores first.
+    "GRADFLOW_WORKER_NICENESS": "10",
 }
 
 

@@ -25,8 +25,27 @@ def _worker_pool():
             from core.engine.threads import configure_threads
 
             configure_threads(active_runs=_threads_of_this_worker())
+            _lower_priority(int(os.environ.get("GRADFLOW_WORKER_NICENESS", "0")))  # the local cluster's workers
             _pool = TrainerPool(max_idle=int(os.environ.get("GRADFLOW_MAX_IDLE_TRAINERS", 8)))
         return _pool
+
+
+def _lower_priority(niceness: int) -> None:
+    """Raise every thread's niceness (Dask's, TensorFlow's) by `niceness`, as os.nice does for a process;
+    threads they start later inherit it. Linux keeps a niceness per thread, so os.nice() alone would lower
+    only the calling one. Called once per worker process (with its pool)."""
+    if niceness <= 0:
+        return
+    try:
+        threads = [int(tid) for tid in os.listdir("/proc/self/task")]
+    except OSError:  # not Linux: the niceness is the process's
+        os.nice(niceness)
+        return
+    for tid in threads:
+        try:
+            os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + niceness))
+        except OSError:
+            pass  # the thread has ended
 
 
 def _threads_of_this_worker() -> int:
