@@ -130,11 +130,12 @@ def test_only_the_cells_a_worker_has_started_show_as_running_not_the_ones_queued
     assert sweep.running_cells() == set()
 
 
-def test_a_sweep_whose_session_has_gone_is_cancelled_after_a_short_grace(client, monkeypatch):
+def test_a_sweep_whose_session_has_gone_is_cancelled_after_a_short_grace_and_a_quick_return_keeps_it(client, monkeypatch):
     client.wait_for_workers(2, timeout=60)
-    monkeypatch.setattr(execute, "GONE_GRACE_SECONDS", 0.5)
+    monkeypatch.setattr(execute, "GONE_GRACE_SECONDS", 2.0)
     gone = threading.Event()
-    many = make_grid(BASE.replace(steps=100), {"depth": (1, 2, 3, 4, 5, 6), "width": (4, 8, 16, 12)}, 1)
+    # 24 runs of 4000 steps, far longer than the test: it is cancelled long before it could finish.
+    many = make_grid(BASE.replace(steps=4000), {"depth": (1, 2, 3, 4, 5, 6), "width": (4, 8, 16, 12)}, 1)
     sweep = Sweep(client, many, abandoned=gone.is_set)
     deadline = time.time() + 60
     while not sweep.started:
@@ -142,6 +143,11 @@ def test_a_sweep_whose_session_has_gone_is_cancelled_after_a_short_grace(client,
         time.sleep(0.02)
     time.sleep(1.5)
     assert sweep.running, "a session still there keeps its sweep"
+    gone.set()  # the tab reloads...
+    time.sleep(1.2)
+    gone.clear()  # ...and is back within the grace
+    time.sleep(3.5)
+    assert sweep.running and not sweep.cancelled, "a browser back within the grace keeps its sweep"
     gone.set()
     deadline = time.time() + 10
     while sweep.running:
@@ -149,6 +155,40 @@ def test_a_sweep_whose_session_has_gone_is_cancelled_after_a_short_grace(client,
         time.sleep(0.1)
     assert sweep.cancelled and any(future.status == "cancelled" for future in sweep.futures)
     assert execute.active_sweeps() == 0, "its place among the server's sweeps at once is free"
+
+
+def test_the_watcher_survives_a_failing_pass_and_is_started_again_if_it_died(monkeypatch):
+    calls = []
+
+    def failing(sweep):
+        calls.append(sweep)
+        raise RuntimeError("the session manager is shutting down")
+
+    monkeypatch.setattr(execute, "_WATCH_EVERY", 0.05)
+    monkeypatch.setattr(execute, "_check_abandoned", failing)
+
+    class Stub:  # in _ACTIVE, as a Sweep is
+        pass
+
+    stub = Stub()
+    with execute._active_lock:
+        execute._ACTIVE.add(stub)
+    try:
+        execute._watch_abandoned()
+        deadline = time.time() + 5  # a watcher already running may be in its last long sleep
+        while len(calls) < 3:
+            assert time.time() < deadline, f"{len(calls)} passes: one failing pass ended the watcher"
+            time.sleep(0.05)
+        assert execute._watcher["thread"].is_alive()
+    finally:
+        with execute._active_lock:
+            execute._ACTIVE.discard(stub)
+    dead = threading.Thread(target=lambda: None)
+    dead.start()
+    dead.join()
+    monkeypatch.setitem(execute._watcher, "thread", dead)
+    execute._watch_abandoned()
+    assert execute._watcher["thread"] is not dead and execute._watcher["thread"].is_alive()
 
 
 def test_workers_reuse_a_traced_trainer_across_the_runs_of_one_architecture(client):
@@ -195,7 +235,8 @@ def test_the_command_line_writes_one_row_per_cell_and_seed(client, sequential, t
     assert "8/8" in capsys.readouterr().err, "the progress bar reached the end on standard error"
 
 
-def test_the_command_line_keeps_every_runs_whole_record_only_when_asked(client, sequential, tmp_path, monkeypatch):
+def test_the_command_line_keeps_every_runs_whole_record_only_when_asked(client, sequential, tmp_path, monkeypatch,
+                                                                       capsys):
     monkeypatch.setenv(sweep_cluster.SCHEDULER_VARIABLE, client.scheduler.address)
     from core.record import RunRecord
 
@@ -214,6 +255,11 @@ def test_the_command_line_keeps_every_runs_whole_record_only_when_asked(client, 
     without.mkdir()
     assert main([*flags, "--out", str(without / "sweep.csv")]) == 0
     assert [path.name for path in without.iterdir()] == ["sweep.csv"], "no records unless asked"
+    (records / "cell0-seed0.json").unlink()
+    (records / "cell0-seed0.json").mkdir()  # a record that cannot be written: the table still is
+    status = main([*flags, "--out", str(tmp_path / "again.csv"), "--records", str(records)])
+    assert status == 1 and len(pd.read_csv(tmp_path / "again.csv")) == 8
+    assert "--records:" in capsys.readouterr().err
 
 
 class _AppPages(PagesManager):

@@ -98,14 +98,12 @@ def main(args, parser, argv) -> int:
     if problem:
         parser.error(f"--out: {args.out!r} {problem}")
     if args.records is not None and not (os.path.isdir(args.records) and os.access(args.records, os.W_OK)):
-        parser.error(f"--records: {args.records!r} is not a writable folder; an existing folder is allowed")
+        parser.error(f"--records: {args.records!r} is not a writable folder; an existing, writable folder is allowed")
     grid = grid_from_args(args, argv, parser)
     target_loss = _target_loss(parser, args.target_loss)
     workers = _whole(parser, "--workers", args.workers) if args.workers is not None else None
     sweep = _run(grid, target_loss, workers, args.quiet, keep_records=args.records is not None)
     frame = table.frame(sweep.finished_rows(), grid.names)
-    if args.records is not None:
-        _write_records(sweep, args.records)
     failed = frame[frame["status"] == "error"]
     try:
         table.write(frame, args.out, sys.stdout)
@@ -117,6 +115,13 @@ def main(args, parser, argv) -> int:
         return 1
     if not args.quiet and args.out != "-":
         print(f"wrote {args.out} ({len(frame)} rows: {grid.cell_count} cells × {grid.seeds} seeds)", file=sys.stderr)
+    if args.records is not None:  # after the table, so a folder gone bad loses only the records
+        try:
+            _write_records(sweep, args.records)
+        except OSError as error:
+            print(f"--records: {args.records!r} could not be written ({error.strerror}); the table was written",
+                  file=sys.stderr)
+            return 1
     if len(failed):
         print(f"{len(failed)} runs failed; their rows have status 'error'", file=sys.stderr)
         return 1

@@ -6,6 +6,7 @@ mid-cell is noticed by the scheduler, which gives its cells to another worker (t
 Cancelling releases every task not yet finished: queued ones never start, the running one finishes.
 A sweep whose session has gone (the browser closed) is cancelled after a short grace (watch_abandoned).
 """
+import logging
 import threading
 import time
 import uuid
@@ -59,6 +60,7 @@ def row(run, axes: tuple, summary: dict) -> dict:
 
 
 _ACTIVE = weakref.WeakSet()  # this process's sweeps, for the server's limit on sweeps at once
+_active_lock = threading.Lock()  # a WeakSet changed while another thread copies it raises
 _BY_NAME = weakref.WeakValueDictionary()  # a sweep by the name in its task keys, for the workers' start events
 _LISTENING = weakref.WeakSet()  # clients already subscribed to the start events
 
@@ -79,26 +81,38 @@ _watcher_lock = threading.Lock()
 
 def _watch() -> None:
     """Cancel every sweep whose `abandoned()` has said so for GONE_GRACE_SECONDS (a class server drops the
-    work of a closed tab at once, not when Streamlit forgets the session minutes later)."""
+    work of a closed tab at once, not when Streamlit forgets the session minutes later). A pass that fails
+    is logged and the next one runs: a dead watcher would let closed tabs hold the server's sweep slots."""
     while True:
         time.sleep(_WATCH_EVERY)
-        for sweep in list(_ACTIVE):
-            if sweep.abandoned is None or not sweep.running:
-                continue
-            if not sweep.abandoned():
-                sweep.gone_since = None
-            elif sweep.gone_since is None:
-                sweep.gone_since = time.monotonic()
-            elif time.monotonic() - sweep.gone_since > GONE_GRACE_SECONDS:
-                try:
-                    sweep.cancel()
-                except Exception:  # noqa: BLE001 - its client already closed (the server exiting): nothing runs
-                    sweep.cancelled = True
+        try:
+            with _active_lock:
+                sweeps = list(_ACTIVE)
+            for sweep in sweeps:
+                _check_abandoned(sweep)
+            del sweeps  # no reference kept while sleeping: a gone session's sweep can be collected
+        except Exception:  # noqa: BLE001 - see the docstring
+            logging.getLogger(__name__).exception("sweep watcher pass failed")
+
+
+def _check_abandoned(sweep) -> None:
+    if sweep.abandoned is None or not sweep.running:
+        return
+    if not sweep.abandoned():
+        sweep.gone_since = None
+    elif sweep.gone_since is None:
+        sweep.gone_since = time.monotonic()
+    elif time.monotonic() - sweep.gone_since > GONE_GRACE_SECONDS:
+        try:
+            sweep.cancel()
+        except Exception:  # noqa: BLE001 - its client already closed (the server exiting): nothing runs
+            sweep.cancelled = True
 
 
 def _watch_abandoned() -> None:
     with _watcher_lock:
-        if "thread" not in _watcher:
+        thread = _watcher.get("thread")
+        if thread is None or not thread.is_alive():
             _watcher["thread"] = threading.Thread(target=_watch, name="gradflow-sweep-watcher", daemon=True)
             _watcher["thread"].start()
 
@@ -111,7 +125,9 @@ def _listen(client) -> None:
 
 def active_sweeps() -> int:
     """Sweeps of this process still running (a sweep nobody holds any more is gone, its tasks released)."""
-    return sum(sweep.running for sweep in list(_ACTIVE))
+    with _active_lock:
+        sweeps = list(_ACTIVE)
+    return sum(sweep.running for sweep in sweeps)
 
 
 class Sweep:
@@ -138,7 +154,8 @@ class Sweep:
                           key=f"sweep-{name}-cell{run.cell}-seed{run.seed}", workers=homes.get(index),
                           allow_other_workers=index in homes)
             for index, run in enumerate(self.runs)]
-        _ACTIVE.add(self)
+        with _active_lock:
+            _ACTIVE.add(self)
         if abandoned is not None:
             _watch_abandoned()
 
