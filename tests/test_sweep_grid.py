@@ -195,7 +195,7 @@ def test_one_axis_draws_the_mean_as_a_line_the_seeds_range_as_a_band_and_xi_as_a
     assert [row["xi"] for row in spec["datasets"]["xi"]] == pytest.approx([1 / np.log(2)])
 
 
-def test_a_long_sweep_from_the_command_line_records_about_150_steps_per_run_as_the_lab_does(monkeypatch):
+def test_a_sweep_from_the_command_line_records_about_150_steps_per_run_as_the_lab_does(monkeypatch):
     from core.cli import build_parser
     from core.sweep.cli import grid_from_args
 
@@ -205,8 +205,10 @@ def test_a_long_sweep_from_the_command_line_records_about_150_steps_per_run_as_t
         return grid_from_args(parser.parse_args(argv), argv, parser)
 
     assert grid_of("--steps", "5000", "--depth", "2,3").base.record_every == 34  # was refused: 1002 recorded steps
-    assert grid_of("--steps", "100,4800").base.record_every == 32  # the longest run decides
+    steps_axis = grid_of("--steps", "10,4800")
+    assert [run.config.record_every for run in expand(steps_axis)] == [1, 32], "each run records about 150 steps"
     assert grid_of("--steps", "5000", "--record-every", "50").base.record_every == 50  # as given
+    assert [run.config.record_every for run in expand(grid_of("--steps", "100,200", "--record-every", "5"))] == [5, 5]
 
 
 def test_the_heat_map_shows_its_colour_legend_only_once_a_cell_is_done():

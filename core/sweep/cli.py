@@ -72,10 +72,12 @@ def grid_from_args(args, argv: list, parser):
         axes = {name: values for name, values in parsed.items() if len(values) > 1}
         single = {name: values[0] for name, values in parsed.items() if len(values) == 1}
         fields = field_values(single)
-        if "record_every" not in fields:  # the Lab's and `run`'s rule, for the longest run of the sweep
-            fields["record_every"] = default_record_every(max(axes.get("steps", (fields.get("steps", DEFAULTS.steps),))))
+        automatic = "record_every" not in fields and "record_every" not in axes  # the Lab's and `run`'s rule
+        if automatic:
+            fields["record_every"] = default_record_every(fields.get("steps", DEFAULTS.steps))
         base = RunConfig(**fields, seed=_whole(parser, "--seed", args.seed, 0), cpu=args.cpu)
-        return make_grid(base, axes, _whole(parser, "--seeds", args.seeds))
+        return make_grid(base, axes, _whole(parser, "--seeds", args.seeds),
+                         record_every_follows_steps=automatic and "steps" in axes)
     except ConfigError as error:
         parser.error(f"{_flag(error.field)}: {error}")
 

@@ -10,7 +10,7 @@ import json
 import math
 from dataclasses import dataclass
 
-from core.config import DATASETS, FIELD_TYPES, ConfigError, RunConfig, is_upload, parse_value
+from core.config import DATASETS, FIELD_TYPES, ConfigError, RunConfig, default_record_every, is_upload, parse_value
 from core.engine.initializers import variance_scaling
 from core.limits import LIMIT_VARIABLES, current_limits
 from core.theory.initializers import random_normal_bias
@@ -109,6 +109,7 @@ class Grid:
     base: RunConfig  # every field that is not an axis
     axes: tuple  # ((name, (value, ...)), ...); the first is the horizontal axis of a heat map
     seeds: int = 1
+    record_every_follows_steps: bool = False  # each run records about 150 steps (a steps axis without --record-every)
 
     @property
     def names(self) -> tuple:
@@ -123,14 +124,17 @@ class Grid:
         return [dict(zip(self.names, combination)) for combination in itertools.product(*(v for _, v in self.axes))]
 
     def config(self, values: dict, seed_offset: int = 0) -> RunConfig:
-        return self.base.replace(**field_values(values), seed=self.base.seed + seed_offset)
+        fields = field_values(values)
+        if self.record_every_follows_steps:
+            fields["record_every"] = default_record_every(fields.get("steps", self.base.steps))
+        return self.base.replace(**fields, seed=self.base.seed + seed_offset)
 
     def key(self) -> str:
         """Equal sweeps give equal keys (a cache key)."""
-        return repr((self.base.key(), self.axes, self.seeds))
+        return repr((self.base.key(), self.axes, self.seeds, self.record_every_follows_steps))
 
 
-def make_grid(base: RunConfig, axes: dict, seeds: int = 1) -> Grid:
+def make_grid(base: RunConfig, axes: dict, seeds: int = 1, record_every_follows_steps: bool = False) -> Grid:
     """A checked Grid from parsed axes {name: values}; ConfigError for what does not fit together."""
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
         raise ConfigError("seeds", seeds, "a whole number of seeds, at least 1")
@@ -141,7 +145,7 @@ def make_grid(base: RunConfig, axes: dict, seeds: int = 1) -> Grid:
         if is_upload(dataset):  # Dask workers are other processes (or machines): the server's uploads are not there
             raise ConfigError("dataset", dataset, f"a built-in data set for a sweep ({', '.join(DATASETS)}); an "
                               "uploaded CSV trains in the Lab and Compare only")
-    grid = Grid(base, tuple((name, tuple(values)) for name, values in axes.items()), seeds)
+    grid = Grid(base, tuple((name, tuple(values)) for name, values in axes.items()), seeds, record_every_follows_steps)
     limit = current_limits().sweep_cells
     runs = grid.cell_count * seeds
     if runs > limit:
@@ -151,7 +155,7 @@ def make_grid(base: RunConfig, axes: dict, seeds: int = 1) -> Grid:
     for name, values in grid.axes:  # each value on its own first: the message names just that value
         for value in values:
             try:
-                base.replace(**field_values({name: value}))
+                grid.config({name: value})
             except ConfigError as error:
                 if error.field in (name, THEORY_AXES.get(name)):
                     raise ConfigError(name, value, error.allowed) from None
