@@ -139,8 +139,9 @@ def safe_norm(x: tf.Tensor, axis) -> tf.Tensor:
 def kernel_norms(kernels, tiny=False) -> tf.Tensor:
     """L2 norm of each layer's kernel, from the model's kernel variables (or their gradients or changes):
     the first kernel alone, then the stacked [depth - 1, width, width] hidden kernels. tiny: values may be
-    far below 1e-19 (gradients), so their squares are summed in float64. A weight change that small cannot
-    happen (float32 weights round it away), so changes and weights keep the cheaper float32 norm."""
+    far below 1e-19 (gradients), so their squares are summed in float64. Weights and their changes keep the
+    cheaper float32 norm: float32 weights round a change that small away, unless the weights are themselves
+    that small (a `zeros` kernel), where both norms read 0 and update_ratio is NaN, as for zero weights."""
     norm = safe_norm if tiny else _norm
     first = norm(tf.reshape(kernels[0], [1, -1]), axis=[1])
     if len(kernels) == 1:
