@@ -30,6 +30,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from bench.lab import free_port  # noqa: E402
+from bench.processes import cpu_seconds, with_children  # noqa: E402
 from bench.ws_student import StreamlitStudent  # noqa: E402
 from core.lessons.links import Lesson, lesson_params  # noqa: E402
 from core.lessons.presets import BY_NAME  # noqa: E402
@@ -216,10 +217,10 @@ def main():
         if args.warm:
             asyncio.run(warm_up(f"http://127.0.0.1:{port}"))
         started, machine_before = time.perf_counter(), busy_seconds()
-        server_before = cpu_seconds(psutil.Process(server.pid))
+        server_before = cpu_seconds(with_children(psutil.Process(server.pid)))
         results = asyncio.run(drive(args.sessions, f"http://127.0.0.1:{port}", args.client))
         wall = time.perf_counter() - started
-        server_cpu = cpu_seconds(psutil.Process(server.pid)) - server_before
+        server_cpu = cpu_seconds(with_children(psutil.Process(server.pid))) - server_before
         cpu = {"server": server_cpu, "clients": busy_seconds() - machine_before - server_cpu}
     finally:
         stop.set()
@@ -245,18 +246,6 @@ def busy_seconds() -> float:
     """CPU time the whole machine has spent busy (all cores), for the clients' share."""
     times = psutil.cpu_times()
     return times.user + times.system + getattr(times, "nice", 0.0) + getattr(times, "irq", 0.0) + getattr(times, "softirq", 0.0)
-
-
-def cpu_seconds(process) -> float:
-    """CPU time of a process and its children (the server's, or the browser's many processes)."""
-    total = 0.0
-    for each in [process, *process.children(recursive=True)]:
-        try:
-            times = each.cpu_times()
-            total += times.user + times.system
-        except psutil.Error:
-            pass
-    return total
 
 
 def report(sessions, results, wall, peak_mb, server_log, cpu=None):

@@ -16,6 +16,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import psutil  # noqa: E402  (a dependency of dask.distributed)
 from dask.distributed import Client  # noqa: E402
 
+from bench.processes import cpu_seconds  # noqa: E402
 from core.config import RunConfig  # noqa: E402
 from core.sweep.cluster import local_cluster  # noqa: E402
 from core.sweep.execute import Sweep  # noqa: E402
@@ -33,17 +34,6 @@ def warm_up(client):
     client.run(lambda: __import__("core.engine.run"))
 
 
-def _cpu_seconds(processes) -> float:
-    total = 0.0
-    for process in processes:
-        try:
-            times = process.cpu_times()
-            total += times.user + times.system
-        except psutil.NoSuchProcess:
-            pass
-    return total
-
-
 def timed_sweep(workers: int) -> tuple:
     """(best seconds of REPEATS sweeps, each on fresh workers, the trainers the workers built, and the CPU
     seconds the cluster's processes used meanwhile)."""
@@ -53,12 +43,12 @@ def timed_sweep(workers: int) -> tuple:
         with Client(cluster, set_as_default=False) as client:
             warm_up(client)
             processes = psutil.Process().children(recursive=True)  # nannies and their workers
-            cpu_before = _cpu_seconds(processes)
+            cpu_before = cpu_seconds(processes)
             start = time.perf_counter()
             sweep = Sweep(client, make_grid(BASE, AXES))
             sweep.wait()
             seconds = time.perf_counter() - start
-            used = _cpu_seconds(processes) - cpu_before
+            used = cpu_seconds(processes) - cpu_before
             assert all(row["status"] in ("finished", "diverged") for row in sweep.rows)
             if seconds < best:
                 best, cpu = seconds, used

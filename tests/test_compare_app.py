@@ -44,7 +44,7 @@ def test_compare_starts_two_runs_from_the_labs_configuration_and_draws_every_vie
     for expected in ("grad_norm by layer at step 40", "of layer 1 (solid)", "log10 grad_norm", "exact zeros (%)",
                      "dead units (%)", "saturated (%)", "loss on the minibatch", "accuracy on the minibatch",
                      "preact_ms (mean of z²) at step 0 (dashed: theory)",
-                     "∂loss/∂z mean square ÷ last layer's at step 0 (dashed: theory)"):
+                     "delta_ms (mean of (∂loss/∂z)²) ÷ last layer's at step 0 (dashed: theory)"):
         assert json.dumps(expected)[1:-1] in specs, expected  # as JSON writes it (z² as z\u00b2)
     assert any("identical configurations" in caption.value for caption in app.caption)
 

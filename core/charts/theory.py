@@ -12,7 +12,7 @@ from core.charts.style import n, q
 
 TITLES = {"preact_ms": "preact_ms (mean of z²)", "delta_relative": "delta_ms ÷ last layer's"}
 KINDS = ["measured at step 0", "theory"]
-COMPARE_TITLES = {"preact_ms": "preact_ms (mean of z²)", "delta_relative": "∂loss/∂z mean square ÷ last layer's"}
+COMPARE_TITLES = {"preact_ms": "preact_ms (mean of z²)", "delta_relative": "delta_ms (mean of (∂loss/∂z)²) ÷ last layer's"}
 
 
 def step0_rows(record, prediction) -> pd.DataFrame:
