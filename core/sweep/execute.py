@@ -178,7 +178,8 @@ class Sweep:
 
     def running_cells(self) -> set:
         """The cells a worker is computing now: one of their runs has started and has not finished (a queued
-        run, even one already assigned to a worker, has not started)."""
+        run, even one already assigned to a worker, has not started). A run whose worker died shows as running
+        until its retry finishes (its start was heard once)."""
         if self.cancelled:
             return set()
         return {run.cell for run, future in zip(self.runs, self.futures)
