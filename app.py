@@ -8,6 +8,7 @@ import streamlit as st  # noqa: E402
 from ui.keep_controls import keep_lab_controls  # noqa: E402
 from ui.keras_session import keep_keras_session  # noqa: E402
 from ui.session import device_badge  # noqa: E402
+from ui.sweep_session import sidebar_note as sweep_sidebar_note  # noqa: E402
 
 keep_keras_session()
 keep_lab_controls()
@@ -24,5 +25,7 @@ navigation = st.navigation(pages)
 with st.sidebar:
     st.markdown("### Gradient Flow Explorer")
     st.caption(f"Device: **{device_badge()}**")
+    if navigation.url_path != "sweep":
+        sweep_sidebar_note()
 
 navigation.run()

@@ -370,6 +370,7 @@ def test_the_page_fills_in_shows_running_cells_and_the_sweep_goes_on_while_anoth
     app.switch_page("pages/lab.py").run()  # a teacher shows the Lab while the sweep runs
     assert not app.exception, app.exception
     assert app.session_state["sweep_running"] is sweep and not sweep.cancelled and sweep.running
+    assert [link.label for link in app.get("page_link")] == ["Your sweep of 32 runs is running"], "the Lab says so"
     app.switch_page("pages/sweep.py").run()
     assert not app.exception, app.exception
     assert app.get("progress") and not app.button(key="sweep_cancel").disabled, "back on the page, it still fills in"
