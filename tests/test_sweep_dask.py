@@ -191,6 +191,34 @@ def test_the_watcher_survives_a_failing_pass_and_is_started_again_if_it_died(mon
     assert execute._watcher["thread"] is not dead and execute._watcher["thread"].is_alive()
 
 
+def test_the_watcher_keeps_no_sweep_alive_between_its_passes(monkeypatch):
+    import gc
+    import weakref
+
+    passes = []
+    monkeypatch.setattr(execute, "_WATCH_EVERY", 0.05)
+    monkeypatch.setattr(execute, "_check_abandoned", lambda sweep: passes.append(1))  # counts, holds nothing
+
+    class Stub:  # in _ACTIVE, as a Sweep is
+        pass
+
+    stub = Stub()
+    with execute._active_lock:
+        execute._ACTIVE.add(stub)
+    execute._watch_abandoned()
+    deadline = time.time() + 5
+    while len(passes) < 2:
+        assert time.time() < deadline, "the watcher made no pass"
+        time.sleep(0.02)
+    gone = weakref.ref(stub)
+    del stub  # the session ended; the watcher is between passes or in one
+    deadline = time.time() + 5
+    while gone() is not None:
+        gc.collect()
+        assert time.time() < deadline, "the watcher still holds the ended session's sweep"
+        time.sleep(0.05)
+
+
 def test_workers_reuse_a_traced_trainer_across_the_runs_of_one_architecture(client):
     client.wait_for_workers(2, timeout=60)
 

@@ -86,13 +86,16 @@ def _watch() -> None:
     while True:
         time.sleep(_WATCH_EVERY)
         try:
-            with _active_lock:
-                sweeps = list(_ACTIVE)
-            for sweep in sweeps:
-                _check_abandoned(sweep)
-            del sweeps  # no reference kept while sleeping: a gone session's sweep can be collected
+            _watch_pass()  # its locals end with it: no sweep is kept alive while the watcher sleeps
         except Exception:  # noqa: BLE001 - see the docstring
             logging.getLogger(__name__).exception("sweep watcher pass failed")
+
+
+def _watch_pass() -> None:
+    with _active_lock:
+        sweeps = list(_ACTIVE)
+    for sweep in sweeps:
+        _check_abandoned(sweep)
 
 
 def _check_abandoned(sweep) -> None:
