@@ -20,8 +20,11 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 
 class StreamlitStudent:
-    def __init__(self, base: str, query_string: str):
+    def __init__(self, base: str, query_string: str, bytes_per_second: float | None = None):
+        """bytes_per_second: a slow link or a slow laptop, that takes the server's messages at this rate."""
         self.base, self.query_string = base, query_string
+        self.bytes_per_second = bytes_per_second
+        self.statuses = []  # every status line seen, in order
         self.status = ""
         self.sliders = {}  # label -> the latest Slider element
         self.exceptions = 0
@@ -86,6 +89,8 @@ class StreamlitStudent:
             message = ForwardMsg()
             message.ParseFromString(data)
             kind = message.WhichOneof("type")
+            if self.bytes_per_second:  # not reading is what a busy browser does: the socket's buffers fill up
+                await asyncio.sleep(len(data) / self.bytes_per_second)
             if kind == "new_session":
                 self.page_script_hash = message.new_session.page_script_hash
                 if not message.metadata.run.fragment_ids:  # a full run: it registers its fragments' timers anew
@@ -101,6 +106,7 @@ class StreamlitStudent:
                 shown = element.WhichOneof("type")
                 if shown == "progress" and " · step " in element.progress.text:
                     self.status = element.progress.text
+                    self.statuses.append(self.status)
                 elif shown == "slider":
                     self.sliders[element.slider.label] = element.slider
                 elif shown == "exception":

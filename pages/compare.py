@@ -6,8 +6,10 @@ from core.lessons.compare import run_labels
 from core.lessons.presets import BY_NAME
 from ui import compare_views as views
 from ui import controls, import_views, lessons, links, theory_views
+from ui.backlog import wait_for_browser
 from ui.compare_session import compare_runs
 from ui.entry import through_app
+from ui.session import newer_run_requested
 
 POLL_SECONDS = 1.0  # redraw rate while any run trains
 
@@ -80,6 +82,7 @@ def views_of(records, step):
 @st.fragment(run_every=POLL_SECONDS)
 def live():
     """While any run trains: every view of the latest step all runs have reached, once a second."""
+    wait_for_browser(newer_run_requested)  # before anything is drawn: ui/backlog.py
     records = [run.snapshot for run in runs]
     views.status(runs, labels, configs)
     if all(run.done for run in runs):

@@ -6,7 +6,8 @@ import streamlit as st
 
 from ui import export_views, import_views, lessons, links, theory_views, views
 from ui.controls import sidebar_controls
-from ui.session import live_run, redraw_slowdown
+from ui.backlog import wait_for_browser
+from ui.session import live_run, newer_run_requested, redraw_slowdown
 from ui.entry import through_app
 
 FRAME_SECONDS = 0.1  # redraw rate of the step bar and the per-layer views while training: ten a second
@@ -90,6 +91,9 @@ def status(record):
 # bar replays in the browser.
 @st.fragment(run_every=FRAME_SECONDS * slower if training else None)
 def at_step_views():
+    # before anything is drawn, so a waiting run has sent nothing; in replay too, since the browser's timer may
+    # still tick a few times after the run ends, and each replay frame carries every recorded step
+    behind = wait_for_browser(newer_run_requested)
     started = time.perf_counter()
     record = run.snapshot  # one snapshot per frame: no view mixes two frames
     status(record)
@@ -101,11 +105,13 @@ def at_step_views():
     views.at_step(record, config, live=training)
     st.caption(f"Step {record.steps[-1]} drawn in {1000 * (time.perf_counter() - started):.0f} ms on the server"
                + (" · following the live run; pause to scrub" if training else " · replay runs in the browser")
-               + (f" · {1 / (FRAME_SECONDS * slower):.0f} frames a second while the server is busy" if slower > 1 else ""))
+               + (f" · {1 / (FRAME_SECONDS * slower):.0f} frames a second while the server is busy" if slower > 1 else "")
+               + (f" · waited {behind:.1f} s for this browser to take the last frames" if behind >= 0.1 else ""))
 
 
 @st.fragment(run_every=OVER_TIME_SECONDS * slower if training else None)
 def over_time_views():
+    wait_for_browser(newer_run_requested)
     record = run.snapshot
     if record is not None and record.steps:
         theory_views.lab(record, config, live=training)

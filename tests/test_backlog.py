@@ -1,0 +1,50 @@
+"""A browser that takes its frames slowly gets fewer frames, and is never dropped (ui/backlog.py).
+
+Streamlit drops a session whose outgoing queue reaches 500 messages, and leaves its socket open: the page
+freezes with no error. These tests speak Streamlit's protocol (bench/ws_student.py) against `streamlit run
+app.py`, as a student on a slow link: the client reads its messages at a set number of bytes a second.
+"""
+import asyncio
+import time
+from urllib.parse import urlencode
+
+from test_browser import server  # noqa: F401  (the module fixture: one `streamlit run app.py`)
+
+from bench.ws_student import StreamlitStudent
+from core.config import RunConfig
+from core.lessons.links import Lesson, lesson_params
+from streamlit.web.server.starlette import starlette_websocket
+
+SLOW_LINK = 300_000  # bytes a second: a depth-100 run sends a few MB a second to a browser that keeps up
+
+
+def watch_to_the_end(base: str, config: RunConfig, bytes_per_second: float, timeout: float = 120) -> StreamlitStudent:
+    student = StreamlitStudent(base, urlencode(lesson_params(Lesson(configs=(config,)))), bytes_per_second)
+
+    async def watch():
+        await student.open()
+        try:
+            deadline = time.monotonic() + timeout
+            while not student.status.startswith(f"finished · step {config.steps} of {config.steps}"):
+                assert time.monotonic() < deadline, f"the page stopped at {student.status!r}"
+                await asyncio.sleep(0.2)
+        finally:
+            await student.close()
+
+    asyncio.run(watch())
+    return student
+
+
+def test_a_student_on_a_slow_link_follows_a_depth_100_run_to_its_end(server):  # noqa: F811
+    config = RunConfig(depth=100, steps=5000, record_every=34)  # the Lab's own: about 150 frames a run
+    student = watch_to_the_end(server, config, SLOW_LINK)
+    running = {text.split(" · depth")[0] for text in student.statuses if text.startswith("running · step")}
+    assert len(running) >= 3, student.statuses  # slowed down, not frozen: the live frames kept coming
+    assert student.exceptions == 0
+
+
+def test_the_queue_this_relies_on_is_still_streamlits():
+    """ui/backlog.py reads Streamlit's private send queue; an upgrade that moves it must fail here, not freeze
+    pages in a lecture."""
+    client = starlette_websocket.StarletteSessionClient.__init__
+    assert "_send_queue" in client.__code__.co_names and "_closed" in client.__code__.co_names
