@@ -10,6 +10,7 @@ This client asks the server for exactly what a browser asks for, and nothing is 
 It reads the status line (the Lab's `st.progress` text) and counts exception elements.
 """
 import asyncio
+import time
 from urllib.parse import urlsplit
 
 import websockets
@@ -25,6 +26,7 @@ class StreamlitStudent:
         self.base, self.query_string = base, query_string
         self.bytes_per_second = bytes_per_second
         self.statuses = []  # every status line seen, in order
+        self.received = []  # (time.monotonic(), bytes) of every message from the server
         self.status = ""
         self.sliders = {}  # label -> the latest Slider element
         self.exceptions = 0
@@ -86,6 +88,7 @@ class StreamlitStudent:
 
     async def _read(self):
         async for data in self._socket:
+            self.received.append((time.monotonic(), len(data)))
             message = ForwardMsg()
             message.ParseFromString(data)
             kind = message.WhichOneof("type")

@@ -161,3 +161,18 @@ def test_compare_charts_overlay_every_run_and_name_exact_zeros(record):
         validate_jsonschema(built.to_vega_lite(), SCHEMA)  # raises on a schema error
         assert "datasets" not in built.spec and not inline_rows(built.spec)  # rows travel apart
     assert compare.exact_zeros([record], labels[:1], 20) == []
+
+
+def test_a_deep_runs_live_charts_over_steps_hold_at_most_4000_points_and_its_replay_holds_every_step(pool):
+    deep = run_to_end(RunConfig(depth=100, width=4, steps=60, record_every=1, samples=100), pool)
+    steps = np.asarray(deep.steps)
+    live = charts.metric_lines(deep, "grad_norm", "grad_norm", log=False).data["rows"]
+    assert len(live) == 4000 and live.step.nunique() == 40
+    assert live.step.min() == steps[0] and live.step.max() == steps[-1]  # the curves span the run so far
+    kept = np.searchsorted(steps, np.sort(live.step.unique()))
+    expected = deep.metric("grad_norm")[kept].reshape(-1)  # row order: step by step, layer 1 to 100
+    assert np.array_equal(live.value.to_numpy(), expected)  # float64 kept: no value rounded away
+    replay = charts.metric_lines(deep, "grad_norm", "grad_norm", log=False, replay=True).data["rows"]
+    assert replay.step.nunique() == len(steps) == 61
+    assert charts.grad_norm_heatmap(deep).data["rows"].step.nunique() == 40
+    assert charts.grad_norm_heatmap(deep, replay=True).data["rows"].step.nunique() == 61

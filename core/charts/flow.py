@@ -21,9 +21,18 @@ def total_steps(record) -> int:
     return max(int(record.config.get("steps", 0) or 0), 1)
 
 
-# At most this many points per curve while training: the browser redraws every curve five times a second,
-# and each point costs it time (Streamlit's Vega interprets every encoding). Replay draws once: all points.
+# While training, every chart over steps is sent and drawn again five times a second, and each point costs
+# the browser time (Streamlit's Vega interprets every encoding) and the network bytes. So a live chart holds
+# at most LIVE_CURVE_POINTS points per curve and LIVE_ROWS rows in all: a deep network's curves get fewer
+# points each (a depth-100 run sent 6 MB a second to each watching browser before; bench/frame_bytes.py).
+# Replay is sent once: all points.
 LIVE_CURVE_POINTS = 150
+LIVE_ROWS = 4000
+
+
+def live_points(depth: int) -> int:
+    """Points per layer's curve (or heat-map columns) while training: 150, fewer past depth 26."""
+    return max(2, min(LIVE_CURVE_POINTS, LIVE_ROWS // max(depth, 1)))
 
 
 def thinned(count: int, most: int | None = None) -> np.ndarray:
@@ -40,9 +49,9 @@ def layer_rows(record, metric: str, smoothing: float = 0.0, scale: float = 1.0, 
     keep = thinned(len(record.steps), most)
     values = values[keep]
     depth = len(record.layers)
-    return pd.DataFrame({
-        "step": np.repeat(np.asarray(record.steps, dtype=float)[keep], depth),
-        "layer_index": np.tile(np.arange(1, depth + 1), len(keep)),
+    return pd.DataFrame({  # the smallest exact types: these rows are the bulk of what a live page sends
+        "step": np.repeat(np.asarray(record.steps, dtype=np.int32)[keep], depth),
+        "layer_index": np.tile(np.arange(1, depth + 1, dtype=np.int16), len(keep)),
         "value": values.reshape(-1),
     })
 
@@ -88,7 +97,8 @@ def metric_lines(record, metric: str, title: str, log: bool = True, guide=None, 
     spec = lines_spec(len(record.layers), total_steps(record), title, log, guide, height, legend, percent, replay)
     if chart_title:
         spec = {**spec, "title": chart_title}
-    rows = layer_rows(record, metric, smoothing, 100.0 if percent else 1.0, None if replay else LIVE_CURVE_POINTS)
+    rows = layer_rows(record, metric, smoothing, 100.0 if percent else 1.0,
+                      None if replay else live_points(len(record.layers)))
     if log and not percent:
         rows = rows[rows.value > 0]  # log axes cannot show exact zeros; the sparsity views count those
     data = {"rows": rows}
@@ -106,12 +116,12 @@ def heatmap_spec(total: int, height: int, replay: bool) -> dict:
     return chart.properties(height=height).to_dict(validate=False)
 
 
-def heatmap_rows(record) -> pd.DataFrame:
-    """At most HEATMAP_COLUMNS step columns. Each cell spans half-way to its neighbours, so the first starts
+def heatmap_rows(record, columns: int = HEATMAP_COLUMNS) -> pd.DataFrame:
+    """At most `columns` step columns. Each cell spans half-way to its neighbours, so the first starts
     at the first step and the last ends at the last recorded step: no empty band after the run."""
     values = record.metric("grad_norm")
     count = len(record.steps)
-    keep = np.unique(np.linspace(0, count - 1, min(count, HEATMAP_COLUMNS)).astype(int))
+    keep = np.unique(np.linspace(0, count - 1, min(count, columns)).astype(int))
     steps = np.asarray(record.steps, dtype=float)[keep]
     middles = (steps[1:] + steps[:-1]) / 2
     starts = np.concatenate([steps[:1], middles])
@@ -121,15 +131,15 @@ def heatmap_rows(record) -> pd.DataFrame:
     depth = len(record.layers)
     with np.errstate(divide="ignore", invalid="ignore"):
         logs = np.log10(values[keep])
-    return pd.DataFrame({
-        "step": np.repeat(starts, depth), "step_end": np.repeat(ends, depth),
-        "layer_index": np.tile(np.arange(1, depth + 1), len(steps)),
-        "log10_grad_norm": logs.reshape(-1),
+    return pd.DataFrame({  # float32: half-steps are exact in it, and a colour needs no more digits
+        "step": np.repeat(starts, depth).astype(np.float32), "step_end": np.repeat(ends, depth).astype(np.float32),
+        "layer_index": np.tile(np.arange(1, depth + 1, dtype=np.int16), len(steps)),
+        "log10_grad_norm": logs.reshape(-1).astype(np.float32),
     }).replace([np.inf, -np.inf], np.nan)
 
 
 def grad_norm_heatmap(record, height: int = 220, replay: bool = False) -> Figure:
-    data = {"rows": heatmap_rows(record)}
+    data = {"rows": heatmap_rows(record, HEATMAP_COLUMNS if replay else min(HEATMAP_COLUMNS, live_points(len(record.layers))))}
     return Figure(finish(heatmap_spec(total_steps(record), height, replay), record, replay), data)
 
 

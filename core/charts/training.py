@@ -96,7 +96,8 @@ def boundary_rows(record, sample=None) -> tuple:
     xs, ys = np.asarray(boundary["x"], dtype=float), np.asarray(boundary["y"], dtype=float)
     dx, dy = xs[1] - xs[0], ys[1] - ys[0]
     gx, gy = np.tile(xs, len(ys)), np.repeat(ys, len(xs))
-    grid = pd.DataFrame({"x": gx, "y": gy, "x2": gx + dx, "y2": gy + dy})
+    # float32: cell corners on a screen need no more digits, and the live grid goes out ten times a second
+    grid = pd.DataFrame({"x": gx, "y": gy, "x2": gx + dx, "y2": gy + dy}).astype(np.float32)
     captions = [f"decision boundary after {s} updates" for s in boundary["steps"]]
     if sample is not None:
         grid["predicted"] = np.asarray(boundary["classes"][sample]).astype(str)
