@@ -10,7 +10,7 @@ import pandas as pd
 
 from core.charts.figure import STEP, Figure, at_step, finish, step_columns
 from core.charts.smoothing import ema
-from core.charts.style import layer_color, n, o, q
+from core.charts.style import layer_color, o, q
 
 HEATMAP_COLUMNS = 120  # at most this many step columns, so a long run stays light in the browser
 

@@ -11,8 +11,6 @@ back-propagated signal changes by chi = sigma_w^2 E[phi'(sqrt(q) z)^2] per layer
 - phase.py, contours.py: the order-to-chaos phase diagram
 - cli.py: `python -m core theory`
 """
-import numpy as np
-
 from core.theory.gaussian import expectation
 from core.theory.meanfield import (
     chi, chi_at_fixed_point, depth_scale, fixed_point, preactivation_moments, propagate, q_map, regime,
