@@ -5,15 +5,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import streamlit as st  # noqa: E402
 
-from ui.backlog import wait_for_browser  # noqa: E402
 from ui.keep_controls import keep_lab_controls  # noqa: E402
 from ui.keras_session import keep_keras_session  # noqa: E402
-from ui.session import device_badge, newer_run_requested  # noqa: E402
+from ui.session import device_badge  # noqa: E402
 from ui.sweep_session import sidebar_note as sweep_sidebar_note  # noqa: E402
 
 keep_keras_session()
 keep_lab_controls()
-wait_for_browser(newer_run_requested)  # a whole page on top of frames the browser has not taken yet: ui/backlog.py
 
 st.set_page_config(page_title="Gradient Flow Explorer", page_icon=":material/waves:", layout="wide")
 

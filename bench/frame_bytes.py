@@ -26,12 +26,17 @@ async def watch(base: str, config: RunConfig) -> dict:
     student = StreamlitStudent(base, urlencode(lesson_params(Lesson(configs=(config,)))))
     await student.open()
     try:
-        started = first_running = None
+        first_running = None
+        deadline = time.monotonic() + 300
         while not student.status.startswith("finished"):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the run did not finish within 300 s: {student.status!r}")
             if first_running is None and student.status.startswith("running · step"):
                 first_running = time.monotonic()
             await asyncio.sleep(0.05)
         finished = time.monotonic()
+        if first_running is None:  # finished within one poll: no live frames to count
+            raise RuntimeError("the run finished before a live frame was seen; use more --steps")
         await asyncio.sleep(3)  # the replay page after the run
         started = student.received[0][0]
     finally:

@@ -9,7 +9,7 @@ from ui import controls, import_views, lessons, links, theory_views
 from ui.backlog import wait_for_browser
 from ui.compare_session import compare_runs
 from ui.entry import through_app
-from ui.session import newer_run_requested
+from ui.session import action_pending
 
 POLL_SECONDS = 1.0  # redraw rate while any run trains
 
@@ -65,7 +65,7 @@ import_views.compare_import_control()
 saved = import_views.compare_imported()  # (label, record, config) of saved runs shown beside the live ones
 
 
-def views_of(records, step):
+def views_of(records, step, live: bool):
     records = records + [record for _, record, _ in saved]
     all_labels = labels + [label for label, _, _ in saved]
     all_configs = configs + [config for _, _, config in saved]
@@ -76,13 +76,13 @@ def views_of(records, step):
     st.markdown("#### Gradient flow by layer")
     views.profiles(records, all_labels, step)
     theory_views.compare(records, all_labels, all_configs)
-    views.over_time(records, all_labels)
+    views.over_time(records, all_labels, live)
 
 
 @st.fragment(run_every=POLL_SECONDS)
 def live():
     """While any run trains: every view of the latest step all runs have reached, once a second."""
-    wait_for_browser(newer_run_requested)  # before anything is drawn: ui/backlog.py
+    wait_for_browser(action_pending)  # before anything is drawn: ui/backlog.py
     records = [run.snapshot for run in runs]
     views.status(runs, labels, configs)
     if all(run.done for run in runs):
@@ -91,7 +91,7 @@ def live():
         st.info("Starting the runs…" if not any(run.status == "queued" for run in runs)
                 else "Waiting for a free trainer: the server is busy with other runs.")
         return
-    views_of(records, min(record.steps[-1] for record in records))
+    views_of(records, min(record.steps[-1] for record in records), live=True)
 
 
 if training:
@@ -105,4 +105,4 @@ else:
             st.session_state["cmp_step"] = steps[-1]
         step = st.select_slider("step", options=steps, key="cmp_step",
                                 help="The step of the profiles and the diagnosis; scrubbing never retrains.")
-        views_of(records, step)
+        views_of(records, step, live=False)

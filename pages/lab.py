@@ -7,7 +7,7 @@ import streamlit as st
 from ui import export_views, import_views, lessons, links, theory_views, views
 from ui.controls import sidebar_controls
 from ui.backlog import wait_for_browser
-from ui.session import live_run, newer_run_requested, redraw_slowdown
+from ui.session import action_pending, live_run, redraw_slowdown
 from ui.entry import through_app
 
 FRAME_SECONDS = 0.1  # redraw rate of the step bar and the per-layer views while training: ten a second
@@ -93,7 +93,7 @@ def status(record):
 def at_step_views():
     # before anything is drawn, so a waiting run has sent nothing; in replay too, since the browser's timer may
     # still tick a few times after the run ends, and each replay frame carries every recorded step
-    behind = wait_for_browser(newer_run_requested)
+    behind = wait_for_browser(action_pending)
     started = time.perf_counter()
     record = run.snapshot  # one snapshot per frame: no view mixes two frames
     status(record)
@@ -111,7 +111,7 @@ def at_step_views():
 
 @st.fragment(run_every=OVER_TIME_SECONDS * slower if training else None)
 def over_time_views():
-    wait_for_browser(newer_run_requested)
+    wait_for_browser(action_pending)
     record = run.snapshot
     if record is not None and record.steps:
         theory_views.lab(record, config, live=training)

@@ -8,7 +8,7 @@ from ui import sweep_session as session
 from ui import sweep_views as views
 from ui.backlog import wait_for_browser
 from ui.entry import through_app
-from ui.session import newer_run_requested
+from ui.session import action_pending
 from ui.sweep_controls import sweep_controls
 
 through_app()
@@ -46,7 +46,7 @@ if cancel_column.button("Cancel", key="sweep_cancel", disabled=sweep is None):
 @st.fragment(run_every=0.5)
 def live():
     """Poll the running sweep: progress and the chart as cells finish; a full rerun when it is done."""
-    wait_for_browser(newer_run_requested)  # before anything is drawn: ui/backlog.py
+    wait_for_browser(action_pending)  # before anything is drawn: ui/backlog.py
     running = session.running()
     if running is None or session.settle() is not None:
         st.rerun()

@@ -163,7 +163,7 @@ def test_compare_charts_overlay_every_run_and_name_exact_zeros(record):
     assert compare.exact_zeros([record], labels[:1], 20) == []
 
 
-def test_a_deep_runs_live_charts_over_steps_hold_at_most_4000_points_and_its_replay_holds_every_step(pool):
+def test_a_deep_runs_live_charts_over_steps_hold_at_most_4000_points_and_its_replay_and_exports_hold_every_step(pool):
     deep = run_to_end(RunConfig(depth=100, width=4, steps=60, record_every=1, samples=100), pool)
     steps = np.asarray(deep.steps)
     live = charts.metric_lines(deep, "grad_norm", "grad_norm", log=False).data["rows"]
@@ -176,3 +176,7 @@ def test_a_deep_runs_live_charts_over_steps_hold_at_most_4000_points_and_its_rep
     assert replay.step.nunique() == len(steps) == 61
     assert charts.grad_norm_heatmap(deep).data["rows"].step.nunique() == 40
     assert charts.grad_norm_heatmap(deep, replay=True).data["rows"].step.nunique() == 61
+    from core.export.views import view  # an export is drawn once: every step up to 150, however deep
+
+    assert view(deep, "grad_norm over training").data["rows"].step.nunique() == 61
+    assert view(deep, "grad_norm heat map").data["rows"].step.nunique() == 61

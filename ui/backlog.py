@@ -1,28 +1,30 @@
 """Backpressure: a live view waits, before it draws a frame, until this session's browser has taken most of
-the frames already sent.
+what was already sent.
 
 Streamlit queues each session's outgoing messages, at most 500, and when the queue is full it drops the
 session while the browser's socket stays open: the page freezes mid-run with no error, and every later key
-press is discarded. A depth-100 Lab frame is about 40 messages and 1.5 MB, ten times a second; a slow
-laptop, a busy Wi-Fi or a server's two cores shared by a class drain slower than that. Waiting here turns
-"the browser is behind" into a lower frame rate instead of a frozen page.
+press is discarded. A depth-100 Lab frame is about 40 messages, ten times a second; a slow laptop, a busy
+Wi-Fi or a server's two cores shared by a class drain slower than that. Waiting here turns "the browser is
+behind" into a lower frame rate instead of a frozen page.
 
-The queue is Streamlit's private attribute, read the way `ui/session.py` reads its session registry, and
-pinned with the Streamlit version in requirements.txt (tests/test_backlog.py fails if it moves).
+The wait has no time limit: it ends when the browser catches up, when its socket closes, or when the
+student does something (then the run that answers it starts at once, and its drawing waits in turn). The
+queue is Streamlit's private attribute, read the way `ui/session.py` reads its session registry, and pinned
+with the Streamlit version in requirements.txt (tests/test_hosting_config.py fails if it moves).
 """
 import time
 
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-MOST_QUEUED = 120  # messages still to send before the next frame is drawn: about three frames
-LONGEST_WAIT = 10.0  # seconds; past this the frame is drawn anyway (the browser may be gone)
+MOST_QUEUED = 120  # messages still to send before the next frame is drawn: about three live frames
+MOST_BYTES = 1_000_000  # and bytes: a second of a slow link, so what the page shows is at most that late
 POLL = 0.02
 
 
-def queued_messages() -> int | None:
-    """Messages this session has queued for its browser and not yet sent; None outside a real server
-    (AppTest), or once the browser has gone."""
+def backlog() -> tuple | None:
+    """(messages, bytes) this session has queued for its browser and not yet sent; None outside a real
+    server (AppTest), or once the browser has gone."""
     ctx = get_script_run_ctx()
     if ctx is None or not Runtime.exists():
         return None
@@ -30,21 +32,20 @@ def queued_messages() -> int | None:
     find = getattr(sessions, "get_active_session_info", None)
     if not callable(find):
         return None
-    info = find(ctx.session_id)
-    queue = getattr(getattr(info, "client", None), "_send_queue", None)
-    closed = getattr(getattr(info, "client", None), "_closed", None)
-    if queue is None or (closed is not None and closed.is_set()):
+    client = getattr(find(ctx.session_id), "client", None)
+    queue, closed = getattr(client, "_send_queue", None), getattr(client, "_closed", None)
+    if queue is None or closed is None or closed.is_set():
         return None
-    return queue.qsize()
+    waiting = list(getattr(queue, "_queue", ()))  # one C call under the GIL: the event loop cannot change it meanwhile
+    return len(waiting), sum(map(len, waiting))
 
 
-def wait_for_browser(give_up=lambda: False, most: int = MOST_QUEUED, longest: float = LONGEST_WAIT) -> float:
-    """Sleep until at most `most` messages are queued for this browser, `give_up()` is true (the student
-    moved a control), or `longest` seconds have passed. Returns the seconds waited."""
+def wait_for_browser(give_up=lambda: False, most: int = MOST_QUEUED, most_bytes: int = MOST_BYTES) -> float:
+    """Sleep until at most `most` messages and `most_bytes` bytes are queued for this browser, or `give_up()`
+    is true (the student did something). Returns the seconds waited."""
     started = time.perf_counter()
     while True:
-        queued = queued_messages()
-        waited = time.perf_counter() - started
-        if queued is None or queued <= most or waited >= longest or give_up():
-            return waited
+        queued = backlog()
+        if queued is None or (queued[0] <= most and queued[1] <= most_bytes) or give_up():
+            return time.perf_counter() - started
         time.sleep(POLL)

@@ -50,20 +50,22 @@ def profiles(records, labels, step):
         st.caption(f"**{label}**: grad_norm is exactly 0 in {where} (a log axis cannot draw 0): no gradient reaches them.")
 
 
-def over_time(records, labels):
-    """The views over steps: layer 1 and the last layer overlaid, then each run's own charts side by side."""
+def over_time(records, labels, live: bool):
+    """The views over steps: layer 1 and the last layer overlaid, then each run's own charts side by side.
+    Live frames hold at most charts.LIVE_ROWS rows a chart; finished runs are drawn once, in full."""
+    rows = charts.LIVE_ROWS if live else None
     show(compare_charts.ends_over_time(records, labels))
     st.markdown("#### grad_norm of every layer, run by run")
     for column, record, label in zip(st.columns(len(records)), records, labels):
         with column:
             st.caption(label)
-            show(charts.grad_norm_heatmap(record, height=220))
+            show(charts.grad_norm_heatmap(record, height=220, rows=rows))
     st.markdown("#### Sparsity, dead units and saturation, run by run")
     for metric in ("sparsity", "dead_fraction", "saturation"):
         for column, record, label in zip(st.columns(len(records)), records, labels):
             with column:
                 st.caption(label)
-                show(charts.sparsity_lines(record, metric, height=240, legend=False))
+                show(charts.sparsity_lines(record, metric, height=240, legend=False, rows=rows))
     st.markdown("#### Training")
     loss, accuracy = st.columns(2)
     with loss:

@@ -50,6 +50,19 @@ def newer_run_requested() -> bool:
     return state == ScriptRequestType.RERUN and rerun_data is not None and _is_full_app_rerun(rerun_data)
 
 
+def action_pending() -> bool:
+    """True when the student has done something this script run has not answered yet: a pending rerun that
+    is not a fragment's timer tick (a control, a button, a page change). A tick that arrives after the
+    action is merged with it and keeps only the tick's flag, so this can miss an action by one tick (at most
+    a tenth of a second); a whole-page rerun is always seen."""
+    requests = getattr(get_script_run_ctx(), "script_requests", None)
+    if requests is None:
+        return False
+    state, rerun_data = requests._state, requests._rerun_data
+    return state == ScriptRequestType.RERUN and rerun_data is not None and (
+        _is_full_app_rerun(rerun_data) or not rerun_data.is_auto_rerun)
+
+
 def session_gone():
     """A check the run's thread can call: has this browser session disconnected from the server?
     None outside a real server (AppTest has no websocket sessions)."""

@@ -30,9 +30,10 @@ LIVE_CURVE_POINTS = 150
 LIVE_ROWS = 4000
 
 
-def live_points(depth: int) -> int:
-    """Points per layer's curve (or heat-map columns) while training: 150, fewer past depth 26."""
-    return max(2, min(LIVE_CURVE_POINTS, LIVE_ROWS // max(depth, 1)))
+def live_points(depth: int, rows: int | None = LIVE_ROWS) -> int:
+    """Points per layer's curve (or heat-map columns) of a live frame: 150, fewer past depth 26. A chart drawn
+    once (an export, a finished Compare) passes rows=None: 150 points per curve, however deep."""
+    return LIVE_CURVE_POINTS if rows is None else max(2, min(LIVE_CURVE_POINTS, rows // max(depth, 1)))
 
 
 def thinned(count: int, most: int | None = None) -> np.ndarray:
@@ -92,13 +93,14 @@ def lines_spec(depth: int, total: int, title: str, log: bool, guide, height: int
 
 def metric_lines(record, metric: str, title: str, log: bool = True, guide=None, height: int = 220,
                  smoothing: float = 0.0, replay: bool = False, legend: bool = True, percent: bool = False,
-                 chart_title: str | None = None) -> Figure:
-    """One line per layer of a per-layer metric over the recorded steps (percent: the value x 100)."""
+                 chart_title: str | None = None, rows: int | None = LIVE_ROWS) -> Figure:
+    """One line per layer of a per-layer metric over the recorded steps (percent: the value x 100); not
+    replay: at most `rows` rows (see live_points)."""
     spec = lines_spec(len(record.layers), total_steps(record), title, log, guide, height, legend, percent, replay)
     if chart_title:
         spec = {**spec, "title": chart_title}
     rows = layer_rows(record, metric, smoothing, 100.0 if percent else 1.0,
-                      None if replay else live_points(len(record.layers)))
+                      None if replay else live_points(len(record.layers), rows))
     if log and not percent:
         rows = rows[rows.value > 0]  # log axes cannot show exact zeros; the sparsity views count those
     data = {"rows": rows}
@@ -138,8 +140,9 @@ def heatmap_rows(record, columns: int = HEATMAP_COLUMNS) -> pd.DataFrame:
     }).replace([np.inf, -np.inf], np.nan)
 
 
-def grad_norm_heatmap(record, height: int = 220, replay: bool = False) -> Figure:
-    data = {"rows": heatmap_rows(record, HEATMAP_COLUMNS if replay else min(HEATMAP_COLUMNS, live_points(len(record.layers))))}
+def grad_norm_heatmap(record, height: int = 220, replay: bool = False, rows: int | None = LIVE_ROWS) -> Figure:
+    columns = HEATMAP_COLUMNS if replay or rows is None else min(HEATMAP_COLUMNS, live_points(len(record.layers), rows))
+    data = {"rows": heatmap_rows(record, columns)}
     return Figure(finish(heatmap_spec(total_steps(record), height, replay), record, replay), data)
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from core.charts.figure import STEP_PARAM, Figure, finish
-from core.charts.flow import LIVE_CURVE_POINTS, metric_lines, step_rule, thinned, total_steps, x_steps
+from core.charts.flow import LIVE_CURVE_POINTS, LIVE_ROWS, metric_lines, step_rule, thinned, total_steps, x_steps
 from core.charts.smoothing import ema
 from core.charts.style import n, q
 
@@ -25,9 +25,10 @@ def class_colors(classes: int) -> alt.Scale:
 
 
 def sparsity_lines(record, metric: str, height: int = 200, legend: bool = True, smoothing: float = 0.0,
-                   replay: bool = False) -> Figure:
+                   replay: bool = False, rows: int | None = LIVE_ROWS) -> Figure:
     return metric_lines(record, metric, SPARSITY_TITLES[metric], log=False, height=height, legend=legend,
-                        smoothing=smoothing, replay=replay, percent=True, chart_title=SPARSITY_TITLES[metric])
+                        smoothing=smoothing, replay=replay, percent=True, chart_title=SPARSITY_TITLES[metric],
+                        rows=rows)
 
 
 @lru_cache(maxsize=64)

@@ -6,18 +6,20 @@ from core import charts
 from core.engine.datasets import class_count, data_points
 
 
+# rows=None: an export is drawn once, so it keeps 150 points per curve however deep the net (live frames
+# hold fewer; core/charts/flow.live_points).
 VIEWS = {
     "gradient flow by layer": lambda record: charts.gradient_profile(record, height=300),
-    "grad_norm over training": lambda record: charts.metric_lines(record, "grad_norm", "grad_norm (‖∂loss/∂W‖)", log=True),
-    "grad_norm heat map": lambda record: charts.grad_norm_heatmap(record),
+    "grad_norm over training": lambda record: charts.metric_lines(record, "grad_norm", "grad_norm (‖∂loss/∂W‖)", log=True, rows=None),
+    "grad_norm heat map": lambda record: charts.grad_norm_heatmap(record, rows=None),
     "activation histograms": lambda record: charts.histograms(record, "activation"),
     "∂loss/∂z histograms": lambda record: charts.histograms(record, "delta"),
-    "exact zeros (sparsity)": lambda record: charts.sparsity_lines(record, "sparsity"),
-    "dead units": lambda record: charts.sparsity_lines(record, "dead_fraction"),
-    "saturation": lambda record: charts.sparsity_lines(record, "saturation"),
+    "exact zeros (sparsity)": lambda record: charts.sparsity_lines(record, "sparsity", rows=None),
+    "dead units": lambda record: charts.sparsity_lines(record, "dead_fraction", rows=None),
+    "saturation": lambda record: charts.sparsity_lines(record, "saturation", rows=None),
     "loss": lambda record: charts.training_curve(record, "loss"),
     "accuracy": lambda record: charts.training_curve(record, "accuracy"),
-    "update-to-weight ratio": lambda record: charts.metric_lines(record, "update_ratio", "‖ΔW‖ / ‖W‖", log=True, guide=1e-3),
+    "update-to-weight ratio": lambda record: charts.metric_lines(record, "update_ratio", "‖ΔW‖ / ‖W‖", log=True, guide=1e-3, rows=None),
 }
 BOUNDARY_VIEW = "data and decision boundary"
 
