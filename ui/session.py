@@ -39,15 +39,21 @@ def data_points(config_key: str):
     return datasets.data_points(RunConfig.from_dict(json.loads(config_key)))
 
 
+def _pending_rerun():
+    """The rerun Streamlit holds for this session's next interrupt point, or None. (Streamlit's own check
+    happens at the next element; this peeks at the same request, pinned to the Streamlit version in
+    requirements.)"""
+    requests = getattr(get_script_run_ctx(), "script_requests", None)
+    if requests is None or requests._state != ScriptRequestType.RERUN:
+        return None
+    return requests._rerun_data
+
+
 def newer_run_requested() -> bool:
     """True when the student has already moved another control: this script run is about to be replaced,
-    so waiting for its run's first frame would only delay the next one. (Streamlit's own check happens at
-    the next element; this peeks at the same request, pinned to the Streamlit version in requirements.)"""
-    requests = getattr(get_script_run_ctx(), "script_requests", None)
-    if requests is None:
-        return False
-    state, rerun_data = requests._state, requests._rerun_data
-    return state == ScriptRequestType.RERUN and rerun_data is not None and _is_full_app_rerun(rerun_data)
+    so waiting for its run's first frame would only delay the next one."""
+    rerun_data = _pending_rerun()
+    return rerun_data is not None and _is_full_app_rerun(rerun_data)
 
 
 def action_pending() -> bool:
@@ -55,12 +61,8 @@ def action_pending() -> bool:
     is not a fragment's timer tick (a control, a button, a page change). A tick that arrives after the
     action is merged with it and keeps only the tick's flag, so this can miss an action by one tick (at most
     a tenth of a second); a whole-page rerun is always seen."""
-    requests = getattr(get_script_run_ctx(), "script_requests", None)
-    if requests is None:
-        return False
-    state, rerun_data = requests._state, requests._rerun_data
-    return state == ScriptRequestType.RERUN and rerun_data is not None and (
-        _is_full_app_rerun(rerun_data) or not rerun_data.is_auto_rerun)
+    rerun_data = _pending_rerun()
+    return rerun_data is not None and (_is_full_app_rerun(rerun_data) or not rerun_data.is_auto_rerun)
 
 
 def session_gone():

@@ -141,7 +141,7 @@ def heatmap_rows(record, columns: int = HEATMAP_COLUMNS) -> pd.DataFrame:
 
 
 def grad_norm_heatmap(record, height: int = 220, replay: bool = False, rows: int | None = LIVE_ROWS) -> Figure:
-    columns = HEATMAP_COLUMNS if replay or rows is None else min(HEATMAP_COLUMNS, live_points(len(record.layers), rows))
+    columns = HEATMAP_COLUMNS if replay else min(HEATMAP_COLUMNS, live_points(len(record.layers), rows))
     data = {"rows": heatmap_rows(record, columns)}
     return Figure(finish(heatmap_spec(total_steps(record), height, replay), record, replay), data)
 
