@@ -13,6 +13,7 @@ from core.config import (DATASETS, OPTIMIZERS, PRECISIONS, ConfigError, RunConfi
 from core.engine.initializers import PRESETS
 from core.limits import LIMIT_VARIABLES
 from core.output_path import output_path_problem
+from core.outside_text import plain
 from core.sweep import cli as sweep_cli
 from core.theory import cli as theory_cli
 
@@ -47,7 +48,7 @@ HELP = {
 class _Parser(argparse.ArgumentParser):
     def error(self, message):
         self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        self.exit(2, f"{self.prog}: error: {plain(message)}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

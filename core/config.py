@@ -8,10 +8,12 @@ from typing import Any
 from core.engine import initializers
 from core.engine.activations import ACTIVATIONS
 from core.limits import LIMIT_VARIABLES, current_limits
+from core.outside_text import outside
 
 DATASETS = ("spirals", "moons", "circles", "xor", "gaussian", "digits")
 TWO_D_DATASETS = ("spirals", "moons", "circles", "xor")  # generated in 2-D, with noise
 UPLOAD_DATASET = re.compile(r"upload:[0-9a-f]{12}")  # an uploaded CSV, by its hash (core/engine/upload_store.py)
+FIELD_NAME = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")  # a name no Markdown can read as emphasis
 OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop")
 PRECISIONS = ("float32", "float16", "bfloat16")
 
@@ -27,7 +29,8 @@ class ConfigError(ValueError):
         self.field = field_name
         self.value = value
         self.allowed = allowed
-        super().__init__(f"{field_name} = {value!r} is not allowed: {allowed}")
+        name = field_name if FIELD_NAME.fullmatch(field_name) else outside(field_name)  # a record's unknown key
+        super().__init__(f"{name} = {outside(value)} is not allowed: {allowed}")
 
 
 @dataclass(frozen=True)
