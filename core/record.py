@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from core.engine.statistics import LAYER_METRICS
+from core.outside_text import outside
 
 SCHEMA = "gradflow.run/1"
 
@@ -125,7 +126,7 @@ class RunRecord:
     @classmethod
     def from_dict(cls, data: dict) -> "RunRecord":
         if data.get("schema") != SCHEMA:
-            raise ValueError(f"schema = {data.get('schema')!r} is not allowed: only {SCHEMA!r} records can be read")
+            raise ValueError(f"schema = {outside(data.get('schema'))} is not allowed: only {SCHEMA!r} records can be read")
         missing = [name for name in ("config", "device", "layers", "steps", "loss", "accuracy", "metrics") if name not in data]
         if missing:
             raise ValueError(f"the record lacks {', '.join(missing)}")

@@ -19,7 +19,7 @@ lesson = lessons.compare_start(controls.config_or_default(st.session_state, "lab
 note = st.empty()  # the preset's note, once it is known that the runs are still the preset's
 count = st.segmented_control("runs", [2, 3, 4], key="cmp_count", help="How many configurations to compare.") or 2
 
-messages = links.link_messages("cmp")
+messages = []
 for number in range(1, count + 1):
     messages += controls.prepare(f"cmp{number}_")
 with st.expander("Data and schedule, the same for every run", icon=":material/dataset:"):
@@ -49,8 +49,7 @@ for number, tab in enumerate(st.tabs(names), start=1):
         configs.append(controls.config_from_state(st.session_state, f"cmp{number}_"))
     except ConfigError as error:
         errors.append(f"Run {number}: {error}")
-for message in messages + errors:
-    st.warning(message, icon=":material/warning:")
+links.show_messages("cmp", [config.key() for config in configs] if not errors else None, messages + errors)
 if errors:
     st.stop()
 

@@ -4,7 +4,8 @@ import time
 
 import streamlit as st
 
-from ui import export_views, import_views, lessons, links, theory_views, views
+from core.outside_text import outside
+from ui import export_views, import_views, lessons, links, text, theory_views, views
 from ui.controls import sidebar_controls
 from ui.backlog import wait_for_browser
 from ui.session import action_pending, live_run, redraw_slowdown
@@ -17,8 +18,7 @@ through_app()  # a lesson link may be a fresh server's first visit; see ui/entry
 st.title("Gradient Flow Lab")
 lesson = lessons.lab_start()  # a lesson link or preset sets the controls; lock= and hide= apply to them
 config, messages = sidebar_controls(lesson.lock, lesson.hide)
-for message in links.link_messages("lab") + messages:
-    st.warning(message, icon=":material/warning:")
+links.show_messages("lab", config.key() if config is not None else None, messages)
 if config is None:
     st.stop()
 lessons.lab_follow(config)
@@ -27,7 +27,7 @@ import_views.lab_import_control()
 
 def show_imported(name, record, shown):
     """A saved run in place of the live one, until the student closes it or moves a control."""
-    st.info(f"Viewing the saved run **{name}**: {record.status}, {len(record.steps)} recorded steps, depth "
+    text.info(f"Viewing the saved run {outside(name)}: {record.status}, {len(record.steps)} recorded steps, depth "
             f"{shown.depth}, {shown.activation}. Move a control, or close it, to return to the live Lab.",
             icon=":material/folder_open:")
     st.button("Close the saved run", key="lab_close_import", icon=":material/close:", on_click=import_views.close_lab_import)
@@ -83,7 +83,7 @@ def status(record):
         pause.button("Pause", key="lab_pause", icon=":material/pause:", on_click=run.pause, disabled=run.done,
                      help="Hold training between frames, to scrub through what was recorded so far.")
     if run.error:
-        st.error(f"The run failed: {run.error}. Change a control to start again.")
+        text.error(f"The run failed: {outside(run.error)}. Change a control to start again.")
 
 
 # The same two fragments draw the live and the replay layout, with the same elements in the same places:

@@ -3,7 +3,7 @@ cell opens that run in the Lab."""
 import streamlit as st
 
 from core.sweep import table
-from ui import controls
+from ui import controls, links, text
 from ui import sweep_session as session
 from ui import sweep_views as views
 from ui.backlog import wait_for_browser
@@ -18,12 +18,14 @@ st.markdown(
     "cannot say; a grid of runs can. Pick one or two settings to vary and what to measure: every cell of the "
     "grid trains once per seed, on every core of the server (or on a Dask cluster), and fills in as it finishes.")
 
+links.restore_once("sweep", comparison=False)  # a link's settings are the Lab's, which a sweep starts from
 # The Lab's run keeps its config (its widgets' state is gone once the student has left the Lab).
 lab_run = st.session_state.get("lab_live")
 lab_config = lab_run.config if lab_run is not None else controls.config_or_default(st.session_state, "lab_")
+links.show_messages("sweep", lab_config.key())
 choice = sweep_controls(lab_config)
 for problem in choice.problems:
-    st.error(problem)
+    text.error(problem)
 if choice.grid is not None:
     runs = choice.grid.cell_count * choice.grid.seeds
     st.caption(f"{choice.grid.cell_count} cells × {choice.grid.seeds} seeds = **{runs} runs**. The rest from the Lab: "
@@ -34,7 +36,7 @@ run_column, cancel_column, _ = st.columns([1, 1, 5])
 if run_column.button("Run sweep", type="primary", key="sweep_run", disabled=choice.grid is None or sweep is not None):
     refused = session.start(choice.grid, choice.target_loss)
     if refused:
-        st.warning(refused, icon=":material/hourglass_top:")
+        text.warning(refused, icon=":material/hourglass_top:")
     elif session.running() is not None:
         st.rerun()  # draw the page again with Run disabled (it was drawn before the click started the sweep)
     sweep = session.running()

@@ -6,7 +6,7 @@ from core.engine.activations import ACTIVATIONS
 from core.theory import initializers as theory_initializers
 from core.theory.meanfield import chi_at_fixed_point, depth_scale
 from core.theory.phase import grid, lab_params, lines, selected_point
-from ui import controls
+from ui import controls, links
 from ui.entry import through_app
 
 through_app()
@@ -22,9 +22,11 @@ st.markdown(
     "a factor e: networks much deeper than ξ do not train (Poole et al. 2016, *Exponential expressivity in "
     "deep neural networks through transient chaos*; Schoenholz et al. 2017, *Deep information propagation*).")
 
+links.restore_once("theory", comparison=False)  # a link's settings are the Lab's, which this page reads
 # The Lab's run keeps its config (its widgets' state is gone once the student has left the Lab).
 lab_run = st.session_state.get("lab_live")
 lab_config = lab_run.config if lab_run is not None else controls.config_or_default(st.session_state, "lab_")
+links.show_messages("theory", lab_config.key())
 default = ACTIVATIONS.index(lab_config.activation)
 activation = st.selectbox("activation", ACTIVATIONS, index=default, key="theory_activation",
                           help="The diagram of this activation; it starts at the Lab's.")

@@ -96,7 +96,7 @@ def test_an_imported_record_opens_in_the_lab_with_the_same_chart_data_and_closes
     live_run = finished.session_state["lab_live"]
     exported = download(finished, "Run record (JSON)")
     finished.file_uploader(key="lab_import_file").upload("my_run.json", exported, "application/json").run()
-    assert any("Viewing the saved run **my_run.json**" in info.value for info in finished.info)
+    assert any("Viewing the saved run `my_run.json`" in info.value for info in finished.info)
     assert chart_rows(finished) == live_charts  # the same specs and the same rows, byte for byte
     assert next(button for button in finished.download_button if button.label == "Keras model (.keras)").proto.disabled
     finished.button(key="lab_close_import").click().run()
@@ -176,7 +176,7 @@ def test_damaged_records_never_raise_out_of_the_lab_or_compare(finished, compare
     damaged = json.dumps(mutate(exported_record, path, value)).encode()
     finished.file_uploader(key="lab_import_file").upload("damaged.json", damaged, "application/json").run()
     assert not finished.exception
-    opened = any("Viewing the saved run **damaged.json**" in info.value for info in finished.info)
+    opened = any("Viewing the saved run `damaged.json`" in info.value for info in finished.info)
     refused = any("That file was not opened" in error.value for error in finished.error)
     assert opened != refused
     if opened:

@@ -12,6 +12,7 @@ from core.config import DATASETS, OPTIMIZERS, PRECISIONS, RunConfig
 from core.engine.initializers import COMMON_KERNEL_INITIALIZERS, constant, variance_scaling
 from core.lessons.links import FIELDS, MAX_RUNS, Lesson, lesson_params, read_lesson
 from core.lessons.presets import BY_NAME, PRESETS
+from core.outside_text import plain
 
 
 def finite(low, high):
@@ -113,7 +114,7 @@ def test_any_query_string_gives_valid_configs_and_never_raises(params, compariso
 def test_a_tampered_link_names_the_parameter_and_falls_back_to_a_safe_value(key, value, named):
     params = {"record_every": "5"} if key == "steps" else {}
     lesson, messages = read_lesson({**params, key: value}, comparison=key == "runs")
-    assert any(named in message for message in messages), messages
+    assert any(named in plain(message) for message in messages), messages
     safe = RunConfig()
     config = lesson.configs[0]
     if key in FIELDS and key != "steps":
@@ -138,8 +139,9 @@ def test_the_cli_refuses_a_keras_config_dict_with_wrong_values_with_status_2_nam
 
 
 def test_a_bias_initializer_that_cannot_make_a_vector_is_refused_before_training():
-    with pytest.raises(ValueError, match="bias_initializer = 'orthogonal'"):
+    with pytest.raises(ValueError) as refused:
         RunConfig(bias_initializer="orthogonal")
+    assert "bias_initializer = 'orthogonal'" in plain(refused.value)
 
 
 def test_presets_are_known_to_links():

@@ -9,6 +9,7 @@ from core.engine.activations import ACTIVATIONS
 from core.config import DATASETS, OPTIMIZERS, PRECISIONS, RunConfig
 from core.engine.initializers import COMMON_KERNEL_INITIALIZERS
 from core.limits import current_limits
+from core.outside_text import outside
 
 # RunConfig's defaults as plain values (a RunConfig made here would be checked against the host's limits at
 # import, and a host may set a limit below a default; sanitize() clamps it instead).
@@ -88,7 +89,7 @@ def sanitize(state, specs: dict) -> list:
             fixed = _nearest(spec.choices, value)
             fixed = spec.default if fixed is None else fixed
             allowed = ", ".join(str(c) for c in spec.choices) if len(spec.choices) <= 12 else f"{spec.choices[0]} to {spec.choices[-1]}"
-            messages.append(f"{field} = {value!r} is not allowed (allowed: {allowed}); using {fixed!r}.")
+            messages.append(f"{field} = {outside(value)} is not allowed (allowed: {allowed}); using {outside(fixed)}.")
             state[key] = fixed
             continue
         number_ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
@@ -99,6 +100,6 @@ def sanitize(state, specs: dict) -> list:
             fixed = int(round(fixed)) if spec.integer else float(fixed)
         else:
             fixed = spec.default
-        messages.append(f"{field} = {value!r} is outside {spec.low} to {spec.high}; using {fixed!r}.")
+        messages.append(f"{field} = {outside(value)} is outside {spec.low} to {spec.high}; using {outside(fixed)}.")
         state[key] = fixed
     return messages

@@ -4,6 +4,8 @@ import streamlit as st
 from core.config import RunConfig
 from core.export.import_record import read_record
 from core.limits import current_limits
+from core.outside_text import outside
+from ui import text
 
 MAX_COMPARE_IMPORTS = 4
 
@@ -38,7 +40,7 @@ def lab_import_control():
                               f"{current_limits().upload_mb} MB. It opens in place of the live run.")
         error = st.session_state.get("lab_import_error")
         if error:
-            st.error(f"That file was not opened: {error}", icon=":material/error:")
+            text.error(f"That file was not opened: {error}")
 
 
 def lab_imported(config: RunConfig):
@@ -65,7 +67,7 @@ def _compare_uploaded():
     for file in files[:MAX_COMPARE_IMPORTS]:
         record, error = _read(file)
         if error:
-            errors.append(f"{file.name}: {error}")
+            errors.append(f"{outside(file.name)}: {error}")
         else:
             records.append((file.name, record))
     if len(files) > MAX_COMPARE_IMPORTS:
@@ -82,7 +84,7 @@ def compare_import_control():
                          help=f"Up to {MAX_COMPARE_IMPORTS} records exported from the Lab, each at most "
                               f"{current_limits().upload_mb} MB; they appear beside the live runs.")
         for error in st.session_state.get("cmp_import_errors", []):
-            st.error(f"Not added: {error}", icon=":material/error:")
+            text.error(f"Not added: {error}")
 
 
 def compare_imported() -> list:
@@ -90,6 +92,6 @@ def compare_imported() -> list:
     saved, seen = [], {}
     for name, record in st.session_state.get("cmp_imported", []):
         seen[name] = seen.get(name, 0) + 1
-        label = f"saved: {name}" + (f" ({seen[name]})" if seen[name] > 1 else "")  # two files of one name stay apart
+        label = f"saved: {outside(name)}" + (f" ({seen[name]})" if seen[name] > 1 else "")  # two files of one name stay apart
         saved.append((label, record, RunConfig.from_dict(record.config)))
     return saved

@@ -32,6 +32,7 @@ def _pick_for_lab():
     try:
         config = presets.BY_NAME[name].configs[run - 1]
     except ConfigError as error:
+        links.dismiss_messages("lab")
         st.session_state["lab_link_messages"] = [f"The preset does not fit this host's limits: {error}."]
         return
     links.apply_config(config, "lab_")
@@ -79,6 +80,7 @@ def _pick_for_compare():
     try:
         configs = preset.configs
     except ConfigError as error:
+        links.dismiss_messages("cmp")
         st.session_state["cmp_link_messages"] = [f"The preset does not fit this host's limits: {error}."]
         return
     for number, config in enumerate(configs, start=1):

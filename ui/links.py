@@ -9,7 +9,9 @@ from core.engine import initializers
 from core.config import ConfigError, default_record_every, is_upload
 from core.engine.initializers import COMMON_KERNEL_INITIALIZERS
 from core.lessons import presets
-from core.lessons.links import FIELDS, Lesson, lesson_params, read_lesson
+from core.lessons.links import FIELDS, IGNORED, Lesson, lesson_params, read_lesson
+from core.outside_text import outside
+from ui import text
 from ui.control_specs import UPLOAD_CHOICE
 
 CONTROL_FIELDS = tuple(name for name in FIELDS if name != "record_every")  # the pages set record_every
@@ -46,7 +48,7 @@ def state_from_config(config, prefix: str) -> tuple:
     if spread is not None:
         values[prefix + "sigma_b"], bias = spread, 0.0
     elif bias is None:
-        messages.append(f"bias_initializer = {config.bias_initializer!r} cannot be set with the bias slider "
+        messages.append(f"bias_initializer = {outside(config.bias_initializer)} cannot be set with the bias slider "
                         "(a constant from -5 to 5 in steps of 0.1); using 0.")
         bias = 0.0
     values[prefix + "bias"] = bias
@@ -91,15 +93,16 @@ def apply_config(config, prefix: str) -> list:
     return messages
 
 
-def restore_once(page: str, comparison: bool) -> Lesson:
-    """Read the URL once per session and page: set the controls from it; later reruns keep the session's own
-    state (the URL then follows the controls). Returns the lesson (its preset, lock and hide)."""
+def restore_once(page: str, comparison: bool, prefix: str = "lab_") -> Lesson:
+    """Read the URL once per session and page: set the controls from it (the Lab's, or Compare's runs); later
+    reruns keep the session's own state (the URL then follows the controls). Returns the lesson (its preset,
+    lock and hide)."""
     flag = f"{page}_link_lesson"
     if flag not in st.session_state:
         params = query_params()
         lesson, messages = read_lesson(params, comparison=comparison)
-        if any(key in params for key in FIELDS) or "preset" in params:
-            prefixes = ["lab_"] if not comparison else [f"cmp{n}_" for n in range(1, len(lesson.configs) + 1)]
+        if set(params) - set(IGNORED):  # any parameter at all: runs=3 or run2.depth=5 alone count too
+            prefixes = [prefix] if not comparison else [f"cmp{n}_" for n in range(1, len(lesson.configs) + 1)]
             for prefix, config in zip(prefixes, lesson.configs):
                 messages += apply_config(config, prefix)
             if comparison:
@@ -109,8 +112,29 @@ def restore_once(page: str, comparison: bool) -> Lesson:
     return st.session_state[flag]
 
 
-def link_messages(page: str) -> list:
-    return st.session_state.pop(f"{page}_link_messages", [])
+def link_messages(page: str, shown_for) -> list:
+    """The link's messages: kept until the student moves a control (shown_for, the page's settings, changes)
+    or dismisses them, so that one who looks up late still learns what the link got wrong."""
+    messages = st.session_state.get(f"{page}_link_messages") or []
+    if messages and st.session_state.setdefault(f"{page}_link_messages_for", shown_for) != shown_for:
+        dismiss_messages(page)
+        return []
+    return messages
+
+
+def dismiss_messages(page: str):
+    st.session_state.pop(f"{page}_link_messages", None)
+    st.session_state.pop(f"{page}_link_messages_for", None)
+
+
+def show_messages(page: str, shown_for, others=()):
+    """The link's messages (with a button that dismisses them) and the page's own, as warnings."""
+    kept = link_messages(page, shown_for)
+    for message in list(kept) + list(others):
+        text.warning(message)
+    if kept:
+        st.button("Dismiss", key=f"{page}_link_dismiss", icon=":material/close:", on_click=dismiss_messages,
+                  args=(page,), help="Hide the link's messages (moving a control hides them too).")
 
 
 def follow(lesson: Lesson):

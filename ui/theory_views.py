@@ -7,6 +7,8 @@ from core.charts import theory as theory_charts
 from core.config import RunConfig
 from core.engine.datasets import input_dim_of
 from core.theory.predict import predict_for_config, reading
+from core.outside_text import plain
+from ui.text import markdown
 from ui.views import figure, show
 
 PRECISION_NOTE = {
@@ -69,12 +71,13 @@ def compare(records, labels, configs):
     for label, record, prediction in zip(labels, records, predictions):
         text = (f"no prediction: {prediction}" if isinstance(prediction, str)
                 else reading(prediction, record.metric("delta_ms")[0]))
-        st.caption(f"**{label}**: {text}")
+        st.caption(markdown(f"**{label}**: {text}"))
+    names = [plain(label) for label in labels]  # a saved run's label holds its file name (ui/compare_views.py)
     left, right = st.columns(2)
     with left:
-        show(theory_charts.compare_theory(records, labels, predictions, "preact_ms"))
+        show(theory_charts.compare_theory(records, names, predictions, "preact_ms"))
     with right:
-        show(theory_charts.compare_theory(records, labels, predictions, "delta_relative"))
+        show(theory_charts.compare_theory(records, names, predictions, "delta_relative"))
     for label, record, config in zip(labels, records, configs):
         if config.precision != "float32" and np.any(theory_charts.delta_zeros(record, -1)["rounded"]):
-            st.caption(f"**{label}** ({config.precision}): " + theory_charts.rounded_summary(record))
+            st.caption(markdown(f"**{label}** ({config.precision}): ") + theory_charts.rounded_summary(record))

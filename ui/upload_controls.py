@@ -12,7 +12,10 @@ import streamlit as st
 from core.engine.upload_store import STORE
 from core.engine.uploads import MAX_CLASSES, SHOWN_PROBLEMS, UploadError, check_table, read_table
 from core.limits import current_limits
+from core.outside_text import outside
+from ui import text
 from ui.control_specs import UPLOAD_CHOICE
+from ui.text import markdown
 
 FALLBACK = "spirals"
 
@@ -73,14 +76,14 @@ def _checked(memo: dict, label: str, uploaded):
 def show_error(error: UploadError, filename: str) -> str:
     """The problem, and the cells it concerns, as a student can fix them in a spreadsheet; returns a line for
     the top of the page."""
-    lines = [f"**{filename or 'The file'} cannot be used.** {error.headline}"]
+    lines = [f"**{outside(filename) if filename else 'The file'} cannot be used.** {error.headline}"]
     lines += [f"- {problem}" for problem in error.problems[:SHOWN_PROBLEMS]]
     if len(error.problems) > SHOWN_PROBLEMS:
         lines.append(f"- … and {len(error.problems) - SHOWN_PROBLEMS} more")
     if error.problems:
         lines.append("\nRows count the header as row 1, as in a spreadsheet.")  # a paragraph, not the last item
-    st.error("\n".join(lines), icon=":material/error:")
-    return (f"{filename or 'The uploaded file'} cannot be used (its problems are listed under Data); the page keeps "
+    text.error("\n".join(lines))
+    return (f"{outside(filename) if filename else 'The uploaded file'} cannot be used (its problems are listed under Data); the page keeps "
             "the data it had.")
 
 
@@ -115,16 +118,16 @@ def _summary(prefix: str, uploaded, refused: bool):
     name = st.session_state.get(prefix + "upload_name")
     if name in STORE:
         data = STORE.get(name)
-        classes = ", ".join(f"{k} = {c}" for k, c in enumerate(data.class_names[:6]))
+        classes = ", ".join(f"{k} = {outside(c)}" for k, c in enumerate(data.class_names[:6]))
         classes += ", …" if len(data.class_names) > 6 else ""
         # Name the file in use when the uploader does not show it (forgotten) or shows a refused one.
-        source = f"**In use: {data.filename or 'your CSV'}**: " if no_file or refused else ""
-        st.caption(f"{source}{data.summary()}. Classes: {classes}. Features are standardized; a run uses "
+        source = f"**In use: {outside(data.filename) if data.filename else 'your CSV'}**: " if no_file or refused else ""
+        text.caption(f"{source}{data.summary()}. Classes: {classes}. Features are standardized; a run uses "
                    f"min(samples, rows) rows, shuffled by the seed.")
         return
     fallback = st.session_state.get(prefix + "data_fallback", FALLBACK)
     if name is not None:
-        st.warning(f"Your CSV ({name}) is no longer on this server; upload it again. Until then runs use "
+        text.warning(f"Your CSV ({outside(name)}) is no longer on this server; upload it again. Until then runs use "
                    f"{fallback}.", icon=":material/warning:")
     elif no_file:
         st.info(f"Upload a CSV to train on it. Until then runs use {fallback}.", icon=":material/upload_file:")
@@ -135,8 +138,8 @@ def data_title(config) -> str:
     if config.dataset in STORE:
         data = STORE.get(config.dataset)
         if data.input_dim == 2:  # one line, so the view lines up with the profile beside it
-            across, up = (name if len(name) <= 20 else name[:19] + "…" for name in data.feature_names)
-            return f"**Data** — {across} across, {up} up"
+            across, up = (outside(name if len(name) <= 20 else name[:19] + "…") for name in data.feature_names)
+            return markdown(f"**Data** — {across} across, {up} up")
     return "**Data**"
 
 

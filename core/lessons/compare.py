@@ -1,9 +1,19 @@
 """What differs between the configurations of a comparison, as a table a student can read."""
 import json
+import re
 
 import pandas as pd
 
 from core.lessons.links import FIELDS
+from core.outside_text import outside
+
+SIMPLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+\-]*[A-Za-z0-9]|[A-Za-z0-9]")  # no Markdown can start or end here
+
+
+def _part(text: str) -> str:
+    """A value in a run's label; one that is not a plain name or number (a Keras config dict from a link) is
+    outside text."""
+    return text if SIMPLE.fullmatch(text) else outside(text)
 
 
 def _text(value) -> str:
@@ -27,6 +37,6 @@ def run_labels(configs, preset=None) -> list:
     table = differences(configs, [str(n) for n in range(len(configs))])
     labels = []
     for number, column in enumerate(table.columns, start=1):
-        parts = [str(table.loc[field, column])[:24] for field in table.index[:2]]
+        parts = [_part(str(table.loc[field, column])[:24]) for field in table.index[:2]]
         labels.append(f"{number} · " + (", ".join(parts) if parts else "same as run 1"))
     return labels

@@ -18,6 +18,7 @@ from core.config import ConfigError, RunConfig, default_record_every, is_upload,
 from core.engine.upload_store import STORE, UploadGone
 from core.limits import current_limits
 from core.lessons.presets import BY_NAME
+from core.outside_text import outside
 
 FIELDS = tuple(f.name for f in dataclasses.fields(RunConfig))
 MAX_RUNS = 4
@@ -41,7 +42,9 @@ def safe_default() -> RunConfig:
     values = {f.name: f.default for f in dataclasses.fields(RunConfig)}
     for name in ("samples", "input_dim", "depth", "width", "batch_size", "steps"):
         values[name] = min(values[name], getattr(limits, name))
-    values["record_every"] = max(values["record_every"], -(-values["steps"] // max(limits.recorded_steps - 2, 1)))
+    # The pages' rule for record_every (a link without it then gets no message about it).
+    values["record_every"] = max(default_record_every(values["steps"]),
+                                 -(-values["steps"] // max(limits.recorded_steps - 2, 1)))
     return RunConfig(**values)
 
 
@@ -88,17 +91,17 @@ def _config(params: dict, prefix: str, base: RunConfig, messages: list) -> RunCo
         text = str(params[key])
         if len(text) > MAX_VALUE_LENGTH:
             messages.append(f"Link parameter {key} is {len(text)} characters long (at most {MAX_VALUE_LENGTH}); "
-                            f"using {encode(values[name])}.")
+                            f"using {outside(encode(values[name]))}.")
             continue
         try:
             value = parse_value(name, text)
             if name == "dataset" and is_upload(value) and value not in STORE:
-                messages.append(f"Link parameter {key}: {UploadGone(value)}; using {encode(values[name])}.")
+                messages.append(f"Link parameter {key}: {UploadGone(value)}; using {outside(encode(values[name]))}.")
                 continue
             base.replace(**{name: value})  # the field on its own, against the host's limits
         except ConfigError as error:
             if error.field == name:
-                messages.append(f"Link parameter {key}: {error}; using {encode(values[name])}.")
+                messages.append(f"Link parameter {key}: {error}; using {outside(encode(values[name]))}.")
                 continue
             # Only valid together with other fields (record_every against steps): checked below.
         values[name] = given[name] = value
@@ -112,7 +115,7 @@ def _config(params: dict, prefix: str, base: RunConfig, messages: list) -> RunCo
             fallback = default_record_every(values["steps"]) if name == "record_every" else getattr(base, name)
             if values[name] == fallback:
                 break
-            messages.append(f"Link parameter {prefix + name}: {error}; using {encode(fallback)}.")
+            messages.append(f"Link parameter {prefix + name}: {error}; using {outside(encode(fallback))}.")
             values[name] = fallback
     messages.append(f"The link's run{'' if not prefix else ' ' + prefix[3:-1]} settings do not fit together; "
                     "using the defaults.")
@@ -124,7 +127,7 @@ def _names(params, key, messages) -> frozenset:
     names = {name.strip() for name in text.split(",") if name.strip()}
     unknown = sorted(names - set(FIELDS))
     if unknown:
-        messages.append(f"Link parameter {key}: {', '.join(unknown)} {'is not a field' if len(unknown) == 1 else 'are not fields'}"
+        messages.append(f"Link parameter {key}: {', '.join(map(outside, unknown))} {'is not a field' if len(unknown) == 1 else 'are not fields'}"
                         f" (fields are {', '.join(FIELDS)}); ignored.")
     return frozenset(names & set(FIELDS))
 
@@ -132,13 +135,13 @@ def _names(params, key, messages) -> frozenset:
 def _count(params, key, low, high, default, messages) -> int:
     if key not in params:
         return default
-    text = str(params[key])[:20]
+    text = str(params[key])[:MAX_VALUE_LENGTH]
     try:
         value = int(text)
     except ValueError:
         value = None
     if value is None or not low <= value <= high:
-        messages.append(f"Link parameter {key} = {text!r} is not allowed: an integer from {low} to {high}; using {default}.")
+        messages.append(f"Link parameter {key} = {outside(text)} is not allowed: an integer from {low} to {high}; using {default}.")
         return default
     return value
 
@@ -151,22 +154,22 @@ def read_lesson(params: dict, comparison: bool = False, base: RunConfig | None =
     known = set(FIELDS) | set(PAGE_PARAMETERS) | set(IGNORED)
     known |= {f"run{n}.{name}" for n in range(2, MAX_RUNS + 1) for name in FIELDS} if comparison else set()
     for key in sorted(set(params) - known)[:10]:
-        messages.append(f"Link parameter {key[:60]} is unknown on this page; ignored.")
+        messages.append(f"Link parameter {outside(key)} is unknown on this page; ignored.")
 
     preset = None
     if "preset" in params:
-        name = str(params["preset"])[:100]
+        name = str(params["preset"])
         if name in BY_NAME:
             preset = BY_NAME[name]
         else:
-            messages.append(f"Link parameter preset = {name!r} is not a preset (presets are {', '.join(BY_NAME)}); ignored.")
+            messages.append(f"Link parameter preset = {outside(name)} is not a preset (presets are {', '.join(BY_NAME)}); ignored.")
     run = _count(params, "run", 1, len(preset.runs) if preset else 1, 1, messages) if not comparison else 1
     default_count = len(preset.runs) if preset else (2 if comparison else 1)
     count = _count(params, "runs", 2, MAX_RUNS, default_count, messages) if comparison else 1
     try:
         preset_configs = preset.configs if preset is not None else None
     except ConfigError as error:
-        messages.append(f"Link parameter preset = {preset.name!r} does not fit this host: {error}; ignored.")
+        messages.append(f"Link parameter preset = {preset.name} does not fit this host: {error}; ignored.")
         preset = preset_configs = None
     if preset is not None:
         bases = list(preset_configs) if comparison else [preset_configs[run - 1]]
