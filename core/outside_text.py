@@ -29,7 +29,13 @@ def shortened(text: str) -> tuple:
     shown = visible(text)
     if len(shown) <= SHOWN_CHARACTERS:
         return shown, ""
-    return shown[:SHORTENED] + "…", f" ({len(text)} characters)"
+    kept, length = [], 0
+    for character in text:  # whole characters, so that an escape is never cut in half
+        kept.append(visible(character))
+        length += len(kept[-1])
+        if length >= SHORTENED:
+            break
+    return "".join(kept) + "…", f" ({len(text)} characters)"
 
 
 def outside(value) -> str:
