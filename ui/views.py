@@ -123,6 +123,8 @@ def queue_text(position: int, slots: int) -> str:
 
 
 def empty_chart_note(status):
+    if status == "failed":
+        return  # the page says why above; "Starting the run…" would wait forever
     st.info("Waiting for a free trainer: the server is busy with other runs." if status == "queued"
             else "Starting the run…")
 
