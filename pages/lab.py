@@ -60,18 +60,18 @@ def new_seed():
 
 def status(record):
     done = record.steps[-1] if record and record.steps else 0
-    text = (f"{run.status} · step {done} of {config.steps} · depth {config.depth} · width {config.width} · seed {config.seed} · "
+    line = (f"{run.status} · step {done} of {config.steps} · depth {config.depth} · width {config.width} · seed {config.seed} · "
             f"learning rate {config.learning_rate:g}")
     if record is not None and record.diverged_at is not None:
-        text += f" · diverged at step {record.diverged_at}"
+        line += f" · diverged at step {record.diverged_at}"
     if run.from_cache:
-        text += " · from the server's cache"
+        line += " · from the server's cache"
     position = run.queue_position  # read once: the run may leave the queue meanwhile
     if position:
-        text += f" · {views.queue_text(position, run.server.slots)}"
+        line += f" · {views.queue_text(position, run.server.slots)}"
     if run.status == "compiling":
-        text += " · step 0 is measured; compiling the training step for this new architecture (once per server)"
-    st.progress(done / config.steps if config.steps else 1.0, text=text)
+        line += " · step 0 is measured; compiling the training step for this new architecture (once per server)"
+    st.progress(done / config.steps if config.steps else 1.0, text=line)
     seed, pause, _ = st.columns([1, 1, 4])
     if seed.button("New seed", key="lab_new_seed", icon=":material/casino:", on_click=new_seed,
                    help="Same settings, new random data, weights and minibatches."):
