@@ -38,13 +38,14 @@ def shortened(text: str) -> tuple:
     return "".join(kept) + "…", f" ({len(text)} characters)"
 
 
-def outside(value) -> str:
+def outside(value, quoted: bool = True) -> str:
     """value, from outside the app, marked for any message: numbers as they are, strings and structures
-    wrapped (shortened with their length when long)."""
+    wrapped (shortened with their length when long). quoted=False: a terminal shows a string unquoted (a
+    name in a legend)."""
     if value is None or isinstance(value, (bool, int, float)):
         return repr(value)
     if isinstance(value, str):
-        (start, end), text = QUOTED, value
+        (start, end), text = QUOTED if quoted else LITERAL, value
     else:
         start, end = LITERAL
         try:

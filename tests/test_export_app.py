@@ -108,7 +108,7 @@ def test_an_imported_record_opens_in_the_lab_with_the_same_chart_data_and_closes
 def test_a_bad_file_is_refused_with_its_reason_and_the_lab_keeps_its_run(finished):
     live_run = finished.session_state["lab_live"]
     finished.file_uploader(key="lab_import_file").upload("notes.json", b'{"schema": "other/1"}', "application/json").run()
-    assert any("That file was not opened" in error.value and "schema = 'other/1' is not allowed" in error.value
+    assert any("That file was not opened" in error.value and "schema = `other/1` is not allowed" in error.value
                for error in finished.error)
     assert not finished.exception
     assert finished.session_state["lab_live"] is live_run
@@ -151,7 +151,7 @@ def test_a_corrupt_or_huge_file_in_compare_is_refused_and_the_saved_run_stays(co
                                ("huge.json", b" " * (3 * 2**19), "huge.json is 1.5 MB; at most 1 MB is allowed")]:
         app.file_uploader(key="cmp_import_files").set_value([(name, data, "application/json")]).run()
         assert not app.exception
-        assert any(error.value.startswith(f"Not added: {name}: ") and reason in error.value for error in app.error), name
+        assert any(error.value.startswith(f"Not added: `{name}`: ") and reason in error.value for error in app.error), name
         assert [name for name, _ in app.session_state["cmp_imported"]] == ["depth4.json"]  # what it had
         assert app.dataframe[0].value.loc["depth"].tolist() == ["3", "3", "4"]
 
@@ -188,5 +188,5 @@ def test_damaged_records_never_raise_out_of_the_lab_or_compare(finished, compare
         [("depth4.json", good, "application/json"), ("damaged.json", damaged, "application/json")]).run()
     assert not compared.exception
     added = [name for name, _ in compared.session_state["cmp_imported"]]
-    refused = any(error.value.startswith("Not added: damaged.json: ") for error in compared.error)
+    refused = any(error.value.startswith("Not added: `damaged.json`: ") for error in compared.error)
     assert added == ["depth4.json"] + ([] if refused else ["damaged.json"])

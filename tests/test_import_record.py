@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from core.config import RunConfig
 from core.engine.run import run_to_end
 from core.export.import_record import read_record
+from core.outside_text import plain
 from core.export.views import view, view_names
 
 
@@ -45,8 +46,9 @@ def test_an_exported_record_imports_to_the_same_data_in_every_chart(record, expo
     (b"[" * 100000 + b"]" * 100000, "nests too deeply"),
 ])
 def test_a_file_that_is_not_a_record_is_refused_with_the_reason(data, reason):
-    with pytest.raises(ValueError, match=reason.replace("(", r"\(")):
+    with pytest.raises(ValueError) as refused:
         read_record(data, "upload.json")
+    assert reason in plain(refused.value)
 
 
 def test_a_file_over_the_hosts_upload_limit_is_refused_before_it_is_parsed(monkeypatch):
@@ -120,8 +122,9 @@ def test_a_record_with_rows_that_disagree_with_its_layers_is_refused(exported):
         read_record(json.dumps(data).encode())
     data = json.loads(exported)
     data["config"]["activation"] = "softmax"
-    with pytest.raises(ValueError, match="activation = 'softmax' is not allowed"):
+    with pytest.raises(ValueError) as refused:
         read_record(json.dumps(data).encode())
+    assert "activation = 'softmax' is not allowed" in plain(refused.value)
     assert np.isfinite(read_record(exported).loss).all()
 
 

@@ -131,9 +131,9 @@ def test_identical_configs_come_from_the_server_cache():
 
 @pytest.mark.parametrize("key,value,expected", [
     ("lab_depth", 500, "depth = 500 is outside 1 to 100; using 100"),
-    ("lab_activation", "relu6", "activation = 'relu6' is not allowed"),
+    ("lab_activation", "relu6", "activation = `relu6` is not allowed"),
     ("lab_learning_rate", -3.0, "learning_rate = -3.0 is not allowed"),
-    ("lab_seed", "abc", "seed = 'abc' is outside"),
+    ("lab_seed", "abc", "seed = `abc` is outside"),
 ])
 def test_invalid_session_values_get_a_visible_message(key, value, expected):
     app = start(**{key: value, "lab_steps": 0})

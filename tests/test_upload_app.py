@@ -51,13 +51,13 @@ def test_a_two_feature_csv_trains_and_draws_its_decision_boundary_with_the_theor
     run = app.session_state["lab_live"]
     assert json.loads(run.key)["dataset"] == name and run.snapshot.status == "finished"
     assert run.snapshot.boundary is not None
-    assert data_view(app) == "**Data** — feature_1 across, feature_2 up"
+    assert data_view(app) == "**Data** — `feature_1` across, `feature_2` up"
     assert len(boundary_charts(app)) == 1
     assert not any("No mean-field prediction" in c.value for c in app.caption)
     assert any(c.value.startswith("Mean-field theory") and "from its fan-in of 2)" in c.value for c in app.caption)
     summary = [c.value for c in app.sidebar.caption if "rows" in c.value]
-    assert summary and "240 rows · 2 features · 2 classes (label column 'kind')" in summary[0]
-    assert "0 = opposite, 1 = same sign" in summary[0]
+    assert summary and "240 rows · 2 features · 2 classes (label column `kind`)" in summary[0]
+    assert "0 = `opposite`, 1 = `same sign`" in summary[0]
     assert app.query_params["dataset"] == name  # the lesson link names the upload
     app.toggle(key="lab_show_code").set_value(True).run()  # Take it home: the Keras code reads the CSV again
     assert not app.exception
@@ -82,15 +82,15 @@ def test_a_bad_csv_lists_its_problems_and_the_previous_run_stays():
     app.file_uploader(key="lab_upload_file").set_value(("broken.csv", "\n".join(lines).encode(), "text/csv")).run()
     assert not app.exception
     error = app.sidebar.error[0].value
-    assert "**broken.csv cannot be used.**" in error
-    assert "- row 4, column 'feature_1': 'oops' is not a number" in error
-    assert "- row 7, column 'feature_1': missing" in error
+    assert "**`broken.csv` cannot be used.**" in error
+    assert "- row 4, column `feature_1`: `oops` is not a number" in error
+    assert "- row 7, column `feature_1`: missing" in error
     assert "feature values: 2 cells that are not a number (1 missing)." in error
     assert error.endswith("\n\nRows count the header as row 1, as in a spreadsheet.")
-    assert any(w.value.startswith("broken.csv cannot be used (its problems are listed under Data)")
+    assert any(w.value.startswith("`broken.csv` cannot be used (its problems are listed under Data)")
                for w in app.main.warning)
     assert app.session_state["lab_live"] is before and before.done  # the same run, not a new one
-    assert any(c.value.startswith("**In use: points.csv**: 240 rows") for c in app.sidebar.caption)
+    assert any(c.value.startswith("**In use: `points.csv`**: 240 rows") for c in app.sidebar.caption)
     assert len(app.get("vega_lite_chart")) == charts
 
 
@@ -107,7 +107,7 @@ def test_a_file_is_read_once_however_often_the_page_reruns(monkeypatch):
     app.run()
     assert len(reads) == 2 and not app.exception
     error = app.sidebar.error[0].value  # 240 different numbers are not classes
-    assert "label column: 'feature_2' with 240 classes" in error and "at most 20 classes" in error
+    assert "label column: `feature_2` with 240 classes" in error and "at most 20 classes" in error
 
 
 def test_the_upload_stays_in_use_after_visiting_a_built_in_data_set_and_coming_back():
@@ -118,7 +118,7 @@ def test_the_upload_stays_in_use_after_visiting_a_built_in_data_set_and_coming_b
     app.selectbox(key="lab_dataset").set_value("your own CSV").run()  # the uploader has forgotten the file
     assert not app.exception
     assert json.loads(app.session_state["lab_live"].key)["dataset"] == name
-    assert any("**In use: points.csv**: 240 rows" in c.value for c in app.sidebar.caption)
+    assert any("**In use: `points.csv`**: 240 rows" in c.value for c in app.sidebar.caption)
 
 
 def test_until_a_csv_is_loaded_the_lab_keeps_its_built_in_data():
@@ -174,7 +174,7 @@ def test_the_other_pages_work_on_an_uploaded_csv_and_the_sweep_page_says_why_it_
     app.switch_page("pages/sweep.py").run()
     assert not app.exception
     assert [e.value for e in app.error] == [
-        f"dataset = '{name}' is not allowed: a built-in data set for a sweep (spirals, moons, circles, xor, gaussian, "
+        f"dataset = `{name}` is not allowed: a built-in data set for a sweep (spirals, moons, circles, xor, gaussian, "
         "digits); an uploaded CSV trains in the Lab and Compare only"]
     assert app.button(key="sweep_run").disabled
     app.switch_page("pages/lab.py").run()  # back in the Lab, the CSV is still the data

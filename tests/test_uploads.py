@@ -4,12 +4,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.outside_text import plain
 from core.config import ConfigError, RunConfig
 from core.engine.datasets import input_dim_of, is_two_d, make_dataset
 from core.engine.run import run_to_end
 from core.engine.upload_store import STORE, UploadGone, UploadStore
 from core.engine.uploads import MAX_CLASSES, UploadError, parse_csv
 from core.lessons.links import read_lesson
+
+
+def plained(problems) -> tuple:
+    return tuple(plain(problem) for problem in problems)
 
 
 def csv_of(rows, header=("x1", "x2", "label")) -> bytes:
@@ -59,9 +64,9 @@ def test_missing_values_are_reported_by_row_and_column():
     rows[5][0] = "NA"
     with pytest.raises(UploadError) as caught:
         parse_csv(csv_of(rows))
-    assert caught.value.problems == ("row 4, column 'x2': missing", "row 7, column 'x1': missing")
-    assert "feature values: 2 cells that are not a number (2 missing)" in str(caught.value)
-    assert "feature values" in str(caught.value) and "finite number" in str(caught.value)
+    assert plained(caught.value.problems) == ("row 4, column 'x2': missing", "row 7, column 'x1': missing")
+    assert "feature values: 2 cells that are not a number (2 missing)" in plain(caught.value)
+    assert "feature values" in plain(caught.value) and "finite number" in plain(caught.value)
 
 
 def test_a_word_in_a_feature_column_is_named_with_its_text():
@@ -71,9 +76,9 @@ def test_a_word_in_a_feature_column_is_named_with_its_text():
     with pytest.raises(UploadError) as caught:
         parse_csv(csv_of(rows))
     error = caught.value
-    assert error.problems[0] == "row 2, column 'x2': 'word0' is not a number"
+    assert plained(error.problems)[0] == "row 2, column 'x2': 'word0' is not a number"
     assert len(error.problems) == 8
-    assert "(and 3 more)" in str(error) and "row 6" in str(error) and "row 7," not in str(error)
+    assert "(and 3 more)" in plain(error) and "row 6" in plain(error) and "row 7," not in plain(error)
 
 
 def test_a_column_of_words_is_named_once_as_a_likely_label():
@@ -81,19 +86,19 @@ def test_a_column_of_words_is_named_once_as_a_likely_label():
     rows[3][1] = ""
     with pytest.raises(UploadError) as caught:
         parse_csv(csv_of(rows, ("name", "x", "y")), label="y")
-    assert caught.value.problems[0].startswith("column 'name': no numbers at all (is it a label or a name?")
-    assert caught.value.problems[1:] == ("row 5, column 'x': missing",)
-    assert "13 cells that are not a number (1 missing)" in str(caught.value)
+    assert plained(caught.value.problems)[0].startswith("column 'name': no numbers at all (is it a label or a name?")
+    assert plained(caught.value.problems)[1:] == ("row 5, column 'x': missing",)
+    assert "13 cells that are not a number (1 missing)" in plain(caught.value)
 
 
 def test_a_row_shorter_than_the_header_is_reported_as_missing_values():
     rows = [[k % 2, 1.0 * k, 2.0 * k] for k in range(12)]
     with pytest.raises(UploadError) as caught:
         parse_csv(csv_of(rows, ("label", "x1", "x2")) + b"1,5.0\n")
-    assert caught.value.problems == ("row 14, column 'x2': missing",)
+    assert plained(caught.value.problems) == ("row 14, column 'x2': missing",)
     with pytest.raises(UploadError) as caught:  # the label is checked first
         parse_csv(csv_of(twelve_rows()) + b"5.0\n")
-    assert caught.value.problems == ("row 14, column 'label': missing",)
+    assert plained(caught.value.problems) == ("row 14, column 'label': missing",)
 
 
 def test_a_row_longer_than_the_header_is_refused_as_malformed():
@@ -108,7 +113,7 @@ def test_blank_lines_are_skipped_but_rows_keep_their_numbers_in_the_file():
     lines[5] = "x,4.0,b"  # row 6 of the file
     with pytest.raises(UploadError) as caught:
         parse_csv("\n".join(lines).encode())
-    assert caught.value.problems == ("row 6, column 'x1': 'x' is not a number",)
+    assert plained(caught.value.problems) == ("row 6, column 'x1': 'x' is not a number",)
 
 
 def test_semicolon_separated_files_from_spreadsheets_are_read():
@@ -126,13 +131,14 @@ def test_too_many_rows_columns_or_bytes_are_refused_naming_the_hosts_setting(mon
     monkeypatch.setenv(variable, value)
     with pytest.raises(UploadError) as caught:
         parse_csv(data)
-    assert str(caught.value).startswith(field)
-    assert variable in str(caught.value)
+    assert plain(caught.value).startswith(field)
+    assert variable in plain(caught.value)
 
 
 def test_one_class_only_or_too_many_classes_are_refused():
-    with pytest.raises(UploadError, match=r"label column: 'label' with 1 class \('a'\)\. Allowed: at least 2"):
+    with pytest.raises(UploadError) as caught:
         parse_csv(csv_of([[k, k, "a"] for k in range(12)]))
+    assert "label column: 'label' with 1 class ('a'). Allowed: at least 2" in plain(caught.value)
     with pytest.raises(UploadError, match=f"with {MAX_CLASSES + 1} classes.*at most {MAX_CLASSES}"):
         parse_csv(csv_of([[k, k, k] for k in range(MAX_CLASSES + 1)]))
 
@@ -142,7 +148,7 @@ def test_too_few_rows_an_empty_file_and_a_single_column_are_refused():
                         (b"\n\n", "file: empty"), (b"x\n" + b"1\n" * 20, "columns: 1")]:
         with pytest.raises(UploadError) as caught:
             parse_csv(data)
-        assert str(caught.value).startswith(field)
+        assert plain(caught.value).startswith(field)
 
 
 def test_an_uploaded_data_set_is_standardized_per_column():
@@ -174,7 +180,7 @@ def test_a_config_names_an_upload_by_its_hash_and_refuses_other_names():
     for bad in ("upload:xyz", "upload:0123456789ABC", "upload:", "mnist"):
         with pytest.raises(ConfigError) as caught:
             RunConfig(dataset=bad)
-        assert caught.value.field == "dataset" and "upload:<12 hex digits>" in str(caught.value)
+        assert caught.value.field == "dataset" and "upload:<12 hex digits>" in plain(caught.value)
 
 
 def test_a_lost_upload_gives_a_clear_error_and_a_link_naming_it_falls_back_with_a_message():

@@ -92,6 +92,6 @@ def compare_imported() -> list:
     saved, seen = [], {}
     for name, record in st.session_state.get("cmp_imported", []):
         seen[name] = seen.get(name, 0) + 1
-        label = f"saved: {outside(name)}" + (f" ({seen[name]})" if seen[name] > 1 else "")  # two files of one name stay apart
+        label = f"saved: {outside(name, quoted=False)}" + (f" ({seen[name]})" if seen[name] > 1 else "")  # two files of one name stay apart
         saved.append((label, record, RunConfig.from_dict(record.config)))
     return saved

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from core.limits import LIMIT_VARIABLES, current_limits
+from core.outside_text import outside
 
 MAX_CLASSES = 20
 MIN_ROWS = 10  # RunConfig's smallest number of samples
@@ -84,7 +85,7 @@ class UploadedData:
 
     def summary(self) -> str:
         return (f"{self.rows} rows · {self.input_dim} feature{'s' if self.input_dim != 1 else ''} · "
-                f"{len(self.class_names)} classes (label column {self.label_column!r})")
+                f"{len(self.class_names)} classes (label column {outside(self.label_column)})")
 
 
 def upload_name(digest: str, label: str) -> str:
@@ -114,7 +115,7 @@ def _reason(error: Exception) -> str:
         return f"row {line} has {saw} values, the header {expected} columns"
     if isinstance(error, pd.errors.ParserWarning):
         return "row 2 has more values than the header has columns"
-    return text
+    return outside(text)  # the reader's words may quote the file
 
 
 def read_table(data: bytes, filename: str = "", limits=None) -> Table:
@@ -166,7 +167,7 @@ def _features(frame: pd.DataFrame) -> np.ndarray:
     if not bad.any():
         return numbers
     wordy = bad.all(axis=0) & (len(frame) > 1)
-    problems = [f"column {column!r}: no numbers at all (is it a label or a name? pick it as the label column "
+    problems = [f"column {outside(column)}: no numbers at all (is it a label or a name? pick it as the label column "
                 "or delete it)" for column in frame.columns[wordy]]
     missing = 0
     for row_position, column_position in zip(*np.nonzero(bad & ~wordy)):  # row by row, as a student reads
@@ -175,9 +176,9 @@ def _features(frame: pd.DataFrame) -> np.ndarray:
         row, column = frame.index[row_position], frame.columns[column_position]
         if cell.strip().lower() in MISSING:
             missing += 1
-            problems.append(f"row {row}, column {column!r}: missing")
+            problems.append(f"row {row}, column {outside(column)}: missing")
         else:
-            problems.append(f"row {row}, column {column!r}: {cell[:30]!r} is not a number")
+            problems.append(f"row {row}, column {outside(column)}: {outside(cell)} is not a number")
     cells = int(bad.sum())
     raise UploadError("feature values", f"{cells} cell{'s' if cells != 1 else ''} that "
                       f"{'are' if cells != 1 else 'is'} not a number" + (f" ({missing} missing)" if missing else ""),
@@ -188,7 +189,7 @@ def _labels(column: pd.Series, name: str) -> tuple:
     values = column.fillna("").str.strip()
     empty = values[values == ""]
     if len(empty):
-        problems = [f"row {row}, column {name!r}: missing" for row in empty.index]
+        problems = [f"row {row}, column {outside(name)}: missing" for row in empty.index]
         raise UploadError("label values", f"{len(empty)} missing", "a class for every row", problems)
     numbers = pd.to_numeric(values, errors="coerce")
     if numbers.notna().all() and np.all(np.mod(numbers, 1) == 0):
@@ -200,10 +201,10 @@ def _labels(column: pd.Series, name: str) -> tuple:
         classes = np.unique(keys.to_numpy(dtype=str))
         names = tuple(str(c) for c in classes)
     if len(classes) < 2:
-        raise UploadError("label column", f"{name!r} with 1 class ({names[0]!r})", "at least 2 classes")
+        raise UploadError("label column", f"{outside(name)} with 1 class ({outside(names[0])})", "at least 2 classes")
     if len(classes) > MAX_CLASSES:
-        shown = ", ".join(names[:5])
-        raise UploadError("label column", f"{name!r} with {len(classes)} classes ({shown}, ...)",
+        shown = ", ".join(map(outside, names[:5]))
+        raise UploadError("label column", f"{outside(name)} with {len(classes)} classes ({shown}, ...)",
                           f"at most {MAX_CLASSES} classes; a column of measurements is a feature, not a label")
     labels = np.searchsorted(classes, keys.to_numpy(dtype=classes.dtype)).astype(np.int32)
     return labels, names
@@ -212,7 +213,7 @@ def _labels(column: pd.Series, name: str) -> tuple:
 def check_table(table: Table, label: str) -> UploadedData:
     """The data set of this table with `label` as the label column; raises UploadError."""
     if label not in table.columns:
-        raise UploadError("label column", repr(label), f"one of the file's columns: {', '.join(table.columns)}")
+        raise UploadError("label column", outside(label), f"one of the file's columns: {', '.join(map(outside, table.columns))}")
     features = table.frame.drop(columns=[label])
     labels, class_names = _labels(table.frame[label], label)  # first: a wrong label column is said as such
     numbers = _features(features)
