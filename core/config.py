@@ -131,7 +131,7 @@ def _check_initializer(name, value, shape):
         raise ConfigError(
             name, value,
             f"a Keras initializer name such as he_normal, a preset ({presets}) or a Keras config dict "
-            f'such as {{"class_name": "RandomNormal", "config": {{"stddev": 0.05}}}}; here {error}',
+            f'such as {{"class_name": "RandomNormal", "config": {{"stddev": 0.05}}}}; here {outside(str(error))}',  # Keras echoes the value
         ) from None
 
 
