@@ -121,18 +121,39 @@ def _check_choice(name, value, choices):
         raise ConfigError(name, value, f"one of {', '.join(choices)}")
 
 
-def _check_initializer(name, value, shape):
+SEED_RANGE = (0, 2**32 - 1)  # the engine's per-layer seeds (core/engine/model.py: SeedSequence words)
+
+
+def _check_initializer(name, value, shapes):
+    """value must make every weight it initializes: shapes is [(which weights, shape)] of this network, so a
+    Constant of [1, 2, 3] that broadcasts to 4×3 but not to the first layer's 2×32 kernel is refused here."""
     if not isinstance(value, (str, dict)):
         raise ConfigError(name, value, "a Keras initializer name, a preset name or a Keras config dict")
-    try:
-        initializers.resolve(value, shape)
-    except ValueError as error:
-        presets = ", ".join(initializers.PRESETS)
-        raise ConfigError(
-            name, value,
-            f"a Keras initializer name such as he_normal, a preset ({presets}) or a Keras config dict "
-            f'such as {{"class_name": "RandomNormal", "config": {{"stddev": 0.05}}}}; here {outside(str(error))}',  # Keras echoes the value
-        ) from None
+    seed = value.get("config", {}).get("seed") if isinstance(value, dict) and isinstance(value.get("config"), dict) else None
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or not SEED_RANGE[0] <= seed <= SEED_RANGE[1]):
+        raise ConfigError(name, value, f"a config seed that is null or an integer from {SEED_RANGE[0]} to {SEED_RANGE[1]} "
+                                       f"(here {outside(seed)}); the run's seed sets every layer's seed anyway")
+    for which, shape in shapes:
+        try:
+            initializers.resolve(value, shape)
+        except ValueError as error:
+            presets = ", ".join(initializers.PRESETS)
+            raise ConfigError(
+                name, value,
+                f"a Keras initializer name such as he_normal, a preset ({presets}) or a Keras config dict "
+                f'such as {{"class_name": "RandomNormal", "config": {{"stddev": 0.05}}}} that can make {which} '
+                f"({'×'.join(map(str, shape))}); here {outside(str(error))}",  # Keras echoes the value
+            ) from None
+
+
+def _weight_shapes(config: RunConfig) -> tuple:
+    """([(which, shape)] of the kernels and of the biases that the initializers make (core/engine/model.py);
+    the output layer's are fixed by the engine."""
+    from core.engine.datasets import input_dim_of  # here: datasets imports this module
+    inputs = input_dim_of(config)  # None for an upload this server lost: its first layer is unknown
+    kernels = [("the first layer's kernel", (inputs, config.width))] if inputs else []
+    kernels += [("the hidden layers' kernels", (config.width, config.width))] if config.depth > 1 else []
+    return kernels or [("a kernel", (config.width, config.width))], [("every hidden layer's bias", (config.width,))]
 
 
 def validate(config: RunConfig) -> None:
@@ -151,8 +172,6 @@ def validate(config: RunConfig) -> None:
     _check_float("alpha", config.alpha, 0.0, 1.0)
     if not isinstance(config.batchnorm, bool):
         raise ConfigError("batchnorm", config.batchnorm, "true or false")
-    _check_initializer("initializer", config.initializer, (4, 3))  # a kernel is 2-D
-    _check_initializer("bias_initializer", config.bias_initializer, (3,))  # a bias is 1-D
     _check_choice("optimizer", config.optimizer, OPTIMIZERS)
     _check_float("learning_rate", config.learning_rate, 0.0, 10000.0, low_open=True)
     _check_float("momentum", config.momentum, 0.0, 0.999)
@@ -162,6 +181,9 @@ def validate(config: RunConfig) -> None:
     _check_int("record_every", config.record_every, 1, limits.steps, env["steps"][0])
     _check_int("seed", config.seed, 0, 2**31 - 1)
     _check_choice("precision", config.precision, PRECISIONS)
+    kernels, biases = _weight_shapes(config)  # after dataset, input_dim, depth and width are known to be good
+    _check_initializer("initializer", config.initializer, kernels)
+    _check_initializer("bias_initializer", config.bias_initializer, biases)
     if not isinstance(config.cpu, bool):
         raise ConfigError("cpu", config.cpu, "true or false")
     recorded = config.steps // config.record_every + 2

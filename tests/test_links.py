@@ -103,7 +103,7 @@ def test_any_query_string_gives_valid_configs_and_never_raises(params, compariso
     ("depth", "100000", "Link parameter depth: depth = 100000 is not allowed: an integer from 1 to 100"),
     ("activation", "relu6", "Link parameter activation: activation = 'relu6' is not allowed: one of sigmoid"),
     ("initializer", '{"class_name": "Orthogonal", "config": {"gain": ', "valid JSON for a Keras config dict"),
-    ("initializer", '{"class_name": "Orthogonal", "config": {"gain": "big"}}', "cannot make a 4x3 tensor"),
+    ("initializer", '{"class_name": "Orthogonal", "config": {"gain": "big"}}', "cannot make a 2x32 tensor"),
     ("initializer", '{"module": "os", "class_name": "system", "config": {}}', "only Keras's own initializers"),
     ("learning_rate", "nan", "Link parameter learning_rate"),
     ("batchnorm", "maybe", "Link parameter batchnorm: batchnorm = 'maybe' is not allowed: true or false"),
