@@ -13,6 +13,8 @@ from core.outside_text import outside
 DATASETS = ("spirals", "moons", "circles", "xor", "gaussian", "digits")
 TWO_D_DATASETS = ("spirals", "moons", "circles", "xor")  # generated in 2-D, with noise
 UPLOAD_DATASET = re.compile(r"upload:[0-9a-f]{12}")  # an uploaded CSV, by its hash (core/engine/upload_store.py)
+ASCII_INTEGER = re.compile(r"[+-]?[0-9]+")
+ASCII_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 FIELD_NAME = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")  # a name no Markdown can read as emphasis
 OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop")
 PRECISIONS = ("float32", "float16", "bfloat16")
@@ -201,27 +203,28 @@ def parse_value(name: str, text: str):
     if name not in FIELD_TYPES:
         raise ConfigError(name, text, f"not a RunConfig field; fields are {', '.join(sorted(FIELD_TYPES))}")
     kind = FIELD_TYPES[name]
-    text = text.strip()
+    typed, text = text, text.strip()  # errors name what was typed, spaces and all
     if kind is bool or kind == "bool":
         lowered = text.lower()
         if lowered in ("1", "true", "yes", "on"):
             return True
         if lowered in ("0", "false", "no", "off"):
             return False
-        raise ConfigError(name, text, "true or false")
+        raise ConfigError(name, typed, "true or false")
     if kind is int or kind == "int":
-        try:
-            return int(text)
-        except ValueError:
-            raise ConfigError(name, text, "an integer") from None
+        if not ASCII_INTEGER.fullmatch(text):  # int() also reads '٣' and '1_000'
+            raise ConfigError(name, typed, "an integer written with the digits 0-9, such as 10")
+        return int(text)
     if kind is float or kind == "float":
-        try:
-            return float(text)
-        except ValueError:
-            raise ConfigError(name, text, "a number") from None
+        if not ASCII_NUMBER.fullmatch(text):  # float() also reads '٠.١', 'nan' and 'infinity'
+            raise ConfigError(name, typed, "a number written with the digits 0-9, such as 0.1 or 1e-3")
+        value = float(text)
+        if value in (float("inf"), float("-inf")):
+            raise ConfigError(name, typed, f"a finite number ({text} is beyond the largest, about 1.8e308)")
+        return value
     if name in ("initializer", "bias_initializer") and text.startswith("{"):
         try:
             return json.loads(text)
         except json.JSONDecodeError as error:
-            raise ConfigError(name, text, f"valid JSON for a Keras config dict ({error.msg})") from None
+            raise ConfigError(name, typed, f"valid JSON for a Keras config dict ({error.msg})") from None
     return text

@@ -9,6 +9,7 @@ file's fifth line.
 Every problem is an UploadError (a ValueError) that names the field, the value and what is allowed; missing
 and non-numeric feature values are listed by row and column (the first few, and how many in all).
 """
+import codecs
 import hashlib
 import io
 import re
@@ -94,7 +95,22 @@ def upload_name(digest: str, label: str) -> str:
     return UPLOAD_PREFIX + key[:12]
 
 
+BYTE_ORDER_MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),  # before UTF-16's: longer
+                    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
 def _text(data: bytes) -> str:
+    """The file's text: by its byte order mark (Excel's 'Unicode text' is UTF-16), else UTF-8, else Latin-1."""
+    for mark, encoding in BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            try:
+                return data.decode(encoding)  # the codec reads the mark and drops it
+            except UnicodeDecodeError as error:
+                raise UploadError("file encoding", f"{encoding.upper()} (by its byte order mark), broken at byte "
+                                  f"{error.start}", "a file saved as UTF-8, or as UTF-16 or UTF-32 whole") from None
+    if data.count(0) > len(data) // 4:  # UTF-16 or UTF-32 without a mark: every other byte is 0 for ASCII text
+        raise UploadError("file encoding", "UTF-16 or UTF-32 without a byte order mark",
+                          "UTF-8 (CSV UTF-8 in a spreadsheet's Save as), or UTF-16 or UTF-32 with a byte order mark")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
