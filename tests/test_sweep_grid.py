@@ -1,5 +1,6 @@
 """Sweeps without Dask: the grid from comma-separated text, the outcomes of a run (against NumPy reading the
 record), the spread over seeds, the chart builders, the depth scale and the command line's refusals."""
+import os
 import json
 import math
 
@@ -7,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from core.outside_text import plain
 from core.cli import main
 from core.config import ConfigError, RunConfig
 from core.engine.initializers import variance_scaling
@@ -49,14 +51,16 @@ def test_bad_values_name_the_axis_the_value_and_what_is_allowed():
     assert (error.field, error.value) == ("activation", "swishy") and "sigmoid" in error.allowed
     error = refusal("depth", "2,0")
     assert error.field == "depth" and error.value == 0 and "from 1 to 100" in error.allowed
-    with pytest.raises(ConfigError, match="depth = 'two' is not allowed: an integer"):
+    with pytest.raises(ConfigError) as refused:
         parse_axis("depth", "2,two")
+    assert "depth = 'two' is not allowed: an integer" in plain(refused.value)
     with pytest.raises(ConfigError, match="no empty value"):
         parse_axis("depth", "2,,6")
     with pytest.raises(ConfigError, match="each value once"):
         parse_axis("depth", "2,2")
-    with pytest.raises(ConfigError, match="sigma_w = '-1' is not allowed: a number from 0 to 10"):
+    with pytest.raises(ConfigError) as refused:
         parse_axis("sigma_w", "1,-1")
+    assert "sigma_w = '-1' is not allowed: a number from 0 to 10" in plain(refused.value)
     with pytest.raises(ConfigError, match="use --seeds"):
         parse_axis("seed", "1,2")
     with pytest.raises(ConfigError, match="either sigma_w or initializer"):
@@ -156,11 +160,12 @@ def test_bad_sweep_flags_exit_with_status_2_naming_the_flag(flags, named, capsys
 
 
 def test_a_sweep_on_an_uploaded_csv_is_refused_because_the_workers_do_not_have_it():
-    with pytest.raises(ConfigError, match=r"dataset = 'upload:0123456789ab' is not allowed: a built-in data set"):
+    with pytest.raises(ConfigError) as refused:
         make_grid(RunConfig(steps=5), {"dataset": ("spirals", "upload:0123456789ab")})
+    assert "dataset = 'upload:0123456789ab' is not allowed: a built-in data set" in plain(refused.value)
 
 
-@pytest.mark.parametrize("raw, workers", [("3", 3), ("", None)])
+@pytest.mark.parametrize("raw, workers", [("1", 1), ("", None)])
 def test_a_host_sets_the_number_of_sweep_workers_and_the_default_is_the_usable_cores(raw, workers):
     import os
 
@@ -170,7 +175,7 @@ def test_a_host_sets_the_number_of_sweep_workers_and_the_default_is_the_usable_c
     assert default_workers({"GRADFLOW_SWEEP_WORKERS": raw}) == expected
 
 
-@pytest.mark.parametrize("raw", ["0", "two", "-1"])
+@pytest.mark.parametrize("raw", ["0", "two", "-1", "٣", str(len(os.sched_getaffinity(0)) + 1), "100000"])
 def test_a_bad_number_of_sweep_workers_names_the_variable_and_what_is_allowed(raw):
     from core.sweep.cluster import default_workers
 

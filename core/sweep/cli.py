@@ -13,13 +13,17 @@ import sys
 import tempfile
 
 from core.config import ConfigError, RunConfig, default_record_every
-from core.sweep.grid import NOT_SWEPT, THEORY_AXES, field_values, make_grid, parse_axis
+from core.outside_text import outside, plain
+from core.sweep import cluster
+from core.sweep.grid import NOT_SWEPT, THEORY_AXES, TooManyRuns, field_values, make_grid, parse_axis
 from core.sweep.outcomes import DEFAULT_TARGET_LOSS
 
 DEFAULTS = RunConfig()
 
-HELP_EXTRA = {"sigma_w": "weight scale: variance-scaling kernel, Var(W) = S^2 / fan_in (replaces --initializer)",
-              "sigma_b": "bias spread: random N(0, B^2) biases (replaces --bias-initializer)"}
+HELP_EXTRA = {"sigma_w": "weight scale: variance-scaling kernel, Var(W) = S^2 / fan_in (instead of --initializer)",
+              "sigma_b": "bias spread: random N(0, B^2) biases (instead of --bias-initializer)"}
+SETS = {"sigma_w": "the kernel initializer of every run (variance scaling, Var(W) = S^2 / fan_in)",
+        "sigma_b": "the bias initializer of every run (random N(0, B^2))"}
 
 
 def _flag(name: str) -> str:
@@ -47,7 +51,8 @@ def add_parser(commands, run_help: dict):
                        help="also keep each run's whole record, as FOLDER/cell<C>-seed<S>.json (python -m core run's "
                             "format, which the Lab imports); without it the workers return only the outcomes")
     sweep.add_argument("--workers", default=None, metavar="N",
-                       help="local worker processes (default: one per core; ignored when GRADFLOW_DASK_SCHEDULER is set)")
+                       help=f"local worker processes, at most one per core (default: {cluster.WORKERS_VARIABLE}, else "
+                            f"one per core; not used when {cluster.SCHEDULER_VARIABLE} names a cluster)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar on standard error")
     return sweep
 
@@ -58,8 +63,41 @@ def _whole(parser, flag: str, text: str, low: int = 1) -> int:
     except ValueError:
         value = None
     if value is None or value < low:
-        parser.error(f"{flag} = {text!r} is not allowed: a whole number, at least {low}")
+        parser.error(f"{flag} = {outside(text)} is not allowed: a whole number, at least {low}")
     return value
+
+
+def _workers(parser, text):
+    """The local workers to start, checked against the cores; None with a named scheduler (its cluster's own
+    workers run the sweep)."""
+    if cluster.scheduler_address():
+        if text is not None:
+            _whole(parser, "--workers", text)
+            print(plain(f"note: --workers = {outside(text)} is not used: {cluster.SCHEDULER_VARIABLE} names a "
+                        "cluster, whose own workers run the sweep"), file=sys.stderr)
+        return None
+    if text is None:
+        try:
+            return cluster.default_workers()
+        except ValueError as error:  # the host's variable, refused before any process starts
+            parser.error(str(error))
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if cluster.workers_problem(value):
+        parser.error(f"--workers = {outside(text)} is not allowed: {cluster.workers_allowed()}")
+    return value
+
+
+def _both_given(parser, args, parsed: dict, axes: dict) -> None:
+    """Refuse --initializer with --sigma-w (and --bias-initializer with --sigma-b): the sigma sets that
+    initializer, and one would silently win over the other. Two axes are make_grid's own refusal."""
+    for axis, field in THEORY_AXES.items():
+        if axis in parsed and field in parsed and not (axis in axes and field in axes):
+            parser.error(f"{_flag(field)} = {outside(getattr(args, field))} and {_flag(axis)} = "
+                         f"{outside(getattr(args, axis))} cannot both be given: {_flag(axis)} sets {SETS[axis]}; "
+                         f"give one of them")
 
 
 def grid_from_args(args, argv: list, parser):
@@ -71,6 +109,7 @@ def grid_from_args(args, argv: list, parser):
         parsed = {name: parse_axis(name, getattr(args, name)) for name in given}
         axes = {name: values for name, values in parsed.items() if len(values) > 1}
         single = {name: values[0] for name, values in parsed.items() if len(values) == 1}
+        _both_given(parser, args, parsed, axes)
         fields = field_values(single)
         automatic = "record_every" not in fields and "record_every" not in axes  # the Lab's and `run`'s rule
         if automatic:
@@ -78,6 +117,8 @@ def grid_from_args(args, argv: list, parser):
         base = RunConfig(**fields, seed=_whole(parser, "--seed", args.seed, 0), cpu=args.cpu)
         return make_grid(base, axes, _whole(parser, "--seeds", args.seeds),
                          record_every_follows_steps=automatic and "steps" in axes)
+    except TooManyRuns as error:  # the count of runs, not one axis, is too large
+        parser.error(str(error))
     except ConfigError as error:
         parser.error(f"{_flag(error.field)}: {error}")
 
@@ -88,7 +129,7 @@ def _target_loss(parser, text: str) -> float:
     except ValueError:
         value = -1.0
     if not 0 <= value < float("inf"):
-        parser.error(f"--target-loss = {text!r} is not allowed: a number, at least 0")
+        parser.error(f"--target-loss = {outside(text)} is not allowed: a number, at least 0")
     return value
 
 
@@ -98,12 +139,13 @@ def main(args, parser, argv) -> int:
 
     problem = table.format_problem(args.out) or output_path_problem(args.out)
     if problem:
-        parser.error(f"--out: {args.out!r} {problem}")
+        parser.error(f"--out: {outside(args.out)} {problem}")
     if args.records is not None and not (os.path.isdir(args.records) and os.access(args.records, os.W_OK)):
-        parser.error(f"--records: {args.records!r} is not a writable folder; an existing, writable folder is allowed")
+        parser.error(f"--records: {outside(args.records)} is not a writable folder; an existing, writable folder is "
+                     "allowed")
     grid = grid_from_args(args, argv, parser)
     target_loss = _target_loss(parser, args.target_loss)
-    workers = _whole(parser, "--workers", args.workers) if args.workers is not None else None
+    workers = _workers(parser, args.workers)
     sweep = _run(grid, target_loss, workers, args.quiet, keep_records=args.records is not None)
     frame = table.frame(sweep.finished_rows(), grid.names)
     failed = frame[frame["status"] == "error"]
@@ -112,17 +154,18 @@ def main(args, parser, argv) -> int:
     except OSError as error:  # the folder went away while the sweep ran: keep the table
         kept = os.path.join(tempfile.gettempdir(), f"gradflow-sweep-{os.getpid()}.csv")
         table.write(frame, kept)
-        print(f"--out: {args.out!r} could not be written ({error.strerror}); the table is kept in {kept}",
-              file=sys.stderr)
+        print(plain(f"--out: {outside(args.out)} could not be written ({error.strerror}); the table is kept in "
+                    f"{kept}"), file=sys.stderr)
         return 1
     if not args.quiet and args.out != "-":
-        print(f"wrote {args.out} ({len(frame)} rows: {grid.cell_count} cells × {grid.seeds} seeds)", file=sys.stderr)
+        print(plain(f"wrote {outside(args.out)} ({len(frame)} rows: {grid.cell_count} cells × {grid.seeds} seeds)"),
+              file=sys.stderr)
     if args.records is not None:  # after the table, so a folder gone bad loses only the records
         try:
             _write_records(sweep, args.records)
         except OSError as error:
-            print(f"--records: {args.records!r} could not be written ({error.strerror}); the table was written",
-                  file=sys.stderr)
+            print(plain(f"--records: {outside(args.records)} could not be written ({error.strerror}); the table "
+                        "was written"), file=sys.stderr)
             return 1
     if len(failed):
         print(f"{len(failed)} runs failed; their rows have status 'error'", file=sys.stderr)
@@ -143,15 +186,14 @@ def _run(grid, target_loss: float, workers, quiet: bool, keep_records: bool = Fa
     grid's order)."""
     from tqdm import tqdm
 
-    from core.sweep.cluster import connect, describe
     from core.sweep.execute import Sweep
 
-    client, cluster = connect(workers)
+    client, local = cluster.connect(workers)
     sweep = None
     try:
         sweep = Sweep(client, grid, target_loss, keep_records=keep_records)
         with tqdm(total=sweep.total, unit="run", file=sys.stderr, disable=quiet, dynamic_ncols=True,
-                  desc=f"sweep on {describe(client)}") as bar:
+                  desc=f"sweep on {cluster.describe(client)}") as bar:
             sweep.wait(lambda row: bar.update(1))
         return sweep
     except KeyboardInterrupt:
@@ -160,5 +202,5 @@ def _run(grid, target_loss: float, workers, quiet: bool, keep_records: bool = Fa
         raise
     finally:
         client.close()
-        if cluster is not None:
-            cluster.close()
+        if local is not None:
+            local.close()

@@ -11,6 +11,8 @@ import logging
 import os
 import threading
 
+from core.outside_text import outside, plain
+
 SCHEDULER_VARIABLE = "GRADFLOW_DASK_SCHEDULER"
 WORKER_ENVIRONMENT = {
     "TF_CPP_MIN_LOG_LEVEL": "3",  # TensorFlow's start-up chatter stays out of the progress bar
@@ -24,24 +26,51 @@ WORKER_ENVIRONMENT = {
 WORKERS_VARIABLE = "GRADFLOW_SWEEP_WORKERS"
 
 
+def usable_cores() -> int:
+    """The cores this process may use (a container's, not the host's)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def workers_allowed() -> str:
+    """What a number of local workers may be: each is a process with TensorFlow in it, running one cell on one
+    core, so more workers than cores only compete for them (and 100000 of them fill the memory)."""
+    return f"a positive whole number of worker processes, at most {usable_cores()} (the cores this process may use)"
+
+
+def workers_problem(count: int) -> str | None:
+    """Why this many local workers cannot be started, or None."""
+    return None if 1 <= count <= usable_cores() else workers_allowed()
+
+
 def default_workers(environ=None) -> int:
-    """GRADFLOW_SWEEP_WORKERS, else the cores this process may use (a container's, not the host's)."""
+    """GRADFLOW_SWEEP_WORKERS, else the usable cores; ValueError names the variable, its value and what is
+    allowed."""
     environ = os.environ if environ is None else environ
     raw = environ.get(WORKERS_VARIABLE, "").strip()
     if raw:
-        if not raw.isdigit() or int(raw) < 1:
-            raise ValueError(f"{WORKERS_VARIABLE}={raw!r} is not allowed: a positive whole number of worker processes")
+        if not (raw.isascii() and raw.isdigit()) or workers_problem(int(raw)):
+            # plain text (quoted): the app's page and the command line both show it as it is
+            raise ValueError(plain(f"{WORKERS_VARIABLE}={outside(raw)} is not allowed: {workers_allowed()}"))
         return int(raw)
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return usable_cores()
 
 
 def local_cluster(n_workers: int | None = None):
     """A LocalCluster of worker processes (default: default_workers()), one thread each, no dashboard."""
     from dask.distributed import LocalCluster
 
+    n_workers = n_workers or default_workers()
+    if workers_problem(n_workers):
+        raise ValueError(f"{n_workers} local workers are not allowed: {workers_allowed()}")
     # Workers are spawned with this process's sys.path, so they import the project's core/ as it does.
-    return LocalCluster(n_workers=n_workers or default_workers(), threads_per_worker=1, processes=True,
+    return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
                         dashboard_address=None, env=dict(WORKER_ENVIRONMENT), silence_logs=logging.ERROR)
+
+
+def scheduler_address(environ=None) -> str:
+    """The address GRADFLOW_DASK_SCHEDULER names, or "" for a local cluster."""
+    environ = os.environ if environ is None else environ
+    return environ.get(SCHEDULER_VARIABLE, "").strip()
 
 
 def connect(n_workers: int | None = None, environ=None):
@@ -49,8 +78,7 @@ def connect(n_workers: int | None = None, environ=None):
     caller closes."""
     from dask.distributed import Client
 
-    environ = os.environ if environ is None else environ
-    address = environ.get(SCHEDULER_VARIABLE, "").strip()
+    address = scheduler_address(environ)
     if address:
         return Client(address, set_as_default=False), None
     cluster = local_cluster(n_workers)
@@ -85,5 +113,5 @@ def describe(client) -> str:
     """"2 workers × 1 thread (local)" or the scheduler's address."""
     workers = client.scheduler_info().get("workers", {})
     threads = sum(info.get("nthreads", 0) for info in workers.values())
-    where = "local" if os.environ.get(SCHEDULER_VARIABLE, "").strip() == "" else client.scheduler.address
+    where = "local" if not scheduler_address() else client.scheduler.address
     return f"{len(workers)} worker{'s' if len(workers) != 1 else ''}, {threads} thread{'s' if threads != 1 else ''} ({where})"

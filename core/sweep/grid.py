@@ -55,13 +55,16 @@ def parse_axis(name: str, text: str) -> tuple:
     if name not in AXES:
         hint = "use --seeds for several seeds" if name == "seed" else f"axes are {', '.join(AXES)}"
         raise ConfigError(name, text, f"not an axis a sweep can vary; {hint}")
-    values = []
+    values, seen = [], set()
     for item in split_values(text):
         if not item:
             raise ConfigError(name, text, "comma-separated values such as 2,6,10 (no empty value)")
         value = _theory_value(name, item) if name in THEORY_AXES else parse_value(name, item)
-        if value in values:
+        # a set, not `in values`: a list of a million values would take hours to check pair by pair
+        seen_as = ("json", json.dumps(value, sort_keys=True)) if isinstance(value, (dict, list)) else value
+        if seen_as in seen:
             raise ConfigError(name, text, f"each value once ({item} is repeated)")
+        seen.add(seen_as)
         values.append(value)
     return tuple(values)
 
@@ -93,6 +96,20 @@ def value_label(value) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
+
+
+class TooManyRuns(ConfigError):
+    """A grid with more runs (cells × seeds) than the host allows: no one axis or value is wrong, the count is."""
+
+    def __init__(self, grid, limit: int):
+        runs = grid.cell_count * grid.seeds
+        variable = LIMIT_VARIABLES["sweep_cells"][0]
+        super().__init__("runs", runs, f"at most {limit} runs are allowed (the host's limit, set by {variable})")
+        cells = f"{grid.cell_count} cell{'s' if grid.cell_count != 1 else ''}"
+        seeds = f"{grid.seeds} seed{'s' if grid.seeds != 1 else ''}"
+        axes = " × ".join(f"{len(values)} {name} values" for name, values in grid.axes)
+        self.args = (f"the grid has {runs} runs ({cells} × {seeds}{'; cells: ' + axes if axes else ''}); "
+                     f"{self.allowed}",)
 
 
 @dataclass(frozen=True)
@@ -147,11 +164,8 @@ def make_grid(base: RunConfig, axes: dict, seeds: int = 1, record_every_follows_
                               "uploaded CSV trains in the Lab and Compare only")
     grid = Grid(base, tuple((name, tuple(values)) for name, values in axes.items()), seeds, record_every_follows_steps)
     limit = current_limits().sweep_cells
-    runs = grid.cell_count * seeds
-    if runs > limit:
-        raise ConfigError("seeds" if grid.cell_count <= limit else grid.names[-1], runs,
-                          f"at most {limit} runs per sweep (cells × seeds; this sweep has {grid.cell_count} × "
-                          f"{seeds}), the host's limit, set by {LIMIT_VARIABLES['sweep_cells'][0]}")
+    if grid.cell_count * seeds > limit:
+        raise TooManyRuns(grid, limit)
     for name, values in grid.axes:  # each value on its own first: the message names just that value
         for value in values:
             try:

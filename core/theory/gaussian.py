@@ -39,5 +39,6 @@ def expectation(function, mean, variance):
         total = total + np.sum(weights * function(mean[..., None] + std[..., None] * t), axis=-1)
     # a point mass when the variance is 0 (a layer whose weights are all 0, say)
     point = function(mean[..., None])[..., 0]
-    result = np.where(std > 0, total, point)
+    # a nan variance (from an overflowed one) stays nan; read as no spread it would pass for a point mass at the mean
+    result = np.where(std > 0, total, np.where(np.isnan(std), np.nan, point))
     return float(result) if result.ndim == 0 else result

@@ -163,16 +163,28 @@ def propagate(activation: str, sigma_w, sigma_b, depth: int, q_first, alpha: flo
 
     Hidden layers 2..depth use sigma_w (layer 1's own scale is already in q_first). Returns (q, chi), each
     [depth, examples]; chi[l] is the factor between layers l+1 and l (it uses layer l's q and layer l+1's
-    weights), so the last row is the factor into an output layer of the same sigma_w (unused by the Lab)."""
+    weights), so the last row is the factor into an output layer of the same sigma_w (unused by the Lab).
+    From the first layer whose q overflows float64, q is inf and chi nan on every later layer."""
     q_first = np.atleast_1d(np.asarray(q_first, float))
     bias_variance = float(sigma_b) ** 2
-    qs = [q_first]
-    for _ in range(depth - 1):
-        variance = np.maximum(qs[-1] - bias_mean ** 2, 0.0)  # z ~ N(bias_mean, variance)
-        following = sigma_w ** 2 * second_moment(activation, bias_mean, variance, alpha)
-        qs.append(np.atleast_1d(following) + bias_variance + bias_mean ** 2)
-    q = np.stack(qs)
-    return q, np.asarray(chi(activation, sigma_w, q, alpha, bias_mean))
+    qs = [np.where(np.isfinite(q_first), q_first, np.inf)]
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(depth - 1):
+            variance = np.maximum(qs[-1] - bias_mean ** 2, 0.0)  # z ~ N(bias_mean, variance)
+            following = np.atleast_1d(sigma_w ** 2 * second_moment(activation, bias_mean, variance, alpha))
+            following = following + bias_variance + bias_mean ** 2
+            # Past float64's largest number q is inf and the next layer's moment is nan, which a Gaussian of no
+            # spread would read as 0 (q restarting at sigma_b^2): once q has overflowed, it stays inf.
+            qs.append(np.where(np.isfinite(qs[-1]) & np.isfinite(following), following, np.inf))
+        q = np.stack(qs)
+        chis = np.asarray(chi(activation, sigma_w, q, alpha, bias_mean))
+    return q, np.where(np.isfinite(q), chis, np.nan)  # no slope is known where q is not
+
+
+def overflow_layer(q):
+    """The first layer (1-based) whose q is not finite in a trajectory q[layer] (float64 overflowed), or None."""
+    bad = np.flatnonzero(~np.isfinite(np.asarray(q, float)))
+    return int(bad[0]) + 1 if len(bad) else None
 
 
 def preactivation_moments(activation: str, sigma_w: float, depth: int, q0: float, sigma_b: float = 0.0,
