@@ -148,7 +148,7 @@ def test_a_corrupt_or_huge_file_in_compare_is_refused_and_the_saved_run_stays(co
     app = compared
     monkeypatch.setenv("GRADFLOW_MAX_UPLOAD_MB", "1")
     for name, data, reason in [("broken.json", b'{"schema": "gradflow.run/1", "steps": ', "not valid JSON"),
-                               ("huge.json", b" " * (3 * 2**19), "huge.json is 1.5 MB; at most 1 MB is allowed")]:
+                               ("huge.json", b" " * (3 * 2**19), "`huge.json` is 1.5 MB; at most 1 MB is allowed")]:
         app.file_uploader(key="cmp_import_files").set_value([(name, data, "application/json")]).run()
         assert not app.exception
         assert any(error.value.startswith(f"Not added: `{name}`: ") and reason in error.value for error in app.error), name

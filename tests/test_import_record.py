@@ -53,7 +53,7 @@ def test_a_file_that_is_not_a_record_is_refused_with_the_reason(data, reason):
 
 def test_a_file_over_the_hosts_upload_limit_is_refused_before_it_is_parsed(monkeypatch):
     monkeypatch.setenv("GRADFLOW_MAX_UPLOAD_MB", "1")
-    with pytest.raises(ValueError, match=r"upload.json is 1.5 MB; at most 1 MB is allowed .*GRADFLOW_MAX_UPLOAD_MB"):
+    with pytest.raises(ValueError, match=r"upload.json\ue001 is 1.5 MB; at most 1 MB is allowed .*GRADFLOW_MAX_UPLOAD_MB"):
         read_record(b" " * (3 * 2**19), "upload.json")
 
 

@@ -10,6 +10,7 @@ from core.config import ConfigError, RunConfig
 from core.engine.statistics import ACTIVATION_BINS, DELTA_BINS, LAYER_METRICS
 from core.export.views import draw_every_view
 from core.limits import LIMIT_VARIABLES, current_limits
+from core.outside_text import outside
 from core.record import SCHEMA, RunRecord
 
 ALLOWED = f"a {SCHEMA} run record as the app's JSON export or `python -m core run` writes it"
@@ -56,9 +57,9 @@ def check_record(record: RunRecord) -> None:
     _shape("histograms.delta.counts", delta.get("counts", []), (steps, layers, DELTA_BINS))
     _shape("histograms.delta.zeros", delta.get("zeros", []), (steps, layers))
     if record.diverged_at is not None and (not isinstance(record.diverged_at, int) or isinstance(record.diverged_at, bool)):
-        raise ValueError(f"diverged_at = {record.diverged_at!r} is not allowed: a step number or null")
+        raise ValueError(f"diverged_at = {outside(record.diverged_at)} is not allowed: a step number or null")
     if record.status not in STATUSES:
-        raise ValueError(f"status = {record.status!r} is not allowed: one of {', '.join(STATUSES)}")
+        raise ValueError(f"status = {outside(record.status)} is not allowed: one of {', '.join(STATUSES)}")
     if not isinstance(record.config, dict):
         raise ValueError(f"config: {type(record.config).__name__} is not allowed: {ALLOWED}")
     try:
@@ -84,8 +85,9 @@ def _check_boundary(boundary, steps: int) -> None:
     _shape("boundary.classes", boundary["classes"], (len(boundary["steps"]), len(boundary["x"]) * len(boundary["y"])))
 
 
-def read_record(data: bytes, name: str = "the file") -> RunRecord:
+def read_record(data: bytes, name: str | None = None) -> RunRecord:
     """A checked RunRecord from an uploaded file's bytes (ValueError, with the reason, otherwise)."""
+    name = outside(name) if name else "the file"  # a file name is outside text
     limit = current_limits().upload_mb
     if len(data) > limit * 2**20:
         raise ValueError(f"{name} is {len(data) / 2**20:.1f} MB; at most {limit} MB is allowed "
@@ -109,5 +111,5 @@ def read_record(data: bytes, name: str = "the file") -> RunRecord:
     try:
         draw_every_view(record)
     except Exception as error:  # the last line of defence: a record that passed the checks but cannot be drawn
-        raise ValueError(f"{name} cannot be drawn ({type(error).__name__}: {error}); {ALLOWED} is allowed") from None
+        raise ValueError(f"{name} cannot be drawn ({type(error).__name__}: {outside(str(error))}); {ALLOWED} is allowed") from None
     return record
