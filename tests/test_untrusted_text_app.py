@@ -104,3 +104,24 @@ def test_a_preset_name_in_a_link_is_a_preset_or_named_literally():
     app = open_page("pages/compare.py", {"preset": "[Log in again](https://evil.example/login)"})
     assert_no_outside_markup(app)
     assert shown_literally(app, "[Log in again](https://evil.example/login)")
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(filename=typed, schema=typed)
+def test_any_saved_run_file_name_and_record_field_appear_exactly_as_typed_when_refused(filename, schema):
+    import json
+
+    from core.outside_text import visible
+    app = AppTest.from_file(APP, default_timeout=120)
+    STARTED.append(app)
+    for key, value in {"lab_steps": 0, "lab_depth": 2, "lab_width": 4}.items():
+        app.session_state[key] = value
+    app.run()
+    filename += ".json"  # the uploader takes no other name
+    data = json.dumps({"schema": schema}).encode()
+    app.file_uploader(key="lab_import_file").set_value((filename, data, "application/json")).run()
+    assert not app.exception
+    assert_no_outside_markup(app)
+    error = next(e.value for e in app.error if "That file was not opened" in e.value)
+    if schema != "gradflow.run/1":
+        assert visible(schema) in code_text(error), error
