@@ -44,3 +44,17 @@ def stop_all(started: list) -> None:
         for run in session_runs(started.pop()):
             run.stop()
             run.wait(60)
+
+
+def open_link(params: dict, page: str = "pages/lab.py"):
+    """A fresh session opening a link to `page` with these query parameters, run once; the page never raises."""
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_file(APP, default_timeout=120)
+    STARTED.append(app)
+    app.query_params.update(params)
+    if page != "pages/lab.py":
+        app.switch_page(page)
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app

@@ -5,29 +5,17 @@ browser test (tests/test_browser_untrusted_text.py) checks what Chromium really 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from streamlit.testing.v1 import AppTest
 
 from core.engine.activations import ACTIVATIONS
 from core.lessons.presets import BY_NAME
 from test_outside_text import ATTACKS, PARSER, code_text
-from apps import APP, STARTED
+from apps import STARTED, open_lab, open_link
 
 QUICK = {"steps": "0", "depth": "2", "width": "4", "samples": "50"}  # the link's own run is over at once
 PAGES = ["pages/lab.py", "pages/compare.py", "pages/theory.py", "pages/sweep.py"]
 KINDS = ("warning", "error", "info", "success", "caption", "markdown", "toast")
 # Printable text, as a person types it into a link (a character that cannot be seen shows as its escape).
 typed = st.text(st.characters(codec="utf-8", categories=("L", "M", "N", "P", "S", "Zs")), min_size=1, max_size=60)
-
-
-def open_page(page: str, params: dict):
-    app = AppTest.from_file(APP, default_timeout=120)
-    STARTED.append(app)
-    app.query_params.update(params)
-    if page != "pages/lab.py":
-        app.switch_page(page)
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
 
 
 def bodies(app) -> list:
@@ -50,7 +38,7 @@ def shown_literally(app, text: str) -> bool:
 @pytest.mark.parametrize("page", PAGES)
 @pytest.mark.parametrize("text", ATTACKS[:5] + ["__class__"])
 def test_a_crafted_parameter_name_is_named_literally_on_every_page_that_reads_links(page, text):
-    app = open_page(page, {**QUICK, text: "1"})
+    app = open_link(page=page, params={**QUICK, text: "1"})
     assert_no_outside_markup(app)
     assert shown_literally(app, text)
 
@@ -61,7 +49,7 @@ def test_a_crafted_parameter_name_is_named_literally_on_every_page_that_reads_li
 @pytest.mark.parametrize("text", ATTACKS[:5])
 def test_a_crafted_parameter_value_is_shown_literally(page, key, text):
     text = text.replace(",", ";") if key == "lock" else text  # lock= is a comma-separated list
-    app = open_page(page, {**QUICK, key: text})
+    app = open_link(page=page, params={**QUICK, key: text})
     assert_no_outside_markup(app)
     assert shown_literally(app, text.strip())
 
@@ -71,7 +59,7 @@ def test_a_crafted_parameter_value_is_shown_literally(page, key, text):
 def test_any_parameter_name_and_value_appear_exactly_as_typed_and_draw_no_link_or_image(page, name, value):
     if name in ("embed", "embed_options") or value.strip() in ACTIVATIONS:
         return  # Streamlit's own parameters; a valid value is no message
-    app = open_page(page, {**QUICK, name: "1", "activation": value})
+    app = open_link(page=page, params={**QUICK, name: "1", "activation": value})
     assert_no_outside_markup(app)
     assert shown_literally(app, name)
     assert shown_literally(app, value.strip())
@@ -83,11 +71,7 @@ def test_any_csv_column_name_and_file_name_appear_exactly_as_typed_in_the_upload
     from core.outside_text import visible
     column = column.replace(",", ";").replace('"', "'").strip() or "x"  # one CSV header cell, as typed
     filename += ".csv"  # the uploader takes no other name
-    app = AppTest.from_file(APP, default_timeout=120)
-    STARTED.append(app)
-    for key, value in {"lab_steps": 0, "lab_depth": 2, "lab_width": 4}.items():
-        app.session_state[key] = value
-    app.run()
+    app = open_lab(STARTED, {"lab_steps": 0, "lab_depth": 2, "lab_width": 4})
     app.selectbox(key="lab_dataset").set_value("your own CSV").run()
     rows = [f"a,{column},label"] + [f"{k},{'oops' if k == 3 else k},{k % 2}" for k in range(12)]
     app.file_uploader(key="lab_upload_file").set_value((filename, "\n".join(rows).encode(), "text/csv")).run()
@@ -101,7 +85,7 @@ def test_any_csv_column_name_and_file_name_appear_exactly_as_typed_in_the_upload
 
 def test_a_preset_name_in_a_link_is_a_preset_or_named_literally():
     assert "[Log in again](https://evil.example/login)" not in BY_NAME
-    app = open_page("pages/compare.py", {"preset": "[Log in again](https://evil.example/login)"})
+    app = open_link({"preset": "[Log in again](https://evil.example/login)"}, "pages/compare.py")
     assert_no_outside_markup(app)
     assert shown_literally(app, "[Log in again](https://evil.example/login)")
 
@@ -112,11 +96,7 @@ def test_any_saved_run_file_name_and_record_field_appear_exactly_as_typed_when_r
     import json
 
     from core.outside_text import visible
-    app = AppTest.from_file(APP, default_timeout=120)
-    STARTED.append(app)
-    for key, value in {"lab_steps": 0, "lab_depth": 2, "lab_width": 4}.items():
-        app.session_state[key] = value
-    app.run()
+    app = open_lab(STARTED, {"lab_steps": 0, "lab_depth": 2, "lab_width": 4})
     filename += ".json"  # the uploader takes no other name
     data = json.dumps({"schema": schema}).encode()
     app.file_uploader(key="lab_import_file").set_value((filename, data, "application/json")).run()
