@@ -57,8 +57,8 @@ def test_a_csv_uploaded_in_the_browser_trains_shows_its_boundary_and_a_bad_one_k
     upload(page, "rings_broken.csv", "\n".join(lines).encode())
     error = page.locator("[data-testid='stAlertContentError']")
     expect(error).to_contain_text("rings_broken.csv cannot be used.", timeout=30_000)
-    expect(error).to_contain_text("row 5, column 'width_cm': 'wide' is not a number")
-    expect(error).to_contain_text("row 10, column 'width_cm': missing")
+    expect(error).to_contain_text("row 5, column width_cm: wide is not a number")  # the names as code, without quotes
+    expect(error).to_contain_text("row 10, column width_cm: missing")
     expect(page.get_by_text("rings_broken.csv cannot be used (its problems are listed under Data)")).to_be_visible()
     page.wait_for_timeout(1500)
     expect(page.get_by_text("finished · step 150 of 150", exact=False)).to_be_visible()  # the run stays
