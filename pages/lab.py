@@ -5,14 +5,13 @@ import time
 import streamlit as st
 
 from core.outside_text import outside
-from ui import export_views, import_views, lessons, links, text, theory_views, views
+from core.stream.chunks import RunStream
+from ui import export_views, import_views, lessons, links, live_charts, text, theory_views, views
 from ui.controls import sidebar_controls
 from ui.backlog import wait_for_browser
-from ui.session import action_pending, live_run, redraw_slowdown
+from ui.session import action_pending, frame_interval, frame_spent, live_run, pace_frames
 from ui.entry import through_app
-
-FRAME_SECONDS = 0.1  # redraw rate of the step bar and the per-layer views while training: ten a second
-OVER_TIME_SECONDS = 0.2  # and of the curves over steps: five a second
+from ui.step_bar import step_bar
 
 through_app()  # a lesson link may be a fresh server's first visit; see ui/entry.py
 st.title("Gradient Flow Lab")
@@ -31,9 +30,16 @@ def show_imported(name, record, shown):
             f"{shown.depth}, {shown.activation}. Move a control, or close it, to return to the live Lab.",
             icon=":material/folder_open:")
     st.button("Close the saved run", key="lab_close_import", icon=":material/close:", on_click=import_views.close_lab_import)
-    views.at_step(record, shown, live=False)
+    # The same views as a live run's, fed the whole record at once from a stream of its own
+    kept = st.session_state.get("lab_import_stream")
+    if kept is None or kept[0] != name:
+        kept = st.session_state["lab_import_stream"] = (name, RunStream(f"saved-{random.randrange(2**40):x}"))
+    stream = kept[1]
+    step_bar(record, shown.steps, live=False)
+    live_charts.feed(stream, record)
+    views.at_step(shown, watched=bool(record.boundary and record.boundary.get("steps")))
     theory_views.lab(record, shown, live=False)
-    views.over_time(record, live=False)
+    views.over_time(shown)
     export_views.take_home(record, shown)
 
 
@@ -50,8 +56,7 @@ def is_training() -> bool:
 
 
 training = is_training()
-# A class on one server: past a few watchers, every watcher redraws less often (core/engine/redraw.py).
-slower = redraw_slowdown() if training else 1.0
+drawn = run.snapshot  # what this page run draws around the live frames
 
 
 def new_seed():
@@ -86,39 +91,38 @@ def status(record):
         text.error(f"The run failed: {outside(run.error)}. Change a control to start again.")
 
 
-# The same two fragments draw the live and the replay layout, with the same elements in the same places:
-# while training they redraw themselves from the latest snapshot; afterwards they draw once, and the step
-# bar replays in the browser.
-@st.fragment(run_every=FRAME_SECONDS * slower if training else None)
-def at_step_views():
+# One fragment sends the live frames: the status line, the step bar and what this browser's charts lack.
+# The charts below it are drawn once and stay; the page's script appends each frame to them. After the run,
+# the fragment draws once, and the step bar replays in the browser from the same charts.
+@st.fragment(run_every=frame_interval() if training else None)
+def live_frame():
     # before anything is drawn, so a waiting run has sent nothing; in replay too, since the browser's timer may
-    # still tick a few times after the run ends, and each replay frame carries every recorded step
+    # still tick a few times after the run ends
     behind = wait_for_browser(action_pending)
-    started = time.perf_counter()
+    if training:
+        pace_frames(action_pending)  # the class's share of the server, evenly for every watcher
+    started, cpu = time.perf_counter(), time.thread_time()
     record = run.snapshot  # one snapshot per frame: no view mixes two frames
     status(record)
-    if is_training() != training:
-        st.rerun()  # finished, paused or resumed: switch the whole page between live and replay
+    if is_training() != training or (record is not None and record.steps and not (drawn and drawn.steps)):
+        st.rerun()  # finished, paused, resumed, or the first step: the whole page draws its new state
     if record is None or not record.steps:
         views.empty_chart_note(run.status)
         return
-    views.at_step(record, config, live=training)
-    st.caption(f"Step {record.steps[-1]} drawn in {1000 * (time.perf_counter() - started):.0f} ms on the server"
+    step_bar(record, config.steps, training)
+    live_charts.feed(run.stream, record)
+    st.caption(f"Step {record.steps[-1]} sent in {1000 * (time.perf_counter() - started):.1f} ms by the server"
                + (" · following the live run; pause to scrub" if training else " · replay runs in the browser")
-               + (f" · {1 / (FRAME_SECONDS * slower):.0f} frames a second while the server is busy" if slower > 1 else "")
+               + (f" · {1 / frame_interval():.0f} frames a second while the server is busy" if training and frame_interval() > 0.1 else "")
                + (f" · waited {behind:.1f} s for this browser to take the last frames" if behind >= 0.1 else ""))
+    if training:
+        frame_spent(time.thread_time() - cpu)
 
 
-@st.fragment(run_every=OVER_TIME_SECONDS * slower if training else None)
-def over_time_views():
-    wait_for_browser(action_pending)
-    record = run.snapshot
-    if record is not None and record.steps:
-        theory_views.lab(record, config, live=training)
-        views.over_time(record, live=training)
-
-
-at_step_views()
-over_time_views()
+live_frame()
+views.at_step(config)
+if drawn is not None and drawn.steps:
+    theory_views.lab(drawn, config, live=training)
+views.over_time(config)
 if not training:
     export_views.take_home(run.snapshot, config)

@@ -1,5 +1,6 @@
 """The server's shared parts (cached once per process) and this session's live run."""
 import json
+import time
 
 import streamlit as st
 from streamlit.runtime import Runtime
@@ -10,7 +11,6 @@ from core.config import RunConfig
 from core.engine import datasets
 from core.engine.device import badge_text, gpu_names
 from core.engine.live import LabServer
-from core.engine.redraw import slowdown
 from core.engine.shared import SharedRun, open_run, watching
 
 FIRST_FRAME_WAIT = 0.8  # seconds the page waits for a new run's first frame before drawing
@@ -22,10 +22,25 @@ def lab_server() -> LabServer:
     return LabServer.from_environment()
 
 
-def redraw_slowdown() -> float:
-    """How much slower than ten frames a second this session redraws a training run (core/engine/redraw.py)."""
+def frame_interval() -> float:
+    """Seconds between this session's live frames: ten a second, fewer for everyone when the class's live
+    frames would take more than their share of the server (core/engine/redraw.py)."""
     server = lab_server()
-    return slowdown(watching(server), server.full_rate_viewers)
+    return server.redraws.interval(watching(server))
+
+
+def pace_frames(give_up):
+    """Sleep until this session's next live frame is due (the interval can grow between two page runs, when
+    more students watch), or until give_up() is true."""
+    due = st.session_state.get("lab_frame_due", 0.0)
+    while time.monotonic() < due and not give_up():
+        time.sleep(0.01)
+    st.session_state["lab_frame_due"] = time.monotonic() + frame_interval()
+
+
+def frame_spent(seconds: float):
+    """A live frame of this session took `seconds` of the server's CPU."""
+    lab_server().redraws.spent(seconds)
 
 
 @st.cache_resource

@@ -9,7 +9,7 @@ from core.engine.datasets import input_dim_of
 from core.theory.predict import predict_for_config, reading
 from core.outside_text import plain
 from ui.text import markdown
-from ui.views import figure, show
+from ui.views import show
 
 PRECISION_NOTE = {
     "float16": "float16 keeps numbers down to about 6e-8 (subnormals); anything smaller becomes exactly 0.",
@@ -56,7 +56,7 @@ def numerics(record, config: RunConfig, live: bool):
             st.caption(theory_charts.rounded_summary(record, 0) + " " + PRECISION_NOTE["float32"])
         return
     st.markdown(f"#### Numerics: gradients rounded to exactly 0 ({config.precision})")
-    show(figure(record, live, "rounded zeros", theory_charts.rounded_zeros))
+    show(theory_charts.rounded_zeros(record, replay=not live))  # drawn with the page: the run's state when it was drawn
     st.caption(theory_charts.rounded_summary(record) + " " + PRECISION_NOTE[config.precision]
                + (" The bars follow the step bar." if not live else "")
                + (" ReLU's own zeros (where z ≤ 0, the slope is 0) are not counted." if config.activation == "relu" else ""))

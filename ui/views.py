@@ -1,15 +1,17 @@
-"""The Lab's views, drawn from one record snapshot (so no view ever mixes two frames).
+"""The Lab's views: drawn once with the page, then filled by the page's script from the run's stream.
 
-Live views get the rows of the latest step; replay views get every recorded step once, and the step bar's
-input selects the step in the browser. Both keep the same elements in the same places, so the page never
-jumps between live, paused and replay."""
+Each view is a live chart (ui/live_charts.py) whose spec depends on the run's shape and the view's options
+only. While the run trains, its browser appends each new recorded step; afterwards the same views replay
+every recorded step, chosen by the step bar. Live, paused and replay keep the same elements in the same
+places, so the page never jumps."""
 import altair as alt
 import streamlit as st
 
 from core import charts
+from core.charts import live_views
 from core.engine.datasets import input_dim_of, is_two_d
+from ui import live_charts
 from ui.session import data_points
-from ui.step_bar import step_bar
 from ui.upload_controls import data_title
 
 PROFILE_HEIGHT = 260
@@ -17,29 +19,8 @@ SMOOTHING_DEFAULT = 0.6
 
 
 def show(figure: charts.Figure):
-    """The one way a page draws a chart: the figure's spec, unchanged between frames, with its rows as named
-    datasets (sent as Arrow). The browser then swaps the rows in place instead of building the chart again."""
+    """How a page draws a chart that is not streamed: the figure's spec with its rows as named datasets."""
     st.vega_lite_chart({**figure.spec, "datasets": dict(figure.data)}, width="stretch")
-
-
-def figure(record, live: bool, name: str, build, *args, **options) -> charts.Figure:
-    """Replay figures hold every step, so they are built once per run (and view option) and kept for this
-    session; live figures hold one step and are built every frame."""
-    if live:
-        return build(record, *args, **options)
-    memo = st.session_state.get("lab_figures")
-    token = charts.replay_token(record)
-    if memo is None or memo["token"] != token or len(memo) > 64:  # bounded: a new run or many view options
-        memo = st.session_state["lab_figures"] = {"token": token}
-    key = (name, args, tuple(sorted(options.items())))
-    if key not in memo:
-        memo[key] = build(record, *args, replay=True, **options)
-    return memo[key]
-
-
-def _boundary(record, points_key, **options):
-    rows, classes = data_points(points_key)
-    return charts.data_and_boundary(record, rows, classes=classes, **options)
 
 
 def no_picture_note(config) -> str:
@@ -51,26 +32,27 @@ def no_picture_note(config) -> str:
     return f"**Data** — {name} has {dim} input{'s' if dim != 1 else ''}, so there is no 2-D picture of it."
 
 
-def at_step(record, config, live: bool):
-    """The step bar, and the views of one recorded step: the gradient profile, the data, the histograms."""
-    step_bar(record, config.steps, live)
+def at_step(config, watched: bool = True):
+    """The views of one recorded step, chosen by the step bar: the gradient profile, the data, the histograms.
+    `watched`: the run samples its decision boundary (a saved run may have none)."""
     left, right = st.columns([3, 2])
     with left:
         st.markdown("**Gradient flow by layer** — the classic vanishing picture")
-        show(figure(record, live, "profile", charts.gradient_profile, height=PROFILE_HEIGHT))
+        live_charts.chart(live_views.profile(config.depth, PROFILE_HEIGHT), "lab_chart_profile")
     with right:
         if is_two_d(config):
             st.markdown(data_title(config))
-            show(figure(record, live, "boundary", _boundary, config.key(), height=PROFILE_HEIGHT))
+            points, classes = data_points(config.key())
+            live_charts.chart(live_views.boundary(points, watched, classes, PROFILE_HEIGHT), "lab_chart_boundary")
         else:
             st.markdown(no_picture_note(config))
     st.markdown("#### Activations")
     kind = st.radio("histogram of", ["activation", "delta"], key="lab_histogram_kind", horizontal=True,
                     format_func=lambda k: "activations a" if k == "activation" else "back-propagated ∂loss/∂z",
                     help="Activations show saturation and zeros; ∂loss/∂z shows how much signal reaches each layer.")
-    show(figure(record, live, "histograms", charts.histograms, kind))
-    if len(record.layers) > 10:
-        st.caption(f"Showing 10 of {len(record.layers)} layers, evenly spread from input to output.")
+    live_charts.chart(live_views.histograms(config.depth, kind), "lab_chart_histograms")
+    if config.depth > 10:
+        st.caption(f"Showing 10 of {config.depth} layers, evenly spread from input to output.")
 
 
 def smoothing_controls() -> float:
@@ -87,33 +69,35 @@ def smoothing_controls() -> float:
     return weight if smooth else 0.0
 
 
-def over_time(record, live: bool):
+def over_time(config):
     """Views over the recorded steps: gradient norms, sparsity and training."""
     st.markdown("#### Gradient flow over training")
     smoothing = smoothing_controls()
     log = st.session_state["lab_log_axis"]
+    depth, total = config.depth, config.steps
     left, right = st.columns(2)
     with left:
-        show(figure(record, live, "grad_norm", charts.metric_lines, "grad_norm", "grad_norm (‖∂loss/∂W‖)",
-                    log=log, smoothing=smoothing))
+        live_charts.chart(live_views.lines(depth, total, "grad_norm", "grad_norm (‖∂loss/∂W‖)", log=log,
+                                           smoothing=smoothing), "lab_chart_grad_norm")
     with right:
-        show(figure(record, live, "heat map", charts.grad_norm_heatmap))
+        live_charts.chart(live_views.heatmap(total), "lab_chart_heatmap")
     st.markdown("#### Sparsity, dead units and saturation")
     columns = st.columns([1, 1, 1.3])
     for column, metric in zip(columns, ("sparsity", "dead_fraction", "saturation")):
         with column:
-            show(figure(record, live, metric, charts.sparsity_lines, metric, legend=metric == "saturation",
-                        smoothing=smoothing))
+            live_charts.chart(live_views.sparsity(depth, total, metric, legend=metric == "saturation",
+                                                  smoothing=smoothing), f"lab_chart_{metric}")
     st.markdown("#### Training")
     loss, accuracy, ratio = st.columns([1, 1, 1.3])
     with loss:
-        show(figure(record, live, "loss", charts.training_curve, "loss", smoothing=smoothing))
+        live_charts.chart(live_views.curve(total, "loss", smoothing=smoothing), "lab_chart_loss")
     with accuracy:
-        show(figure(record, live, "accuracy", charts.training_curve, "accuracy", smoothing=smoothing))
+        live_charts.chart(live_views.curve(total, "accuracy", smoothing=smoothing), "lab_chart_accuracy")
     with ratio:
-        show(figure(record, live, "update ratio", charts.metric_lines, "update_ratio", "‖ΔW‖ / ‖W‖", log=True,
-                    guide=1e-3, height=200, smoothing=smoothing,
-                    chart_title="update-to-weight ratio (guide: 1e-3)"))
+        live_charts.chart(live_views.lines(depth, total, "update_ratio", "‖ΔW‖ / ‖W‖", log=True, guide=1e-3,
+                                           height=200, smoothing=smoothing,
+                                           chart_title="update-to-weight ratio (guide: 1e-3)"),
+                          "lab_chart_update_ratio")
 
 
 def queue_text(position: int, slots: int) -> str:

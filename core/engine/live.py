@@ -8,15 +8,17 @@ import atexit
 import os
 import threading
 import time
+import uuid
 import weakref
 from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from core.engine.pool import TrainerPool
-from core.engine.redraw import full_rate_viewers
+from core.engine.redraw import RedrawBudget
 from core.engine.run import train
 from core.engine.threads import configure_threads
+from core.stream.chunks import RunStream
 
 
 class RecordCache:
@@ -64,7 +66,7 @@ class LabServer:
     waiting: list = field(default_factory=list)  # runs queued for the gate, first come first served
     slots: int | None = None  # the gate's size; read from a BoundedSemaphore when not given
     inflight: dict = field(default_factory=dict)  # config key -> (job, its viewers): see core/engine/shared.py
-    full_rate_viewers: int = 8  # watchers redrawn ten times a second: see core/engine/redraw.py
+    redraws: RedrawBudget = field(default_factory=RedrawBudget)  # live frames' share of the CPU: core/engine/redraw.py
 
     def __post_init__(self):
         if self.slots is None:
@@ -83,8 +85,7 @@ class LabServer:
         cache_mb = float(environ.get("GRADFLOW_RECORD_CACHE_MB", 256))
         return cls(pool=TrainerPool(max_idle=int(environ.get("GRADFLOW_MAX_IDLE_TRAINERS", 8))),
                    cache=RecordCache(int(cache_mb * 2**20)),
-                   gate=threading.BoundedSemaphore(active), slots=active,
-                   full_rate_viewers=full_rate_viewers(environ))
+                   gate=threading.BoundedSemaphore(active), slots=active)
 
 
 # Runs still training when the interpreter exits: TensorFlow aborts the process ("terminate called ...") if
@@ -130,6 +131,7 @@ class LiveRun:
         self.started_at = time.perf_counter()
         self.first_frame_seconds = 0.0 if self.from_cache else None
         self.holds_slot = False
+        self.stream = RunStream(uuid.uuid4().hex[:12])  # what its viewers' browsers receive, encoded once
         self._pause = threading.Event()
         self._stop = threading.Event()
         self._done = threading.Event()

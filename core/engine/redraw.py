@@ -1,31 +1,38 @@
-"""How often a session watching a run train redraws its page: ten times a second while the server can
-afford it, less often when a class shares one server.
+"""How often a session watching a run train gets a new frame: ten times a second while the server can afford
+it, and evenly less often for everyone when a class's redraws would take more than their share of it.
 
-Every watching session reruns the Lab's live views on a timer, and each rerun holds the server's
-interpreter for tens of milliseconds. Thirty sessions at ten frames a second ask for more than a 2-core
-server has, and the slider presses queue behind the redraws (bench/load.py). Past `full_rate_viewers`
-watchers, each session's interval grows in proportion, so the server's total redraw work stays flat.
+Each watching session's live frame runs on the server's interpreter: it reads the run's latest snapshot,
+encodes what no viewer has had yet (once per run, core/stream) and sends this browser what it lacks. The
+budget measures what those frames really cost (the CPU time of each, averaged), and spaces every watcher's
+frames so that all of them together stay under `share` of the machine's cores:
+    watchers * cost / interval <= share * cores.
 """
 import os
+import threading
 
-MAX_SLOWDOWN = 10.0  # ten frames a second becomes one at the slowest: the run still visibly moves
-
-
-def full_rate_viewers(environ=None) -> int:
-    """Watchers the server redraws at the full rate: GRADFLOW_FULL_RATE_VIEWERS, by default 4 per core."""
-    environ = os.environ if environ is None else environ
-    value = environ.get("GRADFLOW_FULL_RATE_VIEWERS")
-    if value is None:
-        return 4 * (os.cpu_count() or 1)
-    try:
-        viewers = int(value)
-    except ValueError:
-        viewers = 0
-    if viewers < 1:
-        raise ValueError(f"GRADFLOW_FULL_RATE_VIEWERS = {value!r} is not allowed: a whole number of at least 1")
-    return viewers
+FASTEST = 0.1  # seconds between frames: ten a second
+SLOWEST = 2.0  # the run still visibly moves
+SHARE = 0.5  # of the machine's cores, for live redraws; the rest trains and answers the controls
+WEIGHT = 0.9  # of the running average given to the past: it follows a change of load in about ten frames
 
 
-def slowdown(viewers: int, full_rate: int) -> float:
-    """By how much each watcher's redraw interval grows: 1 up to `full_rate` watchers, then in proportion."""
-    return min(max(1.0, viewers / full_rate), MAX_SLOWDOWN)
+class RedrawBudget:
+    def __init__(self, cores: int | None = None, share: float = SHARE):
+        self.cores = cores or os.cpu_count() or 1
+        self.share = share
+        self.cost = 0.0  # seconds of CPU a live frame takes, averaged
+        self.frames = 0
+        self._lock = threading.Lock()
+
+    def spent(self, seconds: float):
+        """A live frame took `seconds` of CPU."""
+        if not seconds >= 0:  # NaN or negative: a clock that went wrong says nothing
+            return
+        with self._lock:
+            self.cost = seconds if self.frames == 0 else WEIGHT * self.cost + (1 - WEIGHT) * seconds
+            self.frames += 1
+
+    def interval(self, watchers: int) -> float:
+        """Seconds between one watcher's frames, the same for every watcher."""
+        wanted = max(watchers, 1) * self.cost / (self.share * self.cores)
+        return min(max(FASTEST, wanted), SLOWEST)

@@ -25,6 +25,10 @@ class SharedRun:
         return self._frozen if self.paused else self.job.snapshot
 
     @property
+    def stream(self):
+        return self.job.stream
+
+    @property
     def from_cache(self) -> bool:
         return self.job.from_cache
 

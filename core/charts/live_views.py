@@ -1,0 +1,75 @@
+"""The Lab's views as the browser streams them: for each, a Vega-Lite spec without rows, and what the page's
+script (static/gradflow/live_charts.js) computes its rows from.
+
+A spec depends on the run's shape and the view's options only (depth, steps, log axis, smoothing), never on
+the values, so it is built once per shape (the builders' caches) and sent when the page is drawn, not with
+every frame. The rows come from the run's chunks (core/stream/chunks.py), the same for every viewer.
+The specs are the builders' own: one picture, whether the chart is streamed, exported or drawn at once.
+"""
+from core.charts.flow import heatmap_spec, lines_spec, profile_spec
+from core.charts.histograms import panels_spec
+from core.charts.training import SPARSITY_TITLES, boundary_spec, curve_spec
+
+RULE = {"name": "replay_step", "value": -1}  # the dashed step rule's step, set by the page's script
+
+
+def _finish(spec: dict, renderer: str = "canvas", rule: bool = False, stretch: bool = True) -> dict:
+    spec = {**spec, "config": {**spec.get("config", {}), "aria": False}}
+    if stretch:  # as wide as its column, axes and legend included
+        spec.update(width="container", autosize={"type": "fit-x", "contains": "padding"})
+    if rule:
+        spec["params"] = [*spec.get("params", []), RULE]
+    spec["datasets"] = {"rows": [], **spec.get("datasets", {})}
+    return spec
+
+
+def lines(depth: int, total: int, metric: str, title: str, log: bool = True, guide=None, height: int = 220,
+          smoothing: float = 0.0, legend: bool = True, percent: bool = False, chart_title: str | None = None) -> dict:
+    """One line per layer of a per-layer metric over the recorded steps."""
+    spec = lines_spec(depth, total, title, log, guide, height, legend, percent, True)
+    if chart_title:
+        spec = {**spec, "title": chart_title}
+    return {"spec": _finish(spec, rule=True),
+            "view": {"kind": "lines", "name": metric, "metric": metric, "scale": 100.0 if percent else 1.0,
+                     "positive": bool(log and not percent), "smoothing": smoothing, "rule": True, "height": height}}
+
+
+def sparsity(depth: int, total: int, metric: str, legend: bool = True, smoothing: float = 0.0) -> dict:
+    return lines(depth, total, metric, SPARSITY_TITLES[metric], log=False, height=200, legend=legend,
+                 smoothing=smoothing, percent=True, chart_title=SPARSITY_TITLES[metric])
+
+
+def curve(total: int, quantity: str, height: int = 200, smoothing: float = 0.0) -> dict:
+    """Loss or accuracy on each recorded step's minibatch, raw and (smoothing > 0) smoothed."""
+    return {"spec": _finish(curve_spec(quantity, total, height, smoothing > 0, True), rule=True),
+            "view": {"kind": "curve", "name": quantity, "quantity": quantity, "smoothing": smoothing, "rule": True,
+                     "height": height}}
+
+
+def heatmap(total: int, height: int = 220) -> dict:
+    return {"spec": _finish(heatmap_spec(total, height, True), rule=True),
+            "view": {"kind": "heatmap", "name": "heat map", "rule": True, "height": height}}
+
+
+def profile(depth: int, height: int = 220) -> dict:
+    """grad_norm against depth at the shown step (SVG: a dozen points, and the browser tests count them)."""
+    return {"spec": _finish(profile_spec(depth, height, False)),
+            "view": {"kind": "profile", "name": "profile", "renderer": "svg", "height": height}}
+
+
+def histograms(depth: int, kind: str) -> dict:
+    rows = -(-min(depth, 10) // 5)  # panels of five; the height is kept before the first step arrives
+    return {"spec": _finish(panels_spec(depth, kind, False), stretch=False),
+            "view": {"kind": "histograms", "name": f"{kind} histograms", "histogram": kind, "height": 20 + 136 * rows}}
+
+
+def boundary(points, has_boundary: bool, classes: int, height: int) -> dict:
+    """The 2-D data (sent with the spec: it never changes during a run) over the predicted class."""
+    spec = boundary_spec(height, False, has_boundary, classes)
+    datasets = {"points": points.to_dict("records")}
+    if has_boundary:
+        datasets.update(grid=[], samples=[])  # filled from the run's samples
+    else:
+        datasets["samples"] = [{"k": 0, "caption": "data"}]
+    return {"spec": _finish({**spec, "datasets": datasets}),
+            "view": {"kind": "boundary", "name": "boundary", "height": height}}

@@ -1,0 +1,40 @@
+"""What one browser holds of the run it watches, so each frame sends it only what it lacks.
+
+The server keeps, per session, how many chunks of which run it has sent (`sent`). The browser holds them in
+its page (static/gradflow/live_charts.js) for as long as the page lives, across page switches. When the
+browser finds a gap (it missed a frame, or its page was reloaded while the session lived on), it says how
+many chunks it holds; that word is checked before it is believed: the run must be the one being watched,
+the count a whole number no larger than what was sent, and each request is answered once.
+"""
+from core.stream.chunks import RunStream
+
+
+def checked_request(value, token: str, sent: int):
+    """The chunk count a browser asks to restart from, or None for anything else (never raises)."""
+    if not isinstance(value, dict) or value.get("run") != token:
+        return None
+    have, number = value.get("have"), value.get("request")
+    if type(have) is not int or type(number) is not int:  # bool, float and str are not counts
+        return None
+    if not 0 <= have <= sent:
+        return None
+    return have, number
+
+
+class Cursor:
+    def __init__(self):
+        self.token = None
+        self.sent = 0
+        self.answered = set()  # request numbers already answered, for this run
+
+    def payload(self, stream: RunStream, request=None, upto: int | None = None) -> dict:
+        """The next frame for this browser: the chunks of `stream` after what it holds (up to `upto`)."""
+        if stream.token != self.token:
+            self.token, self.sent, self.answered = stream.token, 0, set()
+        asked = checked_request(request, self.token, self.sent)
+        if asked is not None and asked[1] not in self.answered and len(self.answered) < 10_000:
+            self.answered.add(asked[1])
+            self.sent = asked[0]
+        frame = stream.payload(self.sent, upto)
+        self.sent = frame["count"]
+        return frame

@@ -1,0 +1,308 @@
+// Live charts that stay on the page: every view keeps its Vega view across frames and receives only the
+// rows it does not have yet (Vega changesets). One store per page holds the run's chunks (core/stream);
+// the feed component fills it, the chart components draw from it. Live and replay are one path: the same
+// views hold every recorded step, and the step bar's input (#gfe-step) selects the one the at-step views show.
+// Only what a person sees is drawn: a view off-screen waits until it scrolls into view, and renders coalesce
+// to one per animation frame.
+
+const STATIC = new URL('app/static/', document.baseURI);
+const LIBRARIES = ['vega', 'vega-lite', 'vega-embed'];
+let loading = null;
+
+function loadLibraries() {
+  // The app serves these itself (static/vendor/, pinned from npm): a classroom may have no Internet.
+  if (window.vegaEmbed && window.vega && window.vegaLite) return Promise.resolve();
+  if (loading) return loading;
+  loading = LIBRARIES.reduce((previous, name) => previous.then(() => new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = new URL(`vendor/${name}.min.js`, STATIC).href;
+    script.onload = resolve;
+    script.onerror = () => reject(new Error(`could not load ${script.src}`));
+    document.head.appendChild(script);
+  })), Promise.resolve());
+  return loading;
+}
+
+// --- the store: one run's chunks, as the server encoded them -------------------------------------------
+
+const store = { run: null, header: null, chunks: [], samples: [], selected: null, requests: 0, asked: null };
+const views = new Set();
+window.gfeLive = { store, views, renders: 0 };  // read by the tests and the benchmark
+
+function bytes(text) {
+  const raw = atob(text), out = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+  return out.buffer;
+}
+
+function decode(text) {
+  const chunk = JSON.parse(text);
+  const histograms = {};
+  for (const [kind, packed] of Object.entries(chunk.histograms || {})) histograms[kind] = new Float32Array(bytes(packed));
+  const [loss, accuracy] = new Float32Array(bytes(chunk.loss));
+  return { step: chunk.step, loss, accuracy, metrics: new Float32Array(bytes(chunk.metrics)), histograms,
+           samples: (chunk.boundary || []).map(s => ({ after: s.after, classes: new Uint8Array(bytes(s.classes)) })) };
+}
+
+function reset(run) {
+  store.run = run; store.header = null; store.chunks = []; store.samples = []; store.selected = null; store.asked = null;
+}
+
+// Called by the feed component with each frame: {run, from, count, header, chunks}.
+export function feed(data, ask) {
+  if (!data || typeof data.run !== 'string' || !Array.isArray(data.chunks) || !Number.isInteger(data.from)) return;
+  if (data.run !== store.run) {
+    if (data.from !== 0) return request(data.run, 0, ask);  // a run this page has never seen: all of it
+    reset(data.run);
+  }
+  if (data.from > store.chunks.length) return request(data.run, store.chunks.length, ask);  // a frame was missed
+  if (data.header && !store.header) store.header = JSON.parse(data.header);
+  const known = store.chunks.length - data.from;
+  for (const text of data.chunks.slice(known)) {
+    const chunk = decode(text);
+    store.chunks.push(chunk);
+    store.samples.push(...chunk.samples);
+  }
+  store.asked = null;
+  invalidate();
+}
+
+function request(run, have, ask) {
+  if (store.asked === `${run}:${have}`) return;  // once per gap: the answer is on its way
+  store.asked = `${run}:${have}`;
+  if (run !== store.run) reset(run), store.asked = `${run}:${have}`;
+  ask({ run, have, request: ++store.requests });
+}
+
+// The step bar (ui/step_bar.py) moves its range input; while a run trains the views follow the latest step.
+document.addEventListener('input', (event) => {
+  if (event.target && event.target.id === 'gfe-step') {
+    store.selected = Number(event.target.value);
+    invalidate();
+  }
+}, true);
+
+function shownIndex() {
+  const last = store.chunks.length - 1;
+  const bar = document.getElementById('gfe-step');
+  if (!bar || bar.disabled) return last;  // live: the latest step
+  const index = store.selected === null ? Number(bar.value) : store.selected;
+  return Math.max(0, Math.min(last, Number.isFinite(index) ? index : last));
+}
+
+// --- rendering: at most one per animation frame, only views on screen ---------------------------------
+
+let scheduled = false;
+function invalidate() {
+  for (const view of views) view.dirty = true;
+  schedule();
+}
+function schedule() {
+  if (scheduled) return;
+  scheduled = true;
+  requestAnimationFrame(() => {
+    scheduled = false;
+    for (const view of views) if (view.dirty && view.visible && view.vega) view.render();
+  });
+}
+const watcher = new IntersectionObserver((entries) => {
+  for (const entry of entries) {
+    const view = entry.target.gfeView;
+    if (!view) continue;
+    view.visible = entry.isIntersecting;
+    if (view.visible && view.dirty) schedule();
+  }
+});
+
+// --- rows of each kind of view, from the chunks ---------------------------------------------------------
+
+// TensorBoard's smoothing, as core/charts/smoothing.py: the debiased moving average, non-finite values are gaps.
+class Smoother {
+  constructor(weight) { this.weight = weight; this.sum = 0; this.norm = 0; }
+  next(value) {
+    if (this.weight === 0) return value;
+    if (!Number.isFinite(value)) return NaN;
+    this.sum = this.weight * this.sum + value;
+    this.norm = this.weight * this.norm + 1;
+    return this.sum / this.norm;
+  }
+}
+const finite = (value) => (Number.isFinite(value) ? value : null);
+
+const KINDS = {
+  // One line per layer of a per-layer metric over the recorded steps: appended.
+  lines: {
+    append(view, chunk) {
+      const { header } = store, layers = header.layers, m = header.metrics.indexOf(view.spec.metric);
+      const rows = [];
+      for (let l = 0; l < layers; l++) {
+        const smoother = view.state[l] || (view.state[l] = new Smoother(view.spec.smoothing));
+        const value = smoother.next(chunk.metrics[m * layers + l] * view.spec.scale);
+        if (view.spec.positive ? value > 0 : Number.isFinite(value)) rows.push({ step: chunk.step, layer_index: l + 1, value });
+      }
+      return { rows };
+    },
+  },
+  // Loss or accuracy over the recorded steps, raw and smoothed: appended.
+  curve: {
+    append(view, chunk) {
+      const smoother = view.state.smoother || (view.state.smoother = new Smoother(view.spec.smoothing));
+      const raw = view.spec.quantity === 'loss' ? chunk.loss : chunk.accuracy;
+      return { rows: [{ step: chunk.step, raw: finite(raw), smoothed: finite(smoother.next(raw)) }] };
+    },
+  },
+  // log10 grad_norm per layer and recorded step; each column lasts until the next measurement: appended.
+  heatmap: {
+    append(view, chunk) {
+      const { header } = store, layers = header.layers, m = header.metrics.indexOf('grad_norm');
+      const end = Math.min(chunk.step + header.record_every, header.total), rows = [];
+      for (let l = 0; l < layers; l++) {
+        rows.push({ step: chunk.step, step_end: end, layer_index: l + 1,
+                    log10_grad_norm: finite(Math.log10(chunk.metrics[m * layers + l])) });
+      }
+      return { rows };
+    },
+  },
+  // grad_norm against depth at the shown step: replaced.
+  profile: {
+    at(view, chunk) {
+      const { header } = store, layers = header.layers, metrics = header.metrics;
+      const g = metrics.indexOf('grad_norm'), d = metrics.indexOf('delta_ms'), rows = [];
+      for (let l = 0; l < layers; l++) {
+        rows.push({ layer_index: l + 1, grad_norm: finite(chunk.metrics[g * layers + l]),
+                    delta_ms: finite(chunk.metrics[d * layers + l]) });
+      }
+      return { rows };
+    },
+  },
+  // The shown layers' histograms at the shown step: replaced.
+  histograms: {
+    at(view, chunk) {
+      const kind = view.spec.histogram, table = store.header.histograms[kind], fractions = chunk.histograms[kind];
+      if (!table || !fractions) return { rows: [] };
+      const rows = [];
+      for (let r = 0; r < table.mark.length; r++) {
+        const fraction = fractions[r];
+        if (kind === 'delta' && table.mark[r] === 'bar' && !(fraction > 0)) continue;  // a log axis: bins that hold values
+        rows.push({ layer_index: table.layer_index[r], mark: table.mark[r], low: table.low[r], high: table.high[r], fraction });
+      }
+      return { rows };
+    },
+  },
+  // The 2-D data over the class the model predicts on a grid, sampled at or before the shown step: replaced.
+  boundary: {
+    at(view, chunk) {
+      const grid = store.header.boundary;
+      let sample = -1;
+      for (let k = 0; k < store.samples.length; k++) if (store.samples[k].after <= chunk.step) sample = k;
+      if (!grid || !store.samples.length) return {};
+      sample = Math.max(sample, 0);
+      const { classes, after } = store.samples[sample], dx = grid.x[1] - grid.x[0], dy = grid.y[1] - grid.y[0];
+      const rows = [];
+      for (let j = 0; j < grid.y.length; j++) {
+        for (let i = 0; i < grid.x.length; i++) {
+          const x = grid.x[i], y = grid.y[j];
+          rows.push({ x, y, x2: x + dx, y2: y + dy, predicted: String(classes[j * grid.x.length + i]) });
+        }
+      }
+      return { grid: rows, samples: [{ k: sample, caption: `decision boundary after ${after} updates` }] };
+    },
+  },
+};
+
+// --- one chart ----------------------------------------------------------------------------------------
+
+class LiveView {
+  constructor(parent, data, signature) {
+    this.signature = signature;
+    this.spec = data.view;
+    this.kind = KINDS[data.view.kind];
+    this.dirty = true;
+    this.visible = false;
+    this.root = document.createElement('div');
+    this.root.className = 'gfe-chart';
+    this.root.dataset.view = data.view.name;
+    this.root.style.minHeight = `${data.view.height || 0}px`;
+    this.root.style.display = 'block';  // vega-embed's own class makes it inline-block, which a width of "container" cannot fill
+    this.root.style.width = '100%';
+    this.root.gfeView = this;
+    parent.replaceChildren(this.root);
+    this.start(data);
+  }
+
+  async start(data) {
+    await loadLibraries();
+    if (this.destroyed) return;
+    const result = await window.vegaEmbed(this.root, data.spec, {
+      actions: false, renderer: data.view.renderer || 'canvas', ast: false, tooltip: true,
+      logLevel: window.vega.Error });  // an empty view's "infinite extent" is no news while the first step comes
+    this.root.style.display = 'block';
+    if (this.destroyed) return result.view.finalize();
+    this.vega = result.view;
+    this.restart();
+    watcher.observe(this.root);
+  }
+
+  restart() {
+    this.run = store.run; this.applied = 0; this.shown = -1; this.samples = 0; this.state = {};
+    this.datasets = this.datasets || new Set();  // the datasets this view has filled
+  }
+
+  render() {
+    this.dirty = false;
+    const chunks = store.chunks;
+    if (this.run !== store.run) {
+      for (const name of this.datasets) this.vega.change(name, window.vega.changeset().remove(() => true));
+      this.restart();
+    }
+    if (!store.header || !chunks.length) return this.vega.run();
+    const index = shownIndex();
+    if (this.kind.append) {
+      const rows = {};
+      for (; this.applied < chunks.length; this.applied++) {
+        for (const [name, values] of Object.entries(this.kind.append(this, chunks[this.applied]))) {
+          (rows[name] = rows[name] || []).push(...values);
+        }
+      }
+      for (const [name, values] of Object.entries(rows)) {
+        this.datasets.add(name);
+        this.vega.change(name, window.vega.changeset().insert(values));
+      }
+    } else if (index !== this.shown || this.samples !== store.samples.length) {
+      this.shown = index;
+      this.samples = store.samples.length;
+      for (const [name, values] of Object.entries(this.kind.at(this, chunks[index]))) {
+        this.datasets.add(name);
+        this.vega.change(name, window.vega.changeset().remove(() => true).insert(values));
+      }
+    }
+    if (this.spec.rule) this.vega.signal('replay_step', chunks[index].step);
+    this.vega.resize();  // new rows may widen the axis labels: lay the view out again, so none is cut off
+    this.vega.run();
+    window.gfeLive.renders++;
+  }
+
+  destroy() {
+    this.destroyed = true;
+    views.delete(this);
+    watcher.unobserve(this.root);
+    if (this.vega) this.vega.finalize();
+  }
+}
+
+const mounted = new WeakMap();
+
+// Called by each chart component with {spec, view}: a new spec or view builds a new Vega view; the same
+// one (a page rerun) keeps the view on the page as it is.
+export function chart(parent, data) {
+  if (!data || !data.spec || !data.view || !KINDS[data.view.kind]) return () => {};
+  const signature = JSON.stringify([data.spec, data.view]);
+  let view = mounted.get(parent);
+  if (!view || view.signature !== signature) {
+    if (view) view.destroy();
+    view = new LiveView(parent, data, signature);
+    mounted.set(parent, view);
+    views.add(view);
+  }
+  return () => { view.destroy(); mounted.delete(parent); };
+}

@@ -1,0 +1,48 @@
+"""The live charts on a page: Streamlit custom components (v2, in the page's own DOM, no iframe).
+
+`chart(...)` mounts one view with its spec; it is drawn with the page and stays while the run trains.
+`feed(...)` sends a frame: the chunks of the run this browser lacks (core/stream). Both run
+static/gradflow/live_charts.js, which the app serves itself with the Vega libraries (static/vendor/).
+The module's URL carries a hash of its text, so a browser never keeps an old copy after an update.
+"""
+import hashlib
+from pathlib import Path
+
+import streamlit as st
+
+from core.stream.cursor import Cursor
+
+MODULE = Path(__file__).resolve().parent.parent / "static" / "gradflow" / "live_charts.js"
+VERSION = hashlib.sha256(MODULE.read_bytes()).hexdigest()[:12]
+IMPORT = f"const live = await import(new URL('app/static/gradflow/live_charts.js?v={VERSION}', document.baseURI).href);"
+
+_chart = st.components.v2.component("gradflow_chart", html="", isolate_styles=False, js=f"""
+export default async function (component) {{
+  {IMPORT}
+  return live.chart(component.parentElement, component.data);
+}}""")
+
+_feed = st.components.v2.component("gradflow_feed", html="", isolate_styles=False, js=f"""
+export default async function (component) {{
+  {IMPORT}
+  live.feed(component.data, (value) => component.setStateValue('request', value));
+}}""")
+
+
+def chart(view: dict, key: str):
+    """One live view (core/charts/live_views.py); the same key keeps it on the page across reruns."""
+    _chart(key=key, data=view, height="content")
+
+
+def _ignore():
+    """The feed's requests are read where the frame is made (feed), not in a callback."""
+
+
+def feed(stream, record, key: str = "lab_feed"):
+    """Encode what `record` adds to the run's stream (once per run), and send this browser what it lacks."""
+    stream.update(record)
+    cursors = st.session_state.setdefault("stream_cursors", {})
+    cursor = cursors.setdefault(key, Cursor())
+    request = st.session_state.get(key, {})
+    request = request.get("request") if isinstance(request, dict) else None
+    _feed(key=key, data=cursor.payload(stream, request, upto=len(record.steps)), height=0, on_request_change=_ignore)
