@@ -102,7 +102,7 @@ def live_frame():
     if training:
         pace_frames(action_pending)  # the class's share of the server, evenly for every watcher
     started, cpu = time.perf_counter(), time.thread_time()
-    record = run.snapshot  # one snapshot per frame: no view mixes two frames
+    record, stream = run.published  # one snapshot per frame, with its stream: no view mixes two frames
     status(record)
     if is_training() != training or (record is not None and record.steps and not (drawn and drawn.steps)):
         st.rerun()  # finished, paused, resumed, or the first step: the whole page draws its new state
@@ -110,7 +110,7 @@ def live_frame():
         views.empty_chart_note(run.status)
         return
     step_bar(record, config.steps, training)
-    live_charts.feed(run.stream, record)
+    live_charts.feed(stream, record)
     st.caption(f"Step {record.steps[-1]} sent in {1000 * (time.perf_counter() - started):.1f} ms by the server"
                + (" · following the live run; pause to scrub" if training else " · replay runs in the browser")
                + (f" · {1 / frame_interval():.0f} frames a second while the server is busy" if training and frame_interval() > 0.1 else "")

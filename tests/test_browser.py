@@ -67,15 +67,18 @@ def wait_finished(page, timeout=60_000):
     page.wait_for_timeout(1000)
 
 
+# Every chart of a page, in its order: the Lab's live charts (ui/live_charts.py) and Streamlit's own.
+CHARTS = "[data-testid=stVegaLiteChart], .gfe-chart"
+
 # Points drawn in the gradient profile (the first chart): one per layer.
-PROFILE_POINTS = ("() => { const chart = document.querySelector('[data-testid=stVegaLiteChart]');"
+PROFILE_POINTS = ("() => { const chart = document.querySelector('[data-testid=stVegaLiteChart], .gfe-chart');"
                   " return chart ? chart.querySelectorAll('g.mark-symbol path').length : -1; }")
 
 
-PROFILE_POSITIONS = ("() => [...document.querySelector('[data-testid=stVegaLiteChart]')"
+PROFILE_POSITIONS = ("() => [...document.querySelector('[data-testid=stVegaLiteChart], .gfe-chart')"
                      ".querySelectorAll('g.mark-symbol path')].map(p => p.getAttribute('transform')).join('|')")
 # Where each view sits on the page: the top of every chart, relative to the page.
-CHART_TOPS = ("() => [...document.querySelectorAll('[data-testid=stVegaLiteChart]')]"
+CHART_TOPS = ("() => [...document.querySelectorAll('[data-testid=stVegaLiteChart], .gfe-chart')]"
               ".map(c => Math.round(c.getBoundingClientRect().top + window.scrollY))")
 
 
@@ -84,7 +87,7 @@ def test_moving_a_slider_redraws_the_charts_without_errors(server, browser):
     page.goto(server)
     expect(page.get_by_role("heading", name="Gradient Flow Lab")).to_be_visible(timeout=60_000)
     wait_finished(page)
-    expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(13)  # 11 views, 2 of theory
+    expect(page.locator(CHARTS)).to_have_count(13)  # 11 views, 2 of theory
     page.wait_for_function(f"() => ({PROFILE_POINTS})() === 10", timeout=10_000)
 
     depth = page.get_by_role("slider", name="depth (hidden layers)")
@@ -96,7 +99,7 @@ def test_moving_a_slider_redraws_the_charts_without_errors(server, browser):
     page.wait_for_function(f"() => ({PROFILE_POINTS})() === 15", timeout=60_000)
     wait_finished(page)
     page.wait_for_function(f"() => ({PROFILE_POINTS})() === 15", timeout=10_000)  # the replay layout too
-    expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(13)
+    expect(page.locator(CHARTS)).to_have_count(13)
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.locator("[data-testid='stAlertContentError']").count() == 0
 
@@ -139,7 +142,7 @@ def test_arrow_presses_made_while_the_server_reruns_never_jump_the_slider_back(s
     page.close()
 
 
-ALL_CHARTS = "document.querySelectorAll('[data-testid=stVegaLiteChart]').length === 13"  # 11 views, 2 of theory
+ALL_CHARTS = "document.querySelectorAll('[data-testid=stVegaLiteChart], .gfe-chart').length === 13"  # 11 views, 2 of theory
 
 
 def shoot(page, name):

@@ -1,27 +1,41 @@
-"""The redraw rate under a class: full rate up to a few watchers, then each watcher slows in proportion."""
-import os
+"""The redraw budget: ten live frames a second while the server can afford them, then evenly fewer for every
+watcher, so that the class's live frames stay under their share of the machine's cores."""
+import math
 
 import pytest
 
-from core.engine.redraw import MAX_SLOWDOWN, full_rate_viewers, slowdown
+from core.engine.redraw import FASTEST, SLOWEST, RedrawBudget
 from test_live import CONFIG, server
 
 
-def test_the_slowdown_is_one_up_to_the_full_rate_then_grows_in_proportion_and_is_capped():
-    assert [slowdown(n, 8) for n in (0, 1, 8)] == [1.0, 1.0, 1.0]
-    assert slowdown(12, 8) == 1.5 and slowdown(30, 8) == 3.75
-    for viewers in range(8, 80):  # the server's total redraws stay flat: viewers / interval is constant
-        if slowdown(viewers, 8) < MAX_SLOWDOWN:
-            assert viewers / slowdown(viewers, 8) == pytest.approx(8)
-    assert slowdown(10_000, 8) == MAX_SLOWDOWN
+def test_one_watcher_of_a_cheap_frame_gets_ten_frames_a_second():
+    budget = RedrawBudget(cores=2)
+    budget.spent(0.002)
+    assert budget.interval(1) == FASTEST == 0.1
 
 
-def test_the_full_rate_comes_from_the_environment_and_a_bad_value_names_the_variable():
-    assert full_rate_viewers({}) == 4 * (os.cpu_count() or 1)
-    assert full_rate_viewers({"GRADFLOW_FULL_RATE_VIEWERS": "3"}) == 3
-    for bad in ("0", "-2", "many", "2.5"):
-        with pytest.raises(ValueError, match=rf"GRADFLOW_FULL_RATE_VIEWERS = '{bad}'.*at least 1"):
-            full_rate_viewers({"GRADFLOW_FULL_RATE_VIEWERS": bad})
+@pytest.mark.parametrize("cost", [0.001, 0.002, 0.008, 0.03])
+def test_the_class_s_live_frames_stay_under_half_the_cores_whatever_the_watchers(cost):
+    budget = RedrawBudget(cores=2, share=0.5)
+    budget.spent(cost)
+    for watchers in range(1, 400):
+        interval = budget.interval(watchers)
+        if interval < SLOWEST:
+            assert watchers * cost / interval <= 0.5 * 2 + 1e-9  # CPU seconds a second, of 2 cores
+        assert FASTEST <= interval <= SLOWEST
+
+
+def test_the_cost_follows_what_frames_really_take_and_a_broken_clock_is_ignored():
+    budget = RedrawBudget(cores=1)
+    budget.spent(0.010)
+    assert budget.cost == pytest.approx(0.010)
+    for _ in range(60):
+        budget.spent(0.002)
+    assert budget.cost == pytest.approx(0.002, rel=0.05)  # a lighter load is followed within tens of frames
+    for broken in (math.nan, -1.0):
+        budget.spent(broken)
+    assert budget.cost == pytest.approx(0.002, rel=0.05)
+    assert budget.interval(100) == pytest.approx(100 * budget.cost / 0.5)  # past ten a second, in proportion
 
 
 def test_only_sessions_watching_a_run_train_count_not_paused_gone_or_ended_ones():

@@ -38,11 +38,18 @@ def _ignore():
     """The feed's requests are read where the frame is made (feed), not in a callback."""
 
 
+def _requested(state):
+    """The browser's last request, from the component's state (a mapping Streamlit wraps); checked later."""
+    try:
+        return state.get("request") if state is not None else None
+    except Exception:  # anything the browser sent is only a hint, and never breaks the page
+        return None
+
+
 def feed(stream, record, key: str = "lab_feed"):
     """Encode what `record` adds to the run's stream (once per run), and send this browser what it lacks."""
     stream.update(record)
     cursors = st.session_state.setdefault("stream_cursors", {})
     cursor = cursors.setdefault(key, Cursor())
-    request = st.session_state.get(key, {})
-    request = request.get("request") if isinstance(request, dict) else None
+    request = _requested(st.session_state.get(key))
     _feed(key=key, data=cursor.payload(stream, request, upto=len(record.steps)), height=0, on_request_change=_ignore)

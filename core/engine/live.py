@@ -132,6 +132,7 @@ class LiveRun:
         self.first_frame_seconds = 0.0 if self.from_cache else None
         self.holds_slot = False
         self.stream = RunStream(uuid.uuid4().hex[:12])  # what its viewers' browsers receive, encoded once
+        self.published = (self.snapshot, self.stream)  # read together: a stream never gets another record's steps
         self._pause = threading.Event()
         self._stop = threading.Event()
         self._done = threading.Event()
@@ -219,8 +220,15 @@ class LiveRun:
             frames = train(self.config, self.server.pool, turn=self._turn, on_phase=self._set_phase,
                            stopped=self._stop.is_set)
             try:
+                source = None
                 for record in frames:
+                    if record is not source and source is not None:
+                        # step 0's preview is a record of its own, which the compiled run's record replaces:
+                        # its viewers' browsers start again from this record's first chunk
+                        self.stream = RunStream(uuid.uuid4().hex[:12])
+                    source = record
                     self.snapshot = record.snapshot()
+                    self.published = (self.snapshot, self.stream)
                     if self.first_frame_seconds is None:
                         self.first_frame_seconds = time.perf_counter() - self.started_at
                     self._check_abandoned()

@@ -19,7 +19,7 @@ from core.engine.pool import TrainerPool
 from core.record import RunRecord, compact
 from core.engine.statistics import ACTIVATION_BINS, DELTA_BINS, DELTA_MIN_EXPONENT, LAYER_METRICS
 
-FRAME_SECONDS = 0.15  # wall time a frame aims at: frequent redraws, little per-call overhead
+FRAME_SECONDS = 0.08  # wall time a frame aims at: a new snapshot for each of the browser's ten frames a second
 BOUNDARY_GRID = 40  # the decision boundary is sampled on a BOUNDARY_GRID x BOUNDARY_GRID grid
 BOUNDARY_FRAMES = 30  # and at about this many points of the run
 PROBE_SAMPLES = 256  # enough to see each layer's range; the probe's cost is in its matmuls

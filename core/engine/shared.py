@@ -22,11 +22,12 @@ class SharedRun:
     # --- what the job shows -------------------------------------------------------------------------------
     @property
     def snapshot(self):
-        return self._frozen if self.paused else self.job.snapshot
+        return self._frozen[0] if self.paused else self.job.snapshot
 
     @property
-    def stream(self):
-        return self.job.stream
+    def published(self):
+        """(snapshot, its stream), as one pair: what this viewer's browser is sent."""
+        return self._frozen if self.paused else self.job.published
 
     @property
     def from_cache(self) -> bool:
@@ -66,7 +67,7 @@ class SharedRun:
 
     # --- what one viewer controls -------------------------------------------------------------------------
     def pause(self):
-        self._frozen = self.job.snapshot
+        self._frozen = self.job.published
         self._paused = True
         self._pause_job_if_nobody_watches()
 

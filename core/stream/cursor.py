@@ -21,20 +21,28 @@ def checked_request(value, token: str, sent: int):
     return have, number
 
 
+OVERLAP = 3  # frames each frame repeats: Streamlit's page may apply only the last of a few quick updates
+
+
 class Cursor:
+    """Sends each frame from where the browser stood `OVERLAP` frames ago, so a browser whose page applied
+    only the latest of a few quick frames still has every chunk; a longer gap the browser reports itself."""
+
     def __init__(self):
         self.token = None
         self.sent = 0
+        self.starts = []  # where the last OVERLAP frames started
         self.answered = set()  # request numbers already answered, for this run
 
     def payload(self, stream: RunStream, request=None, upto: int | None = None) -> dict:
         """The next frame for this browser: the chunks of `stream` after what it holds (up to `upto`)."""
         if stream.token != self.token:
-            self.token, self.sent, self.answered = stream.token, 0, set()
+            self.token, self.sent, self.starts, self.answered = stream.token, 0, [], set()
         asked = checked_request(request, self.token, self.sent)
         if asked is not None and asked[1] not in self.answered and len(self.answered) < 10_000:
             self.answered.add(asked[1])
-            self.sent = asked[0]
-        frame = stream.payload(self.sent, upto)
+            self.sent, self.starts = asked[0], []
+        self.starts = [*self.starts, self.sent][-OVERLAP:]  # a quiet frame moves on too: nothing is sent twice for long
+        frame = stream.payload(self.starts[0], upto)
         self.sent = frame["count"]
         return frame

@@ -25,7 +25,7 @@ function loadLibraries() {
 
 // --- the store: one run's chunks, as the server encoded them -------------------------------------------
 
-const store = { run: null, header: null, chunks: [], samples: [], selected: null, requests: 0, asked: null };
+const store = { run: null, header: null, chunks: [], samples: [], selected: null, display: -1, requests: 0, asked: null };
 const views = new Set();
 window.gfeLive = { store, views, renders: 0 };  // read by the tests and the benchmark
 
@@ -44,13 +44,19 @@ function decode(text) {
            samples: (chunk.boundary || []).map(s => ({ after: s.after, classes: new Uint8Array(bytes(s.classes)) })) };
 }
 
+const retired = new Set();  // runs this page has moved on from: a late frame of one is ignored
+
 function reset(run) {
+  if (store.run !== null) retired.add(store.run);
   store.run = run; store.header = null; store.chunks = []; store.samples = []; store.selected = null; store.asked = null;
+  store.display = -1;
 }
 
 // Called by the feed component with each frame: {run, from, count, header, chunks}.
 export function feed(data, ask) {
+  window.gfeLive.feeds = (window.gfeLive.feeds || 0) + 1;
   if (!data || typeof data.run !== 'string' || !Array.isArray(data.chunks) || !Number.isInteger(data.from)) return;
+  if (retired.has(data.run)) return;
   if (data.run !== store.run) {
     if (data.from !== 0) return request(data.run, 0, ask);  // a run this page has never seen: all of it
     reset(data.run);
@@ -64,13 +70,18 @@ export function feed(data, ask) {
     store.samples.push(...chunk.samples);
   }
   store.asked = null;
-  invalidate();
+  if (following()) schedule();  // the views move on at the next tick
+  else invalidate();
 }
 
+const ASK_AGAIN = 500;  // ms: a request whose answer was lost (the page kept only a later frame) is made again
+
 function request(run, have, ask) {
-  if (store.asked === `${run}:${have}`) return;  // once per gap: the answer is on its way
-  store.asked = `${run}:${have}`;
-  if (run !== store.run) reset(run), store.asked = `${run}:${have}`;
+  const key = `${run}:${have}`, time = performance.now();
+  if (store.asked && store.asked.key === key && time - store.asked.at < ASK_AGAIN) return;  // on its way
+  if (run !== store.run) reset(run);
+  store.asked = { key, at: time };
+  window.gfeLive.asks = (window.gfeLive.asks || 0) + 1;
   ask({ run, have, request: ++store.requests });
 }
 
@@ -82,29 +93,66 @@ document.addEventListener('input', (event) => {
   }
 }, true);
 
+function bar() {
+  return document.getElementById('gfe-step');
+}
+
+// While the run trains the step bar is disabled and the views follow the run; afterwards they show the
+// step the bar selects.
+function following() {
+  const input = bar();
+  return !input || input.disabled;
+}
+
 function shownIndex() {
   const last = store.chunks.length - 1;
-  const bar = document.getElementById('gfe-step');
-  if (!bar || bar.disabled) return last;  // live: the latest step
-  const index = store.selected === null ? Number(bar.value) : store.selected;
+  if (following()) return Math.min(store.display, last);
+  const input = bar();
+  const index = store.selected === null ? Number(input.value) : store.selected;
   return Math.max(0, Math.min(last, Number.isFinite(index) ? index : last));
 }
 
 // --- rendering: at most one per animation frame, only views on screen ---------------------------------
 
-let scheduled = false;
+// A frame from the server may bring several recorded steps at once (Streamlit's page applies only the last
+// of a few quick updates). The views show them one after another, TICK apart, so the picture moves
+// steadily instead of jumping: at most one frame's time behind the run.
+const TICK = 1000 / 12;
+const CATCH_UP = 30;  // steps behind past which the views jump to the latest (a reconnect, a long pause)
+let looping = false, lastTick = -Infinity, now = 0;
+
 function invalidate() {
   for (const view of views) view.dirty = true;
   schedule();
 }
+
 function schedule() {
-  if (scheduled) return;
-  scheduled = true;
-  requestAnimationFrame(() => {
-    scheduled = false;
-    for (const view of views) if (view.dirty && view.visible && view.vega) view.render();
-  });
+  if (looping) return;
+  looping = true;
+  requestAnimationFrame(loop);
 }
+
+function advance() {
+  const last = store.chunks.length - 1;
+  if (!following() || store.display >= last) return false;
+  const behind = last - store.display;
+  store.display = behind > CATCH_UP ? last : store.display + Math.max(1, Math.ceil(behind / 2));
+  for (const view of views) view.dirty = true;
+  return true;
+}
+
+function loop(time) {
+  looping = false;
+  now = time;
+  if (following() && time - lastTick >= TICK - 4 && store.display < store.chunks.length - 1) {
+    lastTick = time;
+    advance();
+  }
+  for (const view of views) if (view.dirty && view.visible && view.vega) view.render();
+  const waiting = following() && store.display < store.chunks.length - 1;
+  if (waiting) schedule();
+}
+
 const watcher = new IntersectionObserver((entries) => {
   for (const entry of entries) {
     const view = entry.target.gfeView;
@@ -249,37 +297,50 @@ class LiveView {
   }
 
   render() {
+    const began = performance.now();
+    try { this.draw(); } finally { this.busy = (this.busy || 0) + performance.now() - began; }
+  }
+
+  draw() {
     this.dirty = false;
     const chunks = store.chunks;
-    if (this.run !== store.run) {
-      for (const name of this.datasets) this.vega.change(name, window.vega.changeset().remove(() => true));
+    // One changeset per dataset and render: Vega keeps only the last one given before a run.
+    const changes = {};
+    const change = (name) => changes[name] || (changes[name] = window.vega.changeset());
+    if (this.run !== store.run) {  // a new run: what the view holds goes
+      for (const name of this.datasets) change(name).remove(() => true);
       this.restart();
     }
-    if (!store.header || !chunks.length) return this.vega.run();
     const index = shownIndex();
+    if (!store.header || index < 0) {
+      for (const [name, changeset] of Object.entries(changes)) this.vega.change(name, changeset);
+      return this.vega.run();
+    }
     if (this.kind.append) {
-      const rows = {};
-      for (; this.applied < chunks.length; this.applied++) {
+      const rows = {}, until = following() ? index + 1 : chunks.length;
+      for (; this.applied < until; this.applied++) {
         for (const [name, values] of Object.entries(this.kind.append(this, chunks[this.applied]))) {
           (rows[name] = rows[name] || []).push(...values);
         }
       }
       for (const [name, values] of Object.entries(rows)) {
         this.datasets.add(name);
-        this.vega.change(name, window.vega.changeset().insert(values));
+        change(name).insert(values);
       }
     } else if (index !== this.shown || this.samples !== store.samples.length) {
       this.shown = index;
       this.samples = store.samples.length;
       for (const [name, values] of Object.entries(this.kind.at(this, chunks[index]))) {
         this.datasets.add(name);
-        this.vega.change(name, window.vega.changeset().remove(() => true).insert(values));
+        change(name).remove(() => true).insert(values);
       }
     }
+    for (const [name, changeset] of Object.entries(changes)) this.vega.change(name, changeset);
     if (this.spec.rule) this.vega.signal('replay_step', chunks[index].step);
     this.vega.resize();  // new rows may widen the axis labels: lay the view out again, so none is cut off
     this.vega.run();
     window.gfeLive.renders++;
+    this.renders = (this.renders || 0) + 1;
   }
 
   destroy() {
