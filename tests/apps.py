@@ -1,5 +1,6 @@
 """What the AppTest files share: the app's path, waiting for a session's runs, and stopping the runs a test
 left training (a test that does not wait for its run, a depth-100 trace say, must not leave it running)."""
+import json
 import os
 import time
 
@@ -58,3 +59,21 @@ def open_link(params: dict, page: str = "pages/lab.py"):
     app.run()
     assert not app.exception, [e.value for e in app.exception]
     return app
+
+
+def live_charts(app) -> list:
+    """The data of every live chart the page mounted (ui/live_charts.py): {"spec", "view"} each."""
+    return [json.loads(element.proto.json) for element in app.get("bidi_component")
+            if element.proto.component_name == "gradflow_chart"]
+
+
+def chart_specs(app) -> list:
+    """Every chart's Vega-Lite spec: the live charts' and Streamlit's own."""
+    return [chart["spec"] for chart in live_charts(app)] + [json.loads(chart.proto.spec)
+                                                             for chart in app.get("vega_lite_chart")]
+
+
+def feed_frames(app) -> list:
+    """The frames the page's feed sent this run (core/stream): {"run", "from", "count", "header", "chunks"}."""
+    return [json.loads(element.proto.json) for element in app.get("bidi_component")
+            if element.proto.component_name == "gradflow_feed"]

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from apps import STARTED, open_lab, run_until_done  # noqa: E402 (run_until_done: other test files import it from here)
+from apps import STARTED, chart_specs, open_lab, run_until_done  # noqa: E402 (run_until_done: other test files import it from here)
 # Small and quick: the Lab's behaviour does not depend on the size of the net.
 QUICK = {"lab_steps": 60, "lab_samples": 300, "lab_width": 16}
 
@@ -22,8 +22,6 @@ def step_bar(app) -> str:
     return bars[0]
 
 
-def chart_specs(app):
-    return [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
 
 
 def domains(app):
@@ -56,7 +54,7 @@ def test_lab_renders_every_view_for_the_default_config():
     app = run_until_done(start())
     assert not app.exception
     specs = json.dumps(chart_specs(app))
-    assert len(app.get("vega_lite_chart")) == 13  # 11 views and the two of theory beside the measurement
+    assert len(chart_specs(app)) == 13  # 11 views and the two of theory beside the measurement
     for expected in ("grad_norm by layer", "activation a", "log10 grad_norm",
                      "exact zeros (%)", "dead units (%)", "saturated (%)", "loss on the minibatch",
                      "accuracy on the minibatch", "update-to-weight ratio"):
@@ -108,13 +106,13 @@ def test_a_charts_spec_is_identical_between_two_frames_of_the_same_run():
         time.sleep(0.05)
     app.run()
     first_step = app.session_state["lab_live"].snapshot.steps[-1]
-    first = [chart.proto.spec for chart in app.get("vega_lite_chart")]
+    first = [json.dumps(spec, sort_keys=True) for spec in chart_specs(app)]
     while run.snapshot.steps[-1] == first_step and time.time() < deadline:
         time.sleep(0.05)
     app.run()
     assert not run.done, "both frames were drawn while training"
     assert run.snapshot.steps[-1] != first_step, "the second frame shows a later step"
-    second = [chart.proto.spec for chart in app.get("vega_lite_chart")]
+    second = [json.dumps(spec, sort_keys=True) for spec in chart_specs(app)]
     assert len(first) == len(second) == 13
     assert first == second
     run.stop()
@@ -148,7 +146,7 @@ def test_a_diverging_run_is_reported_and_what_it_recorded_stays_visible():
     record = app.session_state["lab_live"].snapshot
     assert record.status == "diverged" and record.steps
     assert f"Diverged at step {record.diverged_at}" in step_bar(app)
-    assert len(app.get("vega_lite_chart")) == 13
+    assert len(chart_specs(app)) == 13
 
 
 def test_a_control_changed_mid_run_abandons_the_old_run_cleanly():
@@ -176,7 +174,7 @@ def test_every_kind_of_run_draws_without_error(state):
     app = run_until_done(start(**state))
     assert not app.exception
     record = app.session_state["lab_live"].snapshot
-    assert record.status in ("finished", "diverged") and len(app.get("vega_lite_chart")) >= 10
+    assert record.status in ("finished", "diverged") and len(chart_specs(app)) >= 10
     for key, value in state.items():
         assert app.session_state[key] == value
 

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 import ui.upload_controls
 import apps
-from apps import APP, STARTED, run_until_done
+from apps import APP, STARTED, chart_specs, run_until_done
 
 QUICK = {"lab_steps": 40, "lab_samples": 300, "lab_width": 16, "lab_depth": 3}
 
@@ -40,7 +40,7 @@ def data_view(app) -> str:
 
 
 def boundary_charts(app):
-    return [spec for spec in (json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart"))
+    return [spec for spec in chart_specs(app)
             if '"points"' in json.dumps(spec)]
 
 
@@ -75,7 +75,7 @@ def test_a_three_feature_csv_trains_without_a_2d_picture():
 def test_a_bad_csv_lists_its_problems_and_the_previous_run_stays():
     app = run_until_done(upload(open_lab(), xor_csv(2)))
     before = app.session_state["lab_live"]
-    charts = len(app.get("vega_lite_chart"))
+    charts = len(chart_specs(app))
     lines = xor_csv(2).decode().split("\n")
     lines[3] = "oops," + lines[3].split(",", 1)[1]  # row 4 of the file
     lines[6] = "," + lines[6].split(",", 1)[1]  # row 7
@@ -91,7 +91,7 @@ def test_a_bad_csv_lists_its_problems_and_the_previous_run_stays():
                for w in app.main.warning)
     assert app.session_state["lab_live"] is before and before.done  # the same run, not a new one
     assert any(c.value.startswith("**In use: `points.csv`**: 240 rows") for c in app.sidebar.caption)
-    assert len(app.get("vega_lite_chart")) == charts
+    assert len(chart_specs(app)) == charts
 
 
 def test_a_file_is_read_once_however_often_the_page_reruns(monkeypatch):
@@ -170,7 +170,7 @@ def test_the_other_pages_work_on_an_uploaded_csv_and_the_sweep_page_says_why_it_
     assert not app.exception
     assert any(c.value.startswith("◆ The Lab now: sigmoid, σ_w = ") for c in app.caption)
     app.switch_page("pages/activations.py").run()
-    assert not app.exception and app.get("vega_lite_chart")
+    assert not app.exception and chart_specs(app)
     app.switch_page("pages/sweep.py").run()
     assert not app.exception
     assert [e.value for e in app.error] == [
