@@ -111,9 +111,10 @@ def live_frame():
         return
     step_bar(record, config.steps, training)
     live_charts.feed(stream, record)
+    interval = frame_interval()  # once a frame: it counts the watchers under the server's lock
     st.caption(f"Step {record.steps[-1]} sent in {1000 * (time.perf_counter() - started):.1f} ms by the server"
                + (" · following the live run; pause to scrub" if training else " · replay runs in the browser")
-               + (f" · {1 / frame_interval():.0f} frames a second while the server is busy" if training and frame_interval() > 0.1 else "")
+               + (f" · {1 / interval:.0f} frames a second while the server is busy" if training and interval > 0.1 else "")
                + (f" · waited {behind:.1f} s for this browser to take the last frames" if behind >= 0.1 else ""))
     if training:
         frame_spent(time.thread_time() - cpu)
