@@ -10,13 +10,17 @@ from core.charts.flow import heatmap_spec, lines_spec, profile_spec
 from core.charts.histograms import panels_spec
 from core.charts.training import SPARSITY_TITLES, boundary_spec, curve_spec
 
+PROFILE_FRAME = 64  # the profile's title, x axis and padding around its plot, in pixels
 RULE = {"name": "replay_step", "value": -1}  # the dashed step rule's step, set by the page's script
 
 
-def _finish(spec: dict, renderer: str = "canvas", rule: bool = False, stretch: bool = True) -> dict:
+def _finish(spec: dict, renderer: str = "canvas", rule: bool = False, stretch: bool = True,
+            total_height: int | None = None) -> dict:
     spec = {**spec, "config": {**spec.get("config", {}), "aria": False}}
     if stretch:  # as wide as its column, axes and legend included
         spec.update(width="container", autosize={"type": "fit-x", "contains": "padding"})
+    if total_height:  # the whole chart, title and axes included, so the page below never moves
+        spec.update(height=total_height, autosize={"type": "fit", "contains": "padding"})
     if rule:
         spec["params"] = [*spec.get("params", []), RULE]
     spec["datasets"] = {"rows": [], **spec.get("datasets", {})}
@@ -53,14 +57,18 @@ def heatmap(total: int, height: int = 220) -> dict:
 
 def profile(depth: int, height: int = 220) -> dict:
     """grad_norm against depth at the shown step (SVG: a dozen points, and the browser tests count them)."""
-    return {"spec": _finish(profile_spec(depth, height, False)),
-            "view": {"kind": "profile", "name": "profile", "renderer": "svg", "height": height}}
+    # its y axis's top label reaches above the plot or not, by the values (4 px at depth 100): a fixed total
+    total = height + PROFILE_FRAME
+    return {"spec": _finish(profile_spec(depth, height, False), total_height=total),
+            "view": {"kind": "profile", "name": "profile", "renderer": "svg", "height": total}}
 
 
 def histograms(depth: int, kind: str) -> dict:
-    rows = -(-min(depth, 10) // 5)  # panels of five; the height is kept before the first step arrives
+    # panels of five; the page keeps this height from before the first step on, and 8 px more than the chart
+    # needs, since the top panels' "100%" label reaches above them or not, by the values
+    rows = -(-min(depth, 10) // 5)
     return {"spec": _finish(panels_spec(depth, kind, False), stretch=False),
-            "view": {"kind": "histograms", "name": f"{kind} histograms", "histogram": kind, "height": 20 + 136 * rows}}
+            "view": {"kind": "histograms", "name": f"{kind} histograms", "histogram": kind, "height": 28 + 136 * rows}}
 
 
 def boundary(points, has_boundary: bool, classes: int, height: int) -> dict:

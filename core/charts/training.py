@@ -99,7 +99,7 @@ def boundary_rows(record, sample=None) -> tuple:
     gx, gy = np.tile(xs, len(ys)), np.repeat(ys, len(xs))
     # float32: cell corners on a screen need no more digits, and the live grid goes out ten times a second
     grid = pd.DataFrame({"x": gx, "y": gy, "x2": gx + dx, "y2": gy + dy}).astype(np.float32)
-    captions = [f"decision boundary after {s} updates" for s in boundary["steps"]]
+    captions = [f"decision boundary after {s} update{'' if s == 1 else 's'}" for s in boundary["steps"]]
     if sample is not None:
         grid["predicted"] = np.asarray(boundary["classes"][sample]).astype(str)
         return grid, pd.DataFrame({"k": [sample], "caption": [captions[sample]]})

@@ -253,7 +253,7 @@ const KINDS = {
           rows.push({ x, y, x2: x + dx, y2: y + dy, predicted: String(classes[j * grid.x.length + i]) });
         }
       }
-      return { grid: rows, samples: [{ k: sample, caption: `decision boundary after ${after} updates` }] };
+      return { grid: rows, samples: [{ k: sample, caption: `decision boundary after ${after} ${after === 1 ? "update" : "updates"}` }] };
     },
   },
 };
