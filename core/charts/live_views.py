@@ -14,13 +14,10 @@ PROFILE_FRAME = 64  # the profile's title, x axis and padding around its plot, i
 RULE = {"name": "replay_step", "value": -1}  # the dashed step rule's step, set by the page's script
 
 
-def _finish(spec: dict, renderer: str = "canvas", rule: bool = False, stretch: bool = True,
-            total_height: int | None = None) -> dict:
+def _finish(spec: dict, renderer: str = "canvas", rule: bool = False, stretch: bool = True) -> dict:
     spec = {**spec, "config": {**spec.get("config", {}), "aria": False}}
     if stretch:  # as wide as its column, axes and legend included
         spec.update(width="container", autosize={"type": "fit-x", "contains": "padding"})
-    if total_height:  # the whole chart, title and axes included, so the page below never moves
-        spec.update(height=total_height, autosize={"type": "fit", "contains": "padding"})
     if rule:
         spec["params"] = [*spec.get("params", []), RULE]
     spec["datasets"] = {"rows": [], **spec.get("datasets", {})}
@@ -57,10 +54,10 @@ def heatmap(total: int, height: int = 220) -> dict:
 
 def profile(depth: int, height: int = 220) -> dict:
     """grad_norm against depth at the shown step (SVG: a dozen points, and the browser tests count them)."""
-    # its y axis's top label reaches above the plot or not, by the values (4 px at depth 100): a fixed total
-    total = height + PROFILE_FRAME
-    return {"spec": _finish(profile_spec(depth, height, False), total_height=total),
-            "view": {"kind": "profile", "name": "profile", "renderer": "svg", "height": total}}
+    # the page keeps this height, 8 px more than the chart needs: its y axis's top label reaches above the plot
+    # or not, by the values (4 px at depth 100), and the charts below must not move
+    return {"spec": _finish(profile_spec(depth, height, False)),
+            "view": {"kind": "profile", "name": "profile", "renderer": "svg", "height": height + PROFILE_FRAME + 8}}
 
 
 def histograms(depth: int, kind: str) -> dict:
