@@ -6,10 +6,18 @@ This client asks the server for exactly what a browser asks for, and nothing is 
 - the first run of the lesson link (its query string), then the page's own reruns;
 - the fragments' timed reruns at the intervals the server sets (`auto_rerun`), as the frontend's timers do;
 - a key press on a slider: a rerun with that widget's new value. Streamlit keeps every other widget's value
-  from the previous run, so only the changed widget is sent.
+  from the previous run, so only the changed widget is sent;
+- the live feed (ui/live_charts.py, a custom component v2): it keeps the run's chunks as the page's script
+  (static/gradflow/live_charts.js) does, and where a frame starts past what it holds (a missed frame, or a
+  new run met midway) it asks from what it holds, as the page does: a fragment rerun with the component's
+  state `{"request": {"run", "have", "request"}}`, which every later timed rerun of that fragment carries
+  too. Recorded from a real Chromium reloaded mid-run (2026-12-05, commit b8e7c4a; bench/browser_messages.py): 2 whole runs, 31 timed
+  fragment reruns without the state, 1 fragment rerun (not timed) with the request, then 28 timed ones
+  carrying it: the same messages.
 It reads the status line (the Lab's `st.progress` text) and counts exception elements.
 """
 import asyncio
+import json
 import time
 from urllib.parse import urlsplit
 
@@ -31,6 +39,8 @@ class StreamlitStudent:
         self.sliders = {}  # label -> the latest Slider element
         self.exceptions = 0
         self.page_script_hash = ""
+        self.feed = {"run": None, "chunks": 0, "frames": 0, "asks": 0}  # what the live feed holds, as the page's
+        self._feed_state = None  # the feed component's state, sent with every later rerun of its fragment
         self._timers = {}  # fragment id -> its auto-rerun task
         self._socket = None
         self._reader = None
@@ -64,15 +74,39 @@ class StreamlitStudent:
             state.double_array_value.data[:] = [min(max(current + direction * slider.step, slider.min), slider.max)]
         await self._rerun(widgets=[state])
 
-    async def _rerun(self, widgets=(), fragment_id=""):
+    async def _rerun(self, widgets=(), fragment_id="", timed=True):
         message = BackMsg()
         message.rerun_script.query_string = self.query_string
         message.rerun_script.page_script_hash = self.page_script_hash
         message.rerun_script.widget_states.widgets.extend(widgets)
         if fragment_id:
             message.rerun_script.fragment_id = fragment_id
-            message.rerun_script.is_auto_rerun = True
+            message.rerun_script.is_auto_rerun = timed
+            if self._feed_state is not None and self._feed_state[0] == fragment_id and not widgets:
+                message.rerun_script.widget_states.widgets.append(self._feed_state[1])
         await self._socket.send(message.SerializeToString())
+
+    async def _feed(self, component, fragment_id: str):
+        """A live frame: keep its new chunks, or ask from what is held where it starts past that."""
+        try:
+            frame = json.loads(component.json)
+        except ValueError:
+            return
+        if not isinstance(frame, dict) or not isinstance(frame.get("chunks"), list):
+            return
+        held = self.feed
+        held["frames"] += 1
+        if frame.get("run") != held["run"]:
+            held.update(run=frame.get("run"), chunks=0)
+        start = frame.get("from", 0)
+        if start > held["chunks"]:
+            held["asks"] += 1
+            state = WidgetState(id=component.id)
+            state.json_value = json.dumps({"request": {"run": held["run"], "have": held["chunks"], "request": held["asks"]}})
+            self._feed_state = (fragment_id, state)
+            await self._rerun(widgets=[state], fragment_id=fragment_id, timed=False)
+            return
+        held["chunks"] = max(held["chunks"], start + len(frame["chunks"]))
 
     async def _every(self, fragment_id: str, interval: float):
         while True:
@@ -114,3 +148,5 @@ class StreamlitStudent:
                     self.sliders[element.slider.label] = element.slider
                 elif shown == "exception":
                     self.exceptions += 1
+                elif shown == "bidi_component" and element.bidi_component.component_name.endswith("gradflow_feed"):
+                    await self._feed(element.bidi_component, message.delta.fragment_id)
