@@ -77,18 +77,22 @@ def status(record):
     if run.status == "compiling":
         line += " · step 0 is measured; compiling the training step for this new architecture (once per server)"
     st.progress(done / config.steps if config.steps else 1.0, text=line)
+    if run.error:
+        text.error(f"The run failed: {outside(run.error)}. Change a control to start again.")
+
+
+def run_buttons():
+    """New seed and Pause or Resume. Outside the live fragment: a press redraws the whole page anyway (a new
+    run, or a new state), and each live frame sends five messages fewer for the server to send."""
     seed, pause, _ = st.columns([1, 1, 4])
-    if seed.button("New seed", key="lab_new_seed", icon=":material/casino:", on_click=new_seed,
-                   help="Same settings, new random data, weights and minibatches."):
-        st.rerun()  # the button sits in a fragment; a new config needs the whole page (and a new run)
+    seed.button("New seed", key="lab_new_seed", icon=":material/casino:", on_click=new_seed,
+                help="Same settings, new random data, weights and minibatches.")
     if run.paused:
         pause.button("Resume", key="lab_resume", icon=":material/play_arrow:", on_click=run.resume,
                      help="Continue training from where it was paused.")
     else:
         pause.button("Pause", key="lab_pause", icon=":material/pause:", on_click=run.pause, disabled=run.done,
                      help="Hold training between frames, to scrub through what was recorded so far.")
-    if run.error:
-        text.error(f"The run failed: {outside(run.error)}. Change a control to start again.")
 
 
 # One fragment sends the live frames: the status line, the step bar and what this browser's charts lack.
@@ -120,6 +124,7 @@ def live_frame():
         frame_spent(time.thread_time() - cpu)
 
 
+run_buttons()
 live_frame()
 views.at_step(config)
 if drawn is not None and drawn.steps:

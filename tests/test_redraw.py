@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from core.engine.redraw import FASTEST, SLOWEST, RedrawBudget
+from core.engine.redraw import FASTEST, LAG_TARGET, SLOWEST, RedrawBudget
 from test_live import CONFIG, server
 
 
@@ -58,3 +58,56 @@ def test_only_sessions_watching_a_run_train_count_not_paused_gone_or_ended_ones(
     for student in [*students, leaver]:
         student.stop()
     assert students[2].wait(30) and watching(lab) == 0
+
+
+def test_late_wake_ups_stretch_every_watcher_s_interval_and_on_time_ones_bring_it_back():
+    budget = RedrawBudget(cores=2)
+    budget.spent(0.001)  # the frames' own CPU asks for ten a second
+    assert budget.interval(30) == FASTEST
+    for _ in range(20):  # a second of 50 ms looks that woke 40 ms late: the interpreter lock is queued for
+        budget.woke_late(0.040)
+    assert budget.interval(30) == SLOWEST
+    assert budget.interval(1) == SLOWEST  # the lag is the server's, so every watcher slows alike
+    for broken in (math.nan, -1.0):
+        budget.woke_late(broken)
+    assert budget.interval(30) == SLOWEST
+    looks = 0
+    while budget.interval(30) > FASTEST:
+        budget.woke_late(0.001)
+        looks += 1
+    assert 50 < looks < 200  # back to ten a second within a few seconds of looks on time, not in one jump
+
+
+def test_the_lag_monitor_sees_python_threads_that_hold_the_interpreter_lock():
+    """Real threads, as the server's script runs are: pure-Python loops queue for the one lock, and a sleeping
+    thread wakes late. Idle, the same monitor reports wake-ups on time."""
+    import threading
+    import time
+
+    from core.engine.redraw import LagMonitor
+
+    def lag_seen(busy_threads):
+        budget = RedrawBudget(cores=2)
+        stop = threading.Event()
+
+        def spin():
+            while not stop.is_set():
+                sum(i * i for i in range(10_000))
+
+        spinners = [threading.Thread(target=spin, daemon=True) for _ in range(busy_threads)]
+        for thread in spinners:
+            thread.start()
+        monitor = LagMonitor(budget, period=0.05)
+        time.sleep(1.5)
+        monitor.stop()
+        stop.set()
+        for thread in spinners:
+            thread.join()
+        assert not monitor._thread.is_alive()
+        return budget.lag, budget.interval(1)
+
+    idle_lag, idle_interval = lag_seen(0)
+    busy_lag, busy_interval = lag_seen(8)
+    assert idle_lag < LAG_TARGET / 2 and idle_interval == FASTEST
+    # eight spinning threads: each wake-up waits its turn for the lock (about 0.1 s here), and frames space out
+    assert busy_lag > LAG_TARGET and busy_interval > 2 * FASTEST

@@ -34,7 +34,7 @@ def pace_frames(give_up):
     more students watch), or until give_up() is true."""
     due = st.session_state.get("lab_frame_due", 0.0)
     while time.monotonic() < due and not give_up():
-        time.sleep(0.01)
+        time.sleep(0.02)  # each look takes the interpreter's lock: thirty watchers look 1500 times a second
     st.session_state["lab_frame_due"] = time.monotonic() + frame_interval()
 
 

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from core.engine.pool import TrainerPool
-from core.engine.redraw import RedrawBudget
+from core.engine.redraw import LagMonitor, RedrawBudget
 from core.engine.run import train
 from core.engine.threads import configure_threads
 from core.stream.chunks import RunStream
@@ -67,6 +67,7 @@ class LabServer:
     slots: int | None = None  # the gate's size; read from a BoundedSemaphore when not given
     inflight: dict = field(default_factory=dict)  # config key -> (job, its viewers): see core/engine/shared.py
     redraws: RedrawBudget = field(default_factory=RedrawBudget)  # live frames' share of the CPU: core/engine/redraw.py
+    lag_monitor: LagMonitor | None = None  # tells `redraws` how late the interpreter wakes threads
 
     def __post_init__(self):
         if self.slots is None:
@@ -83,9 +84,11 @@ class LabServer:
         active = int(environ.get("GRADFLOW_MAX_ACTIVE_RUNS", os.cpu_count() or 2))
         configure_threads(active, environ)
         cache_mb = float(environ.get("GRADFLOW_RECORD_CACHE_MB", 256))
-        return cls(pool=TrainerPool(max_idle=int(environ.get("GRADFLOW_MAX_IDLE_TRAINERS", 8))),
-                   cache=RecordCache(int(cache_mb * 2**20)),
-                   gate=threading.BoundedSemaphore(active), slots=active)
+        server = cls(pool=TrainerPool(max_idle=int(environ.get("GRADFLOW_MAX_IDLE_TRAINERS", 8))),
+                     cache=RecordCache(int(cache_mb * 2**20)),
+                     gate=threading.BoundedSemaphore(active), slots=active)
+        server.lag_monitor = LagMonitor(server.redraws)  # the server's own: it lives as long as the process
+        return server
 
 
 # Runs still training when the interpreter exits: TensorFlow aborts the process ("terminate called ...") if
