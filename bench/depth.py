@@ -8,7 +8,7 @@ traced. For each control change it reports, from the key press in the browser:
 - first training frame: a frame past step 0 is drawn (the compiled step is running);
 - finished: the run's last frame is drawn.
 A frame counts as drawn when the status line names the new depth and the frame's last element (the
-"drawn in" caption) has changed after it.
+"sent in" caption) has changed after it.
 """
 import os
 import subprocess
@@ -27,7 +27,7 @@ OBSERVER = """() => {
   new MutationObserver(() => {
     const progress = read('[data-testid=stProgress]');
     const drawn = [...document.querySelectorAll('[data-testid=stCaptionContainer]')]
-      .map(node => node.innerText).find(text => text.includes('drawn in')) || '';
+      .map(node => node.innerText).find(text => text.includes('sent in')) || '';
     const last = window.seen[window.seen.length - 1];
     if (!last || last[1] !== progress || last[2] !== drawn) window.seen.push([performance.now(), progress, drawn]);
   }).observe(document.body, {subtree: true, characterData: true, childList: true});

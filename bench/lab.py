@@ -24,8 +24,8 @@ REPEATS = 5
 SCRUBS = 12
 PROFILE, HISTOGRAMS, LOSS = 0, 2, 8  # chart positions on the page
 
-# Every change of the progress text and of the "drawn in X ms" caption, and every repaint of a chart, with
-# its time (performance.now), kept by the page itself.
+# Every change of the progress text and of the "sent in X ms" caption (the live frame's last element), and
+# every repaint of a chart, with its time (performance.now), kept by the page itself.
 OBSERVER = """() => {
   window.seen = []; window.paints = []; window.keys = []; window.long = [];
   new PerformanceObserver((list) => list.getEntries().forEach(e => window.long.push([e.startTime, e.duration])))
@@ -35,9 +35,9 @@ OBSERVER = """() => {
   // Canvas charts: Vega clears the canvas at the start of every render.
   const clearRect = CanvasRenderingContext2D.prototype.clearRect;
   CanvasRenderingContext2D.prototype.clearRect = function (...args) {
-    const chart = this.canvas.closest && this.canvas.closest('[data-testid=stVegaLiteChart]');
+    const chart = this.canvas.closest && this.canvas.closest('[data-testid=stVegaLiteChart], .gfe-chart');
     if (chart) {
-      const index = [...document.querySelectorAll('[data-testid=stVegaLiteChart]')].indexOf(chart);
+      const index = [...document.querySelectorAll('[data-testid=stVegaLiteChart], .gfe-chart')].indexOf(chart);
       const last = window.paints[window.paints.length - 1];
       const now = performance.now();
       if (!last || last[1] !== index || now - last[0] > 1) window.paints.push([now, index, window.progress || '']);
@@ -46,18 +46,18 @@ OBSERVER = """() => {
   };
   new MutationObserver((mutations) => {
     const now = performance.now();
-    const charts = [...document.querySelectorAll('[data-testid=stVegaLiteChart]')];
+    const charts = [...document.querySelectorAll('[data-testid=stVegaLiteChart], .gfe-chart')];
     const painted = new Set();
     for (const m of mutations) {
       const node = m.target.nodeType === 1 ? m.target : m.target.parentElement;
-      const chart = node && node.closest('[data-testid=stVegaLiteChart]');
+      const chart = node && node.closest('[data-testid=stVegaLiteChart], .gfe-chart');
       if (chart && node.closest('svg')) painted.add(charts.indexOf(chart));
     }
     const progress = read('[data-testid=stProgress]');
     for (const index of painted) window.paints.push([now, index, progress]);
     window.progress = progress;
     const drawn = [...document.querySelectorAll('[data-testid=stCaptionContainer]')]
-      .map(node => node.innerText).find(text => text.includes('drawn in')) || '';
+      .map(node => node.innerText).find(text => text.includes('sent in')) || '';
     const last = window.seen[window.seen.length - 1];
     if (!last || last[1] !== progress || last[2] !== drawn) window.seen.push([now, progress, drawn]);
   }).observe(document.body, {subtree: true, characterData: true, childList: true, attributes: true});
@@ -94,7 +94,7 @@ def replay_ready(page):
 def control_change(page, change):
     """Seconds from a control change to the new run's first fully drawn frame, and to its finished page."""
     old = progress_text(page)
-    old_drawn = page.get_by_text("drawn in", exact=False).inner_text()
+    old_drawn = page.get_by_text("sent in", exact=False).inner_text()
     start = now(page)
     change()
     wait_for(lambda: progress_text(page) != old and "finished" in progress_text(page))
@@ -184,8 +184,8 @@ def measure(page):
     live_layer = per_second([t for t, index in paints if index == PROFILE])
     live_curves = per_second([t for t, index in paints if index == LOSS])
     running = [t for t, index in paints]
-    server_ms = [float(caption.split(" drawn in ")[1].split()[0]) for t, progress, caption in seen
-                 if progress.startswith("running") and " drawn in " in caption]
+    server_ms = [float(caption.split(" sent in ")[1].split()[0]) for t, progress, caption in seen
+                 if progress.startswith("running") and " sent in " in caption]
     scrubs = scrub_latencies(page)
     play_rate, play_frames, play_seconds, stopped_at_end = play(page)
     return (seeds, rates, first, end, running, live_layer, live_curves, server_ms, scrubs, play_rate, play_frames,
