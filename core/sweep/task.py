@@ -16,8 +16,8 @@ _lock = threading.Lock()
 _counts = {"started": 0, "finished": 0}
 
 
-def _worker_pool():
-    """This process's TrainerPool, made on the first cell; TensorFlow's pools are sized before it starts."""
+def worker_pool():
+    """This process's TrainerPool (sweep cells and live runs alike), made on first use; TensorFlow's pools are sized before it starts."""
     global _pool
     with _lock:
         if _pool is None:
@@ -80,7 +80,7 @@ def run_cell(config_values: dict, target_loss: float, keep_record: bool = False)
     _announce_start()
     config = RunConfig.from_dict(config_values)
     start = time.perf_counter()
-    record = run_to_end(config, _worker_pool(), unwatched=not keep_record)  # a kept record has every view
+    record = run_to_end(config, worker_pool(), unwatched=not keep_record)  # a kept record has every view
     summary = {
         **measure(record, target_loss),
         "status": record.status,
