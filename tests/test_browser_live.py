@@ -20,8 +20,14 @@ PICTURES = """() => Object.fromEntries([...window.gfeLive.views].map(v => {
 }))"""
 ROWS = """() => Object.fromEntries([...window.gfeLive.views].map(v =>
   [v.spec.name, [...v.datasets].sort().map(name => JSON.stringify(v.vega.data(name)))]))"""
-CAUGHT_UP = """() => { const s = window.gfeLive && window.gfeLive.store;
-  return s && s.chunks.length > 0 && [...window.gfeLive.views].every(v => v.vega && !v.dirty); }"""
+# Every recorded step (the step bar counts them) is in the store, and every view has drawn it.
+CAUGHT_UP = """() => { const s = window.gfeLive && window.gfeLive.store, bar = document.getElementById('gfe-step');
+  return s && bar && !bar.disabled && s.chunks.length === Number(bar.max) + 1
+    && [...window.gfeLive.views].every(v => v.vega && !v.dirty); }"""
+# What the page holds, for a failure's message.
+HELD = """() => { const g = window.gfeLive || {}, s = g.store || {}, bar = document.getElementById('gfe-step');
+  return {chunks: (s.chunks || []).length, steps: bar ? Number(bar.max) + 1 : null, feeds: g.feeds, asks: g.asks,
+          run: s.run, dirty: [...(g.views || [])].filter(v => v.dirty).map(v => v.spec.name)}; }"""
 
 
 def pixels(picture: str) -> np.ndarray:
@@ -56,10 +62,17 @@ def same_picture(a: str, b: str) -> bool:
 SEEN_DRAWN = """() => [...window.gfeLive.views].every(v => v.vega && (!v.visible || !v.dirty))"""  # off-screen ones wait
 
 
+def caught_up(page, timeout):
+    try:
+        page.wait_for_function(CAUGHT_UP, timeout=timeout)
+    except Exception as error:
+        raise AssertionError(f"the page never held and drew the whole run: {page.evaluate(HELD)}") from error
+
+
 def pictures_when_drawn(page):
-    page.wait_for_function(CAUGHT_UP, timeout=60_000)
+    caught_up(page, 60_000)
     page.wait_for_timeout(500)  # one more tick: nothing left to draw
-    page.wait_for_function(CAUGHT_UP, timeout=30_000)
+    caught_up(page, 30_000)
     return page.evaluate(PICTURES), page.evaluate(ROWS)
 
 
@@ -94,6 +107,12 @@ def test_the_live_charts_at_the_end_of_a_run_equal_the_replay_of_its_last_step(s
     assert not differing, f"these views differ between live and replay: {differing}"
     assert follower.evaluate("() => window.gfeLive.store.chunks.length") == 1500 // 10 + 1
     follower.close()
+    # A page that lost frames (it holds only the start, of a run it thinks is another) asks for the rest by
+    # itself, once the run is finished, and draws it whole again.
+    latecomer.evaluate("() => { const s = window.gfeLive.store; s.chunks.length = 1; s.run = 'a stale run'; }")
+    repaired, repaired_rows = pictures_when_drawn(latecomer)
+    assert repaired_rows == replayed_rows
+    assert latecomer.evaluate("() => window.gfeLive.store.run") != "a stale run"
     latecomer.close()
 
 

@@ -25,7 +25,7 @@ export default async function (component) {{
 _feed = st.components.v2.component("gradflow_feed", html="", isolate_styles=False, js=f"""
 export default async function (component) {{
   {IMPORT}
-  live.feed(component.data, (value) => component.setStateValue('request', value));
+  live.feed(component.parentElement, component.data, (value) => component.setStateValue('request', value));
 }}""")
 
 

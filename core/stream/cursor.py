@@ -10,12 +10,15 @@ from core.stream.chunks import RunStream
 
 
 def checked_request(value, token: str, sent: int):
-    """The chunk count a browser asks to restart from, or None for anything else (never raises)."""
-    if not isinstance(value, dict) or value.get("run") != token:
+    """The chunk count a browser asks to restart from, and the request's number, or None for anything else
+    (never raises). A browser that holds another run (a stale one, after a lost frame) is sent all of this one."""
+    if not isinstance(value, dict) or not isinstance(value.get("run"), str):
         return None
     have, number = value.get("have"), value.get("request")
     if type(have) is not int or type(number) is not int:  # bool, float and str are not counts
         return None
+    if value["run"] != token:
+        return 0, number
     if not 0 <= have <= sent:
         return None
     return have, number

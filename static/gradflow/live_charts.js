@@ -52,9 +52,13 @@ function reset(run) {
   store.display = -1;
 }
 
+// The feed on the page (its element and how it asks the server), for the check below.
+const feeder = { element: null, ask: null };
+
 // Called by the feed component with each frame: {run, from, count, header, chunks}.
-export function feed(data, ask) {
+export function feed(element, data, ask) {
   window.gfeLive.feeds = (window.gfeLive.feeds || 0) + 1;
+  feeder.element = element; feeder.ask = ask;
   if (!data || typeof data.run !== 'string' || !Array.isArray(data.chunks) || !Number.isInteger(data.from)) return;
   if (retired.has(data.run)) return;
   if (data.run !== store.run) {
@@ -84,6 +88,20 @@ function request(run, have, ask) {
   window.gfeLive.asks = (window.gfeLive.asks || 0) + 1;
   ask({ run, have, request: ++store.requests });
 }
+
+// Streamlit's page may apply only the last of a few quick updates, and the last frame of a run may carry
+// nothing new: a finished run whose step bar counts more steps than the store holds asks for the rest.
+const repairs = new Map(), REPAIRS = 6;  // asks per run and count: never a loop of reruns
+function checkComplete() {
+  const input = bar();
+  if (!input || input.disabled || !feeder.ask || !feeder.element || !feeder.element.isConnected) return;
+  const want = Number(input.max) + 1;
+  if (store.run === null || !Number.isInteger(want) || store.chunks.length >= want) return;
+  const key = `${store.run}:${store.chunks.length}`;
+  repairs.set(key, (repairs.get(key) || 0) + 1);
+  if (repairs.get(key) <= REPAIRS) request(store.run, store.chunks.length, feeder.ask);
+}
+setInterval(checkComplete, ASK_AGAIN);
 
 // The step bar (ui/step_bar.py) moves its range input; while a run trains the views follow the latest step.
 document.addEventListener('input', (event) => {
