@@ -82,7 +82,8 @@ os.makedirs(ARTIFACTS, exist_ok=True)
 def test_the_live_charts_at_the_end_of_a_run_equal_the_replay_of_its_last_step(server, browser):  # noqa: F811
     """A page that followed the run frame by frame (rows appended, smoothing carried on) draws exactly what
     a page opened on the finished run draws from the whole record at once."""
-    link = f"{server}/?steps=1500&depth=12&seed=21"
+    steps = 3000  # long enough that the page follows several frames (1500 steps finished in 2 frames once)
+    link = f"{server}/?steps={steps}&record_every=20&depth=12&seed=21"
     follower = browser.new_page(viewport=ALL_IN_VIEW)
     follower.goto(link)
     wait_finished(follower, timeout=120_000)
@@ -105,7 +106,7 @@ def test_the_live_charts_at_the_end_of_a_run_equal_the_replay_of_its_last_step(s
                 with open(os.path.join(ARTIFACTS, f"differs_{name}_{who}.svg"), "w") as out:
                     out.write(picture)
     assert not differing, f"these views differ between live and replay: {differing}"
-    assert follower.evaluate("() => window.gfeLive.store.chunks.length") == 1500 // 10 + 1
+    assert follower.evaluate("() => window.gfeLive.store.chunks.length") == steps // 20 + 1
     follower.close()
     # A page that lost frames (it holds only the start, of a run it thinks is another) asks for the rest by
     # itself, once the run is finished, and draws it whole again.

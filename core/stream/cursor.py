@@ -41,11 +41,13 @@ class Cursor:
         """The next frame for this browser: the chunks of `stream` after what it holds (up to `upto`)."""
         if stream.token != self.token:
             self.token, self.sent, self.starts, self.answered = stream.token, 0, [], set()
-        asked = checked_request(request, self.token, self.sent)
+        asked, answer = checked_request(request, self.token, self.sent), None
         if asked is not None and asked[1] not in self.answered and len(self.answered) < 10_000:
             self.answered.add(asked[1])
-            self.sent, self.starts = asked[0], []
+            self.sent, self.starts, answer = asked[0], [], asked[1]
         self.starts = [*self.starts, self.sent][-OVERLAP:]  # a quiet frame moves on too: nothing is sent twice for long
         frame = stream.payload(self.starts[0], upto)
         self.sent = frame["count"]
+        if answer is not None:  # an answer may equal the last frame, which Streamlit's page would not pass on again
+            frame = {**frame, "answer": answer}
         return frame
