@@ -106,3 +106,13 @@ def live_run(config) -> SharedRun:
     st.session_state["lab_training_calls"] = st.session_state.get("lab_training_calls", 0) + trained
     run.wait_for_frame(FIRST_FRAME_WAIT, give_up=newer_run_requested)
     return run
+
+
+def server_problem() -> str | None:
+    """Why this server's settings cannot be used (the message names the variable, its value and what is
+    allowed), or None. Checked on every page run: Streamlit does not cache a failure."""
+    try:
+        lab_server()
+    except ValueError as error:
+        return str(error)
+    return None

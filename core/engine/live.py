@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from core.engine.pool import TrainerPool
+from core.outside_text import outside
+from core.serve.worker_engine import Controls, RunFailed  # RunFailed: a worker's message names its error already
 from core.engine.redraw import LagMonitor, RedrawBudget
 from core.engine.run import train
 from core.engine.threads import configure_threads
@@ -68,6 +70,7 @@ class LabServer:
     inflight: dict = field(default_factory=dict)  # config key -> (job, its viewers): see core/engine/shared.py
     redraws: RedrawBudget = field(default_factory=RedrawBudget)  # live frames' share of the CPU: core/engine/redraw.py
     lag_monitor: LagMonitor | None = None  # tells `redraws` how late the interpreter wakes threads
+    engine: object | None = None  # None: runs train in this process; else a WorkerEngine (core/serve/worker_engine.py)
 
     def __post_init__(self):
         if self.slots is None:
@@ -81,6 +84,7 @@ class LabServer:
     @classmethod
     def from_environment(cls, environ=None):
         environ = os.environ if environ is None else environ
+        where = train_on(environ)  # first: a bad value is refused before anything starts
         active = int(environ.get("GRADFLOW_MAX_ACTIVE_RUNS", os.cpu_count() or 2))
         configure_threads(active, environ)
         cache_mb = float(environ.get("GRADFLOW_RECORD_CACHE_MB", 256))
@@ -88,7 +92,27 @@ class LabServer:
                      cache=RecordCache(int(cache_mb * 2**20)),
                      gate=threading.BoundedSemaphore(active), slots=active)
         server.lag_monitor = LagMonitor(server.redraws)  # the server's own: it lives as long as the process
+        if where == "workers":
+            from core.serve.worker_engine import WorkerEngine
+            from core.sweep.cluster import shared_client
+
+            server.engine = WorkerEngine(shared_client())  # the cluster sweeps use, or GRADFLOW_DASK_SCHEDULER's
         return server
+
+
+TRAIN_ON_VARIABLE = "GRADFLOW_TRAIN_ON"
+TRAIN_ON = {"server": "train in the web process", "workers": "train on Dask workers"}
+
+
+def train_on(environ) -> str:
+    """Where the Lab's and Compare's runs train: GRADFLOW_TRAIN_ON, "server" when unset; ValueError names the
+    variable, its value and what is allowed."""
+    raw = environ.get(TRAIN_ON_VARIABLE, "").strip() or "server"
+    if raw not in TRAIN_ON:
+        allowed = " or ".join(f"{name} ({meaning})" for name, meaning in TRAIN_ON.items())
+        # the value stays marked as outside text: the page shows it literally (ui/text.py), a terminal plain()
+        raise ValueError(f"{TRAIN_ON_VARIABLE}={outside(raw)} is not allowed: it is {allowed}")
+    return raw
 
 
 # Runs still training when the interpreter exits: TensorFlow aborts the process ("terminate called ...") if
@@ -140,6 +164,10 @@ class LiveRun:
         self._stop = threading.Event()
         self._done = threading.Event()
         self._phase = "starting"
+        self.restarted = None  # why the run started again on another worker, if it did
+        self._controls = None
+        if server.engine is not None:
+            self._controls = Controls()  # pause, resume and stop reach the worker at once
         if self.from_cache:
             self._done.set()
             return
@@ -220,8 +248,13 @@ class LiveRun:
         try:
             if self._stop.is_set():
                 return
-            frames = train(self.config, self.server.pool, turn=self._turn, on_phase=self._set_phase,
-                           stopped=self._stop.is_set)
+            if self.server.engine is None:
+                frames = train(self.config, self.server.pool, turn=self._turn, on_phase=self._set_phase,
+                               stopped=self._stop.is_set)
+            else:
+                frames = self.server.engine.train(self.config, turn=self._turn, on_phase=self._set_phase,
+                                                  stopped=self._stop.is_set, on_restart=self._restart,
+                                                  controls=self._controls)
             try:
                 source = None
                 for record in frames:
@@ -245,22 +278,33 @@ class LiveRun:
         except RunStopped:
             pass
         except Exception as error:  # a run must never take the server down; the page shows the message
-            self.error = f"{type(error).__name__}: {error}"
+            self.error = str(error) if isinstance(error, RunFailed) else f"{type(error).__name__}: {error}"
         finally:
             self._done.set()
             _unfinished.discard(self)
 
     # --- control --------------------------------------------------------------------------------------
 
+    def _restart(self, why: str):
+        self.restarted = why
+        self.snapshot = None
+        self.published = (None, self.stream)
+
     def pause(self):
         self._pause.set()
+        if self._controls is not None:
+            self._controls.pause()
 
     def resume(self):
         self._pause.clear()
+        if self._controls is not None:
+            self._controls.resume()
 
     def stop(self):
         self._stop.set()
         self._pause.clear()
+        if self._controls is not None:
+            self._controls.stop()
 
     def wait(self, timeout=None) -> bool:
         return self._done.wait(timeout)

@@ -1,0 +1,209 @@
+"""The web process's side of runs trained on Dask workers: a generator with `core.engine.run.train`'s interface.
+
+One TrainerHost actor per worker (core/serve/trainer_host.py). A run goes to the worker that already holds
+its architecture's traced trainer, else to the least busy one (as sweeps do, core.sweep.execute). The web
+process long-polls the actor for pieces (core/serve/frames.py) and grows the record from them, so a LiveRun
+(core/engine/live.py) draws, shares and caches it as a run trained here. The server's gate stays here: when
+the worker's run is traced and asks for its turn, this side enters the LiveRun's `turn()` and tells the
+worker to go. When the worker is lost mid-run (a native abort, SIGKILL), the run starts again on another
+worker, from step 0, and `on_restart` tells its page why.
+"""
+import threading
+import uuid
+from collections import Counter
+from contextlib import ExitStack
+
+from core.serve.frames import grow, held
+from core.serve.trainer_host import TrainerHost
+
+POLL_WAIT_SECONDS = 1.0  # the long poll's longest wait: a stop or a lost worker is noticed within it
+CALL_TIMEOUT_SECONDS = 30.0  # an actor call that takes longer than this means its worker is gone
+RESTARTS = 2  # runs started again after their worker was lost, before the run fails
+
+
+class WorkerLost(Exception):
+    """The worker training a run stopped answering (it crashed, or was killed)."""
+
+
+class RunFailed(Exception):
+    """The run failed on its worker; its message is the worker's (ValueError: ...), shown as it is."""
+
+
+class Controls:
+    """Pause, resume and stop for a run on a worker: LiveRun calls these, and they reach the worker at once,
+    not only when the run's next frame comes back."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._target = None  # (host, run id) while a worker trains the run
+        self.paused = False
+        self.stopped = False
+
+    def attach(self, host, run_id):
+        with self._lock:
+            self._target = (host, run_id)
+            paused, stopped = self.paused, self.stopped
+        if stopped:
+            self._send("stop")
+        elif paused:
+            self._send("pause")
+
+    def pause(self):
+        self.paused = True
+        self._send("pause")
+
+    def resume(self):
+        self.paused = False
+        self._send("resume")
+
+    def stop(self):
+        self.stopped = True
+        self._send("stop")
+
+    def _send(self, action):
+        with self._lock:
+            target = self._target
+        if target is None:
+            return
+        host, run_id = target
+        try:
+            getattr(host, action)(run_id)  # not waited for: the worker acts on it within one frame
+        except Exception:  # a lost worker: the run's own loop notices and says so
+            pass
+
+
+class WorkerEngine:
+    """Trains LiveRuns on the workers of one Dask client."""
+
+    def __init__(self, client):
+        self.client = client
+        self._lock = threading.Lock()
+        self._hosts = {}  # worker address -> (the actor's future, kept so the scheduler keeps the actor; its proxy)
+        self._homes = {}  # architecture -> the worker address that traced it
+        self._training = Counter()  # worker address -> runs it trains now
+
+    # --- where a run goes ---------------------------------------------------------------------------------
+
+    def workers(self) -> list:
+        return sorted(self.client.scheduler_info(n_workers=-1).get("workers", {}))
+
+    def place(self, config) -> str:
+        """The worker that traced this architecture, if it is still there; else the one training the fewest
+        runs, then holding the fewest architectures (so two new architectures go to two workers)."""
+        from core.sweep.execute import architecture
+
+        workers = self.workers()
+        if not workers:
+            raise WorkerLost("no Dask worker is running")
+        key = architecture(config)
+        with self._lock:
+            home = self._homes.get(key)
+            if home not in workers:
+                homed = Counter(self._homes.values())
+                home = min(workers, key=lambda address: (self._training[address], homed[address], address))
+                self._homes[key] = home
+            self._training[home] += 1
+        return home
+
+    def home(self, config) -> str | None:
+        """The worker that holds this architecture's traced trainer, as far as this engine knows."""
+        from core.sweep.execute import architecture
+
+        with self._lock:
+            return self._homes.get(architecture(config))
+
+    def _left(self, address):
+        with self._lock:
+            self._training[address] -= 1
+            if self._training[address] <= 0:
+                del self._training[address]
+
+    def _forget_worker(self, address):
+        with self._lock:
+            self._hosts.pop(address, None)
+            self._homes = {key: home for key, home in self._homes.items() if home != address}
+
+    def host(self, address):
+        """The TrainerHost actor on that worker, made on first use."""
+        with self._lock:
+            kept = self._hosts.get(address)
+        if kept is not None:
+            return kept[1]
+        future = self.client.submit(TrainerHost, actor=True, pure=False, workers=[address], allow_other_workers=False,
+                                    key=f"trainer-host-{uuid.uuid4().hex[:8]}")
+        host = future.result(timeout=120)
+        with self.client.as_current():  # binds the proxy to this client (it is not the default one)
+            host.warm().result(timeout=120)
+        with self._lock:
+            kept = self._hosts.setdefault(address, (future, host))
+        return kept[1]
+
+    def about(self) -> list:
+        """Each worker's process, resident memory, traced trainers and runs training now."""
+        return [self.host(address).about().result(timeout=CALL_TIMEOUT_SECONDS) for address in self.workers()]
+
+    # --- a run --------------------------------------------------------------------------------------------
+
+    def train(self, config, turn, on_phase, stopped, on_restart=None, controls=None):
+        """Yield the growing record after every frame, as core.engine.run.train does; a new record object
+        for step 0's preview, for the compiled run, and for a run started again on another worker."""
+        controls = controls or Controls()
+        for attempt in range(RESTARTS + 1):
+            address = self.place(config)
+            try:
+                yield from self._attempt(address, config, turn, on_phase, stopped, controls)
+                return
+            except WorkerLost as lost:
+                self._forget_worker(address)
+                if attempt == RESTARTS or stopped():
+                    raise
+                if on_restart is not None:
+                    on_restart(str(lost))
+            finally:
+                self._left(address)
+
+    def _attempt(self, address, config, turn, on_phase, stopped, controls):
+        run_id = uuid.uuid4().hex[:12]
+        try:
+            host = self.host(address)
+            host.start(run_id, config.to_dict()).result(timeout=CALL_TIMEOUT_SECONDS)
+        except Exception as error:
+            raise WorkerLost(f"the worker {address} could not start the run ({type(error).__name__})") from error
+        controls.attach(host, run_id)
+        record, serial, phase = None, 0, "starting"
+        with ExitStack() as gate:
+            try:
+                while True:
+                    if stopped():
+                        host.stop(run_id)
+                        return
+                    try:
+                        reply = host.frames(run_id, serial, *(held(record) if serial else (0, 0)), phase,
+                                            POLL_WAIT_SECONDS).result(timeout=CALL_TIMEOUT_SECONDS)
+                    except Exception as error:
+                        raise WorkerLost(f"the worker training this run stopped ({type(error).__name__})") from error
+                    if reply.get("gone"):
+                        raise WorkerLost("the worker training this run no longer knows it (it was restarted)")
+                    if reply["phase"] != phase:
+                        phase = reply["phase"]
+                        if phase == "queued":  # traced: the worker waits for `go`, and the gate is here
+                            on_phase("queued")
+                            gate.enter_context(turn())
+                            host.go(run_id).result(timeout=CALL_TIMEOUT_SECONDS)
+                            on_phase("running")
+                        elif phase != "running":  # "running" was said when the turn came
+                            on_phase(phase)
+                    if reply["piece"] is not None:
+                        record = grow(None if reply["serial"] != serial else record, reply["piece"])
+                        serial = reply["serial"]
+                        yield record
+                    if reply["error"]:
+                        raise RunFailed(reply["error"])
+                    # the worker repeats a finished run's last piece until it is forgotten
+                    if reply["done"] and (reply["piece"] is None or record is None or record.status != "running"):
+                        return
+            finally:
+                try:
+                    host.forget(run_id)  # not waited for: the worker drops the run's record
+                except Exception:
+                    pass

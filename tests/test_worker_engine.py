@@ -1,0 +1,125 @@
+"""Live runs trained on real Dask worker processes (core/serve/worker_engine.py): the web process only
+grows the records it is sent, and a worker killed mid-run costs only its own run a restart."""
+import os
+import signal
+import threading
+import time
+
+import numpy as np
+import pytest
+from dask.distributed import Client
+
+from core.config import RunConfig
+from core.engine.live import LabServer, LiveRun, RecordCache, TRAIN_ON_VARIABLE, train_on
+from core.engine.pool import TrainerPool
+from core.engine.run import run_to_end
+from core.outside_text import outside
+from core.serve.worker_engine import WorkerEngine
+from core.sweep import cluster as sweep_cluster
+
+SMALL = dict(samples=200, width=8, batch_size=32, record_every=2)
+
+
+@pytest.fixture(scope="module")
+def client():
+    local = sweep_cluster.local_cluster(2)
+    with Client(local, set_as_default=False) as connected:
+        connected.wait_for_workers(2, timeout=120)
+        yield connected
+    local.close()
+
+
+def served(client, slots=2):
+    """A LabServer whose runs train on the cluster's workers; a fresh engine, so placements start afresh."""
+    return LabServer(pool=TrainerPool(max_idle=2), cache=RecordCache(64 * 2**20), gate=threading.BoundedSemaphore(slots),
+                     slots=slots, engine=WorkerEngine(client))
+
+
+def wait_for(condition, timeout, what):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"{what} within {timeout} s"
+        time.sleep(0.05)
+
+
+def test_a_live_run_on_a_worker_gives_the_numbers_of_the_same_run_trained_here_and_fills_the_cache(client, pool):
+    config = RunConfig(depth=3, activation="tanh", initializer="glorot_uniform", steps=60, seed=11, **SMALL)
+    server = served(client)
+    run = LiveRun(config, server)
+    assert run.wait(180) and run.error is None, run.error
+    here = run_to_end(config, pool)
+    remote = run.snapshot
+    assert remote.status == "finished" and remote.steps == here.steps
+    np.testing.assert_allclose(remote.loss, here.loss, rtol=1e-5)
+    for name, rows in here.metrics.items():
+        np.testing.assert_allclose(np.asarray(remote.metrics[name], float), np.asarray(rows, float), rtol=1e-4,
+                                   atol=1e-7, err_msg=name)
+    assert server.cache.get(config.key()) is remote  # a second student's identical run is not trained again
+    assert LiveRun(config, server).from_cache
+    pids = {about["pid"] for about in server.engine.about()}
+    assert os.getpid() not in pids and len(pids) == 2
+
+
+def test_two_new_architectures_train_at_once_on_different_workers(client):
+    server = served(client)
+    configs = [RunConfig(depth=depth, activation="relu", initializer="he_normal", steps=400, seed=depth, **SMALL)
+               for depth in (5, 6)]
+    runs = [LiveRun(config, server) for config in configs]
+    wait_for(lambda: all(run.status == "running" for run in runs), 180, "both runs train")
+    homes = [server.engine.home(config) for config in configs]
+    assert None not in homes and homes[0] != homes[1]
+    training = {about["pid"]: about["training"] for about in server.engine.about()}
+    assert sorted(training.values()) == [1, 1]  # each worker trains one of them, now
+    for run in runs:
+        assert run.wait(180) and run.error is None and run.snapshot.status == "finished"
+
+
+def test_pause_holds_the_run_on_its_worker_resume_goes_on_and_stop_ends_it_there(client):
+    server = served(client)
+    config = RunConfig(depth=4, activation="relu", initializer="he_normal", steps=5000, seed=3,
+                       **{**SMALL, "record_every": 10})
+    run = LiveRun(config, server)
+    wait_for(lambda: run.status == "running" and len(run.snapshot.steps) > 3, 180, "the run trains")
+    run.pause()
+    time.sleep(1.0)  # the frame in flight arrives
+    held = len(run.snapshot.steps)
+    time.sleep(1.5)
+    assert len(run.snapshot.steps) == held and run.status == "paused"
+    run.resume()
+    wait_for(lambda: len(run.snapshot.steps) > held + 2, 30, "the resumed run goes on")
+    run.stop()
+    assert run.wait(5) and run.status == "stopped"
+    wait_for(lambda: sum(about["training"] for about in server.engine.about()) == 0, 3, "the worker stops training")
+    assert len(run.snapshot.steps) < 5000 // 10
+
+
+def test_a_worker_killed_mid_run_restarts_only_its_own_run_and_every_run_finishes(client):
+    server = served(client)
+    victim_config, other_config = (
+        RunConfig(depth=depth, activation="tanh", initializer="glorot_normal", steps=1200, seed=depth,
+                  **{**SMALL, "record_every": 20}) for depth in (7, 8))
+    victim, other = LiveRun(victim_config, server), LiveRun(other_config, server)
+    wait_for(lambda: victim.status == "running" and other.status == "running" and len(victim.snapshot.steps) > 2,
+             180, "both runs train")
+    home = server.engine.home(victim_config)
+    assert home != server.engine.home(other_config)
+    pid = server.engine.host(home).about().result(timeout=10)["pid"]
+    os.kill(pid, signal.SIGKILL)  # as a native abort would end it
+    assert victim.wait(300) and other.wait(300)
+    assert victim.error is None and victim.restarted is not None
+    assert victim.snapshot.status == "finished" and victim.snapshot.steps[-1] == 1200
+    assert other.error is None and other.restarted is None and other.snapshot.status == "finished"
+    np.testing.assert_allclose(victim.snapshot.loss, run_to_end(victim_config).loss, rtol=1e-5)  # from step 0 again
+
+
+@pytest.mark.parametrize("value", ["worker", "[here](http://evil.example)", "SERVER"])
+def test_a_bad_place_to_train_is_refused_with_the_variable_its_value_and_what_is_allowed(value):
+    with pytest.raises(ValueError) as refused:
+        train_on({TRAIN_ON_VARIABLE: value})
+    message = str(refused.value)
+    assert TRAIN_ON_VARIABLE in message and outside(value) in message and "server (" in message and "workers (" in message
+
+
+def test_runs_train_in_the_web_process_unless_the_host_says_workers():
+    assert train_on({}) == "server" and train_on({TRAIN_ON_VARIABLE: ""}) == "server"
+    assert train_on({TRAIN_ON_VARIABLE: " workers "}) == "workers"

@@ -1,0 +1,42 @@
+"""The app's shell: page config, navigation over pages/, and the shared sidebar with the device badge.
+
+app.py runs it; a setting of the server that cannot be used (GRADFLOW_TRAIN_ON=..., say) is shown literally in
+place of the pages, and nothing starts.
+"""
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import streamlit as st  # noqa: E402
+
+from ui import text  # noqa: E402
+from ui.keep_controls import keep_lab_controls  # noqa: E402
+from ui.keras_session import keep_keras_session  # noqa: E402
+from ui.session import device_badge, server_problem  # noqa: E402
+from ui.sweep_session import sidebar_note as sweep_sidebar_note  # noqa: E402
+
+
+def run():
+    keep_keras_session()
+    keep_lab_controls()
+
+    st.set_page_config(page_title="Gradient Flow Explorer", page_icon=":material/waves:", layout="wide")
+    problem = server_problem()
+    if problem is not None:
+        text.error(f"This server cannot start: {problem}. Whoever hosts it can change that setting and start it again.")
+        return
+
+    pages = [st.Page("pages/lab.py", title="Gradient Flow Lab", icon=":material/science:", default=True),
+             st.Page("pages/compare.py", title="Compare runs", icon=":material/compare:", url_path="compare")]
+    pages.append(st.Page("pages/activations.py", title="Activation functions", icon=":material/show_chart:", url_path="activations"))
+    pages.append(st.Page("pages/theory.py", title="Signal propagation", icon=":material/blur_on:", url_path="theory"))
+    pages.append(st.Page("pages/sweep.py", title="Sweeps", icon=":material/grid_on:", url_path="sweep"))
+    navigation = st.navigation(pages)
+
+    with st.sidebar:
+        st.markdown("### Gradient Flow Explorer")
+        st.caption(f"Device: **{device_badge()}**")
+        if navigation.url_path != "sweep":
+            sweep_sidebar_note()
+
+    navigation.run()
