@@ -71,6 +71,8 @@ def status(record):
         line += f" · diverged at step {record.diverged_at}"
     if run.from_cache:
         line += " · from the server's cache"
+    if run.restarted:
+        line += " · the worker training it stopped, so it started again from step 0 on another"
     position = run.queue_position  # read once: the run may leave the queue meanwhile
     if position:
         line += f" · {views.queue_text(position, run.server.slots)}"

@@ -50,3 +50,17 @@ def test_the_send_queue_the_backlog_wait_reads_is_still_streamlits():
     assert isinstance(asyncio.Queue()._queue, collections.deque)
     # the wait leaves room for a whole page (the Lab's is about 120 messages) before Streamlit drops a session
     assert starlette_server_config.WEBSOCKET_MAX_SEND_QUEUE_SIZE == 500 and MOST_QUEUED + 250 < 500
+
+
+def test_a_bad_place_to_train_is_shown_literally_in_place_of_the_pages(monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from apps import APP
+
+    monkeypatch.setenv("GRADFLOW_TRAIN_ON", "[the workers](http://evil.example)")
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    assert not app.exception
+    (shown,) = [error.value for error in app.error]
+    assert "GRADFLOW_TRAIN_ON=`[the workers](http://evil.example)`" in shown  # a code span: no link
+    assert "server (" in shown and "workers (" in shown
+    assert not app.title  # no page was drawn

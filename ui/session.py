@@ -1,5 +1,6 @@
 """The server's shared parts (cached once per process) and this session's live run."""
 import json
+import os
 import time
 
 import streamlit as st
@@ -10,7 +11,7 @@ from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestTy
 from core.config import RunConfig
 from core.engine import datasets
 from core.engine.device import badge_text, gpu_names
-from core.engine.live import LabServer
+from core.engine.live import LabServer, train_on
 from core.engine.shared import SharedRun, open_run, watching
 
 FIRST_FRAME_WAIT = 0.8  # seconds the page waits for a new run's first frame before drawing
@@ -112,6 +113,7 @@ def server_problem() -> str | None:
     """Why this server's settings cannot be used (the message names the variable, its value and what is
     allowed), or None. Checked on every page run: Streamlit does not cache a failure."""
     try:
+        train_on(os.environ)  # read again each time: cheap, and a cached server would not say it
         lab_server()
     except ValueError as error:
         return str(error)

@@ -38,6 +38,10 @@ class SharedRun:
         return self.job.error
 
     @property
+    def restarted(self):
+        return self.job.restarted
+
+    @property
     def done(self) -> bool:
         return self.job.done
 
