@@ -1,10 +1,13 @@
 """The Lab in a real headless Chromium (Debian's) against `streamlit run app.py` on localhost."""
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from contextlib import contextmanager
 
 import pytest
 
@@ -27,14 +30,17 @@ def free_port():
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server():
+@contextmanager
+def streamlit_app(**settings):
+    """`streamlit run app.py` on a free port, with these environment variables; its address. Its own process
+    group, so worker processes it spawned (GRADFLOW_TRAIN_ON=workers) end with it."""
     port = free_port()
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **settings}
+    errors = tempfile.TemporaryFile()  # a file, not a pipe: a long-lived server's log never fills it and blocks
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True)
     try:
         deadline = time.time() + 60
         while True:
@@ -42,13 +48,28 @@ def server():
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
             except OSError:
-                assert process.poll() is None, process.stderr.read().decode()
+                if process.poll() is not None:
+                    errors.seek(0)
+                    raise AssertionError(f"streamlit ended: {errors.read().decode(errors='replace')[-4000:]}")
                 assert time.time() < deadline, "streamlit did not start"
                 time.sleep(0.3)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", process
     finally:
         process.terminate()
-        process.wait(10)
+        try:
+            process.wait(15)
+        finally:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)  # whatever it left behind
+            except ProcessLookupError:
+                pass
+            errors.close()
+
+
+@pytest.fixture(scope="module")
+def server():
+    with streamlit_app() as (address, _):
+        yield address
 
 
 @pytest.fixture(scope="module")
