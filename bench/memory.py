@@ -5,7 +5,10 @@ Run: .venv/bin/python bench/memory.py [--runs 300]   (prints Markdown for README
   same record parsed into Python lists (how records were held before), both measured with tracemalloc;
 - server: LiveRuns through one LabServer, as the Lab starts them, over varied architectures (depth, width,
   activation, batch normalization), one after another; resident memory (psutil) after a warm-up round
-  against after every run. Target: growth under 200 MB over 300 runs.
+  against after every run. Target: growth under 200 MB over 300 runs (issue 19: under 100 MB).
+- --train-on workers: the same runs trained on a LocalCluster of 2 Dask workers (core/serve/worker_engine.py),
+  as GRADFLOW_TRAIN_ON=workers serves them; the web process only grows and caches the records it is sent.
+  The workers' resident memory is printed beside it.
 """
 import argparse
 import gc
@@ -62,8 +65,9 @@ def resident():
     return psutil.Process().memory_info().rss / MB
 
 
-def serve(runs: int, warmup: int, kind: str, cache_mb: int):
-    server = LabServer(pool=TrainerPool(max_idle=8), cache=RecordCache(cache_mb * MB), gate=threading.BoundedSemaphore(2))
+def serve(runs: int, warmup: int, kind: str, cache_mb: int, engine=None):
+    server = LabServer(pool=TrainerPool(max_idle=8), cache=RecordCache(cache_mb * MB), gate=threading.BoundedSemaphore(2),
+                       engine=engine)
     shapes = architectures(kind)
     samples = []
     start = time.perf_counter()
@@ -91,19 +95,32 @@ def main():
     parser.add_argument("--skip-record", action="store_true")
     parser.add_argument("--architectures", choices=("varied", "lesson"), default="varied")
     parser.add_argument("--cache-mb", type=int, default=256, help="the record cache's bound (GRADFLOW_RECORD_CACHE_MB)")
+    parser.add_argument("--train-on", choices=("server", "workers"), default="server", help="as GRADFLOW_TRAIN_ON")
     args = parser.parse_args()
+    engine = None
+    if args.train_on == "workers":
+        from dask.distributed import Client
+
+        from core.serve.worker_engine import WorkerEngine
+        from core.sweep.cluster import local_cluster
+
+        engine = WorkerEngine(Client(local_cluster(2), set_as_default=False))
     if not args.skip_record:
         steps, json_mb, lists_mb, arrays_mb, nbytes_mb = record_at_the_limits()
         print("| record at depth 100, {} recorded steps | MB |\n|---|---|".format(steps))
         print(f"| its JSON | {json_mb:.1f} |\n| held as Python lists (before) | {lists_mb:.1f} |")
         print(f"| held as NumPy rows (now) | {arrays_mb:.1f} |\n| `record.nbytes` says | {nbytes_mb:.1f} |\n")
-    baseline, samples, seconds, server = serve(args.runs, args.warmup, args.architectures, args.cache_mb)
-    print(f"| {args.runs} runs ({args.architectures} architectures, record cache {args.cache_mb} MB) after "
+    baseline, samples, seconds, server = serve(args.runs, args.warmup, args.architectures, args.cache_mb, engine)
+    print(f"| {args.runs} runs ({args.architectures} architectures, trained on the {args.train_on}, record cache {args.cache_mb} MB) after "
           f"{args.warmup} warm-up runs | MB |\n|---|---|")
     print(f"| resident after warm-up | {baseline:.0f} |\n| resident at the end | {samples[-1]:.0f} |")
     print(f"| peak during the runs | {max(samples):.0f} |\n| growth (end - warm-up) | {samples[-1] - baseline:+.0f} |")
     print(f"\n{args.runs} runs in {seconds:.0f} s; {server.pool.built} trainers built, "
           f"{server.pool.idle_count()} idle at the end; cache {server.cache.nbytes / MB:.1f} MB in {len(server.cache)} records")
+    if engine is not None:
+        workers = engine.about()
+        print("workers at the end: " + ", ".join(f"{about['rss_mb']:.0f} MB ({about['built']} trainers built)"
+                                                for about in workers))
 
 
 if __name__ == "__main__":

@@ -26,8 +26,8 @@ CAUGHT_UP = """() => { const s = window.gfeLive && window.gfeLive.store, bar = d
     && [...window.gfeLive.views].every(v => v.vega && !v.dirty); }"""
 # What the page holds, for a failure's message.
 HELD = """() => { const g = window.gfeLive || {}, s = g.store || {}, bar = document.getElementById('gfe-step');
-  return {chunks: (s.chunks || []).length, steps: bar ? Number(bar.max) + 1 : null, feeds: g.feeds, asks: g.asks,
-          run: s.run, dirty: [...(g.views || [])].filter(v => v.dirty).map(v => v.spec.name)}; }"""
+  return {chunks: (s.chunks || []).length, display: s.display, steps: bar ? Number(bar.max) + 1 : null, feeds: g.feeds, asks: g.asks,
+          run: s.run, log: (g.log || []).slice(-40), dirty: [...(g.views || [])].filter(v => v.dirty).map(v => v.spec.name)}; }"""
 
 
 def pixels(picture: str) -> np.ndarray:
@@ -62,11 +62,16 @@ def same_picture(a: str, b: str) -> bool:
 SEEN_DRAWN = """() => [...window.gfeLive.views].every(v => v.vega && (!v.visible || !v.dirty))"""  # off-screen ones wait
 
 
-def caught_up(page, timeout):
+def held_until(page, condition, timeout, what, arg=None):
+    """Wait for `condition` in the page; on a timeout, say what the page held."""
     try:
-        page.wait_for_function(CAUGHT_UP, timeout=timeout)
+        page.wait_for_function(condition, arg=arg, timeout=timeout)
     except Exception as error:
-        raise AssertionError(f"the page never held and drew the whole run: {page.evaluate(HELD)}") from error
+        raise AssertionError(f"{what}: {page.evaluate(HELD)}") from error
+
+
+def caught_up(page, timeout):
+    held_until(page, CAUGHT_UP, timeout, "the page never held and drew the whole run")
 
 
 def pictures_when_drawn(page):
@@ -114,6 +119,14 @@ def test_the_live_charts_at_the_end_of_a_run_equal_the_replay_of_its_last_step(s
     repaired, repaired_rows = pictures_when_drawn(latecomer)
     assert repaired_rows == replayed_rows
     assert latecomer.evaluate("() => window.gfeLive.store.run") != "a stale run"
+    # A frame that comes late (older than one applied: the preview's stream, once) changes nothing.
+    late = latecomer.evaluate("""async () => {
+      const live = await Object.values(window.gfeLiveModules)[0], s = window.gfeLive.store, before = [s.run, s.chunks.length];
+      let asked = false;
+      live.feed(null, {run: 'a late run', from: 1, count: 1, chunks: [], cursor: window.gfeLive.order.cursor,
+                       frame: window.gfeLive.order.frame - 1}, () => { asked = true; });
+      return {before, after: [s.run, s.chunks.length], asked}; }""")
+    assert late["after"] == late["before"] and not late["asked"], late
     latecomer.close()
 
 
@@ -147,7 +160,7 @@ def test_a_chart_scrolled_into_view_renders_its_current_step(server, browser):  
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.goto(f"{server}/?steps=5000&depth=30&seed=23")
     expect(page.get_by_text(re.compile(r"running · step [1-9]\d* of 5000"))).to_be_visible(timeout=120_000)
-    page.wait_for_function("() => window.gfeLive && window.gfeLive.store.display > 3", timeout=60_000)
+    held_until(page, "() => window.gfeLive && window.gfeLive.store.display > 3", 60_000, "the views never moved on")
     loss = "[...window.gfeLive.views].find(v => v.spec.name === 'loss')"
     assert page.evaluate(f"() => {loss}.renders || 0") == 0  # below the fold: not drawn while training
     page.locator('.gfe-chart[data-view="loss"]').scroll_into_view_if_needed()

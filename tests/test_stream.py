@@ -165,6 +165,13 @@ def test_a_browser_that_holds_another_run_is_sent_all_of_this_one_once_per_reque
     assert again["from"] == len(record.steps) and again["chunks"] == []
 
 
+def test_a_cursors_frames_are_numbered_in_order_across_runs_so_a_browser_can_drop_a_late_one(record):
+    cursor = Cursor()
+    frames = [cursor.payload(stream) for stream in (RunStream("preview"), RunStream("preview"), RunStream("run"))]
+    assert [frame["frame"] for frame in frames] == [1, 2, 3]
+    assert len({frame["cursor"] for frame in frames}) == 1 and Cursor().payload(RunStream("run"))["cursor"] != frames[0]["cursor"]
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
                     lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner), max_leaves=8))

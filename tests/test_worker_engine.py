@@ -112,6 +112,22 @@ def test_a_worker_killed_mid_run_restarts_only_its_own_run_and_every_run_finishe
     np.testing.assert_allclose(victim.snapshot.loss, run_to_end(victim_config).loss, rtol=1e-5)  # from step 0 again
 
 
+def test_a_run_on_an_uploaded_csv_sends_the_data_set_to_its_worker_and_gives_the_numbers_trained_here(client, pool):
+    from core.engine.upload_store import STORE
+    from core.engine.uploads import parse_csv
+
+    rng = np.random.default_rng(5)
+    rows = [(*rng.normal(size=3), "ab"[k % 2]) for k in range(300)]
+    name = STORE.put(parse_csv(("x1,x2,x3,label\n" + "".join(f"{a!r},{b!r},{c!r},{label}\n" for a, b, c, label in rows)).encode()))
+    config = RunConfig(dataset=name, depth=3, activation="relu", initializer="he_normal", steps=40, seed=2,
+                       **{**SMALL, "samples": 300})
+    server = served(client)
+    run = LiveRun(config, server)
+    assert run.wait(180) and run.error is None, run.error
+    np.testing.assert_allclose(run.snapshot.loss, run_to_end(config, pool).loss, rtol=1e-5)
+    assert server.engine.host(server.engine.home(config)).has_upload(name).result(timeout=10)
+
+
 @pytest.mark.parametrize("value", ["worker", "[here](http://evil.example)", "SERVER"])
 def test_a_bad_place_to_train_is_refused_with_the_variable_its_value_and_what_is_allowed(value):
     with pytest.raises(ValueError) as refused:

@@ -14,7 +14,13 @@ from core.stream.cursor import Cursor
 
 MODULE = Path(__file__).resolve().parent.parent / "static" / "gradflow" / "live_charts.js"
 VERSION = hashlib.sha256(MODULE.read_bytes()).hexdigest()[:12]
-IMPORT = f"const live = await import(new URL('app/static/gradflow/live_charts.js?v={VERSION}', document.baseURI).href);"
+# One import promise per page: every call awaits the same promise, so calls resume in the order they were made
+# (two import() calls of one module may resolve in either order, and a mounting feed's first, older frame
+# was applied after a newer one).
+IMPORT = ("const modules = window.gfeLiveModules = window.gfeLiveModules || {}; "
+          f"modules['{VERSION}'] = modules['{VERSION}'] || "
+          f"import(new URL('app/static/gradflow/live_charts.js?v={VERSION}', document.baseURI).href); "
+          f"const live = await modules['{VERSION}'];")
 
 _chart = st.components.v2.component("gradflow_chart", html="", isolate_styles=False, js=f"""
 export default async function (component) {{

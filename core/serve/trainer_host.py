@@ -27,7 +27,9 @@ class HostedRun:
 
     def __init__(self, config, pool, notify):
         self.config, self._pool, self._notify = config, pool, notify
-        self.published = (0, None)  # serial 1 is step 0's preview, 2 the compiled run (a new record)
+        # (serial, snapshot, when): serial 1 is step 0's preview, 2 the compiled run (a new record); `when` is
+        # time.time() as the frame was made, so the web process can measure how long it took to reach it
+        self.published = (0, None, None)
         self.phase, self.error, self.done, self.finished_at = "starting", None, False, None
         self._go, self._pause, self._stop = threading.Event(), threading.Event(), threading.Event()
         self._thread = threading.Thread(target=self._work, name="gradflow-hosted-run", daemon=True)
@@ -56,7 +58,7 @@ class HostedRun:
                 for record in frames:
                     if record is not source:
                         serial, source = serial + 1, record
-                    self.published = (serial, record.snapshot())
+                    self.published = (serial, record.snapshot(), time.time())
                     self._notify()
                     while self._pause.is_set() and not self._stop.is_set():
                         time.sleep(POLL_SECONDS)
@@ -146,7 +148,7 @@ class TrainerHost:
 
     @staticmethod
     def _reply(run, serial, since_steps, since_boundary, phase) -> dict:
-        now_serial, snapshot = run.published
+        now_serial, snapshot, made_at = run.published
         sent = None
         if snapshot is not None:
             if now_serial != serial:
@@ -155,6 +157,8 @@ class TrainerHost:
                 boundary = len(snapshot.boundary["steps"]) if snapshot.boundary is not None else 0
                 if len(snapshot.steps) > since_steps or boundary > since_boundary or (run.done and snapshot.status != "running"):
                     sent = piece(snapshot, since_steps, since_boundary)
+        if sent is not None:
+            sent["published_at"] = made_at  # the frame's time, not this reply's: a frame may wait for a poll
         return {"serial": now_serial, "piece": sent, "phase": run.phase, "done": run.done, "error": run.error,
                 "gone": False}
 

@@ -9,10 +9,13 @@ worker to go. When the worker is lost mid-run (a native abort, SIGKILL), the run
 worker, from step 0, and `on_restart` tells its page why.
 """
 import threading
+import time
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from contextlib import ExitStack
 
+from core.config import is_upload
+from core.engine.upload_store import STORE
 from core.serve.frames import grow, held
 from core.serve.trainer_host import TrainerHost
 
@@ -81,6 +84,7 @@ class WorkerEngine:
         self._hosts = {}  # worker address -> (the actor's future, kept so the scheduler keeps the actor; its proxy)
         self._homes = {}  # architecture -> the worker address that traced it
         self._training = Counter()  # worker address -> runs it trains now
+        self.latency = deque(maxlen=1000)  # seconds from a frame made on a worker to this process having it
 
     # --- where a run goes ---------------------------------------------------------------------------------
 
@@ -164,9 +168,17 @@ class WorkerEngine:
 
     def _attempt(self, address, config, turn, on_phase, stopped, controls):
         run_id = uuid.uuid4().hex[:12]
+        upload = None
         try:
             host = self.host(address)
-            host.start(run_id, config.to_dict()).result(timeout=CALL_TIMEOUT_SECONDS)
+            if is_upload(config.dataset) and not host.has_upload(config.dataset).result(timeout=CALL_TIMEOUT_SECONDS):
+                upload = True  # this worker lacks the uploaded data set: it travels with the run, once per worker
+        except Exception as error:
+            raise WorkerLost(f"the worker {address} could not start the run ({type(error).__name__})") from error
+        if upload:
+            upload = STORE.get(config.dataset)  # UploadGone, naming the data set, when this server lost it too
+        try:
+            host.start(run_id, config.to_dict(), upload).result(timeout=CALL_TIMEOUT_SECONDS)
         except Exception as error:
             raise WorkerLost(f"the worker {address} could not start the run ({type(error).__name__})") from error
         controls.attach(host, run_id)
@@ -194,6 +206,7 @@ class WorkerEngine:
                         elif phase != "running":  # "running" was said when the turn came
                             on_phase(phase)
                     if reply["piece"] is not None:
+                        self.latency.append(time.time() - reply["piece"]["published_at"])
                         record = grow(None if reply["serial"] != serial else record, reply["piece"])
                         serial = reply["serial"]
                         yield record

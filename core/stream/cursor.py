@@ -6,6 +6,8 @@ browser finds a gap (it missed a frame, or its page was reloaded while the sessi
 many chunks it holds; that word is checked before it is believed: the run must be the one being watched,
 the count a whole number no larger than what was sent, and each request is answered once.
 """
+import uuid
+
 from core.stream.chunks import RunStream
 
 
@@ -32,6 +34,8 @@ class Cursor:
     only the latest of a few quick frames still has every chunk; a longer gap the browser reports itself."""
 
     def __init__(self):
+        self.name = uuid.uuid4().hex[:8]  # with `frames`: the browser drops a frame older than one it applied
+        self.frames = 0
         self.token = None
         self.sent = 0
         self.starts = []  # where the last OVERLAP frames started
@@ -48,6 +52,8 @@ class Cursor:
         self.starts = [*self.starts, self.sent][-OVERLAP:]  # a quiet frame moves on too: nothing is sent twice for long
         frame = stream.payload(self.starts[0], upto)
         self.sent = frame["count"]
+        self.frames += 1
+        frame = {**frame, "cursor": self.name, "frame": self.frames}
         if answer is not None:  # an answer may equal the last frame, which Streamlit's page would not pass on again
-            frame = {**frame, "answer": answer}
+            frame["answer"] = answer
         return frame

@@ -54,12 +54,20 @@ function reset(run) {
 
 // The feed on the page (its element and how it asks the server), for the check below.
 const feeder = { element: null, ask: null };
+const order = { cursor: null, frame: 0 };  // the last frame applied
+window.gfeLive.order = order;
 
 // Called by the feed component with each frame: {run, from, count, header, chunks}.
 export function feed(element, data, ask) {
   window.gfeLive.feeds = (window.gfeLive.feeds || 0) + 1;
-  feeder.element = element; feeder.ask = ask;
   if (!data || typeof data.run !== 'string' || !Array.isArray(data.chunks) || !Number.isInteger(data.from)) return;
+  // Frames are numbered by the server's cursor for this page: one older than a frame applied came late (a
+  // run's replaced stream, say) and is dropped. A new cursor (a new session) starts its own count.
+  if (Number.isInteger(data.frame)) {
+    if (data.cursor === order.cursor && data.frame <= order.frame) return;
+    order.cursor = data.cursor; order.frame = data.frame;
+  }
+  feeder.element = element; feeder.ask = ask;
   if (retired.has(data.run)) return;
   if (data.run !== store.run) {
     if (data.from !== 0) return request(data.run, 0, ask);  // a run this page has never seen: all of it
