@@ -117,7 +117,7 @@ def test_a_run_on_an_uploaded_csv_sends_the_data_set_to_its_worker_and_gives_the
     from core.engine.uploads import parse_csv
 
     rng = np.random.default_rng(5)
-    rows = [(*rng.normal(size=3), "ab"[k % 2]) for k in range(300)]
+    rows = [(*map(float, rng.normal(size=3)), "ab"[k % 2]) for k in range(300)]
     name = STORE.put(parse_csv(("x1,x2,x3,label\n" + "".join(f"{a!r},{b!r},{c!r},{label}\n" for a, b, c, label in rows)).encode()))
     config = RunConfig(dataset=name, depth=3, activation="relu", initializer="he_normal", steps=40, seed=2,
                        **{**SMALL, "samples": 300})
