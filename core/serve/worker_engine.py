@@ -22,6 +22,8 @@ from core.serve.trainer_host import TrainerHost
 POLL_WAIT_SECONDS = 1.0  # the long poll's longest wait: a stop or a lost worker is noticed within it
 CALL_TIMEOUT_SECONDS = 30.0  # an actor call that takes longer than this means its worker is gone
 RESTARTS = 2  # runs started again after their worker was lost, before the run fails
+WAIT_FOR_WORKER_SECONDS = 60.0  # how long a run waits for a worker when none is up
+LOST_SECONDS = 60.0  # a lost worker's address gets no runs for this long (a restarted worker has a new one)
 
 
 class WorkerLost(Exception):
@@ -84,21 +86,31 @@ class WorkerEngine:
         self._hosts = {}  # worker address -> (the actor's future, kept so the scheduler keeps the actor; its proxy)
         self._homes = {}  # architecture -> the worker address that traced it
         self._training = Counter()  # worker address -> runs it trains now
+        self._lost = {}  # worker address -> when a run there lost it
         self.latency = deque(maxlen=1000)  # seconds from a frame made on a worker to this process having it
 
     # --- where a run goes ---------------------------------------------------------------------------------
 
     def workers(self) -> list:
-        return sorted(self.client.scheduler_info(n_workers=-1).get("workers", {}))
+        """The workers a run may go to: the scheduler's, less those lost lately (the scheduler may list a killed
+        worker for a moment, and a run placed there would wait for it)."""
+        now = time.monotonic()
+        with self._lock:
+            self._lost = {address: at for address, at in self._lost.items() if now - at < LOST_SECONDS}
+            lost = set(self._lost)
+        return sorted(set(self.client.scheduler_info(n_workers=-1).get("workers", {})) - lost)
 
     def place(self, config) -> str:
         """The worker that traced this architecture, if it is still there; else the one training the fewest
         runs, then holding the fewest architectures (so two new architectures go to two workers)."""
         from core.sweep.execute import architecture
 
-        workers = self.workers()
+        workers, deadline = self.workers(), time.monotonic() + WAIT_FOR_WORKER_SECONDS
+        while not workers and time.monotonic() < deadline:  # a nanny is starting its worker again
+            time.sleep(0.5)
+            workers = self.workers()
         if not workers:
-            raise WorkerLost("no Dask worker is running")
+            raise WorkerLost(f"no Dask worker is running (waited {WAIT_FOR_WORKER_SECONDS:.0f} s)")
         key = architecture(config)
         with self._lock:
             home = self._homes.get(key)
@@ -124,6 +136,7 @@ class WorkerEngine:
 
     def _forget_worker(self, address):
         with self._lock:
+            self._lost[address] = time.monotonic()
             self._hosts.pop(address, None)
             self._homes = {key: home for key, home in self._homes.items() if home != address}
 
