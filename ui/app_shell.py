@@ -23,7 +23,11 @@ def run():
     st.set_page_config(page_title="Gradient Flow Explorer", page_icon=":material/waves:", layout="wide")
     problem = server_problem()
     if problem is not None:
-        text.error(f"This server cannot start: {problem}. Whoever hosts it can change that setting and start it again.")
+        def cannot_start():
+            text.error(f"This server cannot start: {problem}. Whoever hosts it can change that setting and start it again.")
+
+        # one hidden page of its own: without st.navigation, Streamlit would list pages/ as pages to open
+        st.navigation([st.Page(cannot_start, title="Gradient Flow Explorer")], position="hidden").run()
         return
 
     pages = [st.Page("pages/lab.py", title="Gradient Flow Lab", icon=":material/science:", default=True),
