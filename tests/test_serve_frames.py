@@ -45,10 +45,15 @@ def client():
 def hosted(client):
     """A TrainerHost actor in the worker, bound to this (non-default) client: an actor finds its client with
     get_client(), which sees a client made current."""
-    host = client.submit(TrainerHost, actor=True, pure=False).result()
+    future = client.submit(TrainerHost, actor=True, pure=False)
+    KEPT.append(future)  # an actor whose future is released is forgotten by the scheduler (KeyError, a hang)
+    host = future.result(timeout=120)
     with client.as_current():
-        host.about().result()
+        host.about().result(timeout=120)
     return host
+
+
+KEPT = []
 
 
 def follow(host, run_id, until_steps=None, timeout=120.0):
@@ -56,12 +61,12 @@ def follow(host, run_id, until_steps=None, timeout=120.0):
     record, serial, phase = None, 0, "starting"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        reply = host.frames(run_id, serial, *(held(record) if serial else (0, 0)), phase, 1.0).result()
+        reply = host.frames(run_id, serial, *(held(record) if serial else (0, 0)), phase, 1.0).result(timeout=30)
         if reply["piece"] is not None:
             record = grow(None if reply["serial"] != serial else record, reply["piece"])
             serial = reply["serial"]
         if reply["phase"] == "queued" and phase != "queued":
-            host.go(run_id).result()
+            host.go(run_id).result(timeout=30)
         phase = reply["phase"]
         if reply["done"] and (reply["piece"] is None or record.status != "running"):
             return record, reply
