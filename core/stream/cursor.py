@@ -3,8 +3,9 @@
 The server keeps, per session, how many chunks of which run it has sent (`sent`). The browser holds them in
 its page (static/gradflow/live_charts.js) for as long as the page lives, across page switches. When the
 browser finds a gap (it missed a frame, or its page was reloaded while the session lived on), it says how
-many chunks it holds; that word is checked before it is believed: the run must be the one being watched,
-the count a whole number no larger than what was sent, and each request is answered once.
+many chunks it holds; that word is checked before it is believed: the count a whole number no larger than
+what was sent, and each request is answered once. A browser that names another run (a stale one) is sent
+all of the watched run. Every frame is numbered, so the browser can drop one that comes late.
 """
 import uuid
 
