@@ -69,6 +69,23 @@ def test_a_sweep_on_a_local_cluster_gives_the_numbers_of_sequential_runs_with_th
     assert {summary["pid"] for summary in sweep.summaries} - {os.getpid()}, "the runs ran in worker processes"
 
 
+def test_a_sweep_on_an_uploaded_csv_trains_on_the_workers_with_the_numbers_of_runs_trained_here(client, pool):
+    from core.engine.upload_store import STORE
+    from core.engine.uploads import parse_csv
+
+    rng = np.random.default_rng(11)
+    lines = "".join(f"{a:.6f},{b:.6f},{'yes' if a * b > 0 else 'no'}\n" for a, b in rng.normal(size=(200, 2)))
+    name = STORE.put(parse_csv(("x,y,label\n" + lines).encode(), label="label"))
+    upload_grid = make_grid(RunConfig(dataset=name, width=8, steps=20, samples=200), {"depth": (2, 3)})
+    sweep = Sweep(client, upload_grid)
+    sweep.wait()
+    found = table.frame(sweep.finished_rows(), upload_grid.names).set_index("cell").sort_index()
+    assert (found["status"] == "finished").all(), found["status"]
+    for run in expand(upload_grid):
+        here = measure(run_to_end(run.config, pool))
+        np.testing.assert_allclose(found.loc[run.cell, "final_loss"], here["final_loss"], rtol=1e-6)
+
+
 def test_a_killed_worker_does_not_lose_the_sweep(client, grid, sequential):
     sweep = Sweep(client, grid)
     deadline = time.time() + 60

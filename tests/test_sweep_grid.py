@@ -159,10 +159,11 @@ def test_bad_sweep_flags_exit_with_status_2_naming_the_flag(flags, named, capsys
     assert named in capsys.readouterr().err
 
 
-def test_a_sweep_on_an_uploaded_csv_is_refused_because_the_workers_do_not_have_it():
+def test_a_sweep_on_an_upload_this_server_no_longer_has_is_refused_and_asks_for_the_csv_again():
     with pytest.raises(ConfigError) as refused:
         make_grid(RunConfig(steps=5), {"dataset": ("spirals", "upload:0123456789ab")})
-    assert "dataset = 'upload:0123456789ab' is not allowed: a built-in data set" in plain(refused.value)
+    assert ("dataset = 'upload:0123456789ab' is not allowed: a built-in data set (" in plain(refused.value)
+            and "upload the CSV again in the Lab" in plain(refused.value))
 
 
 @pytest.mark.parametrize("raw, workers", [("1", 1), ("", None)])

@@ -111,7 +111,7 @@ def close_shared():
 
 def describe(client) -> str:
     """"2 workers × 1 thread (local)" or the scheduler's address."""
-    workers = client.scheduler_info().get("workers", {})
+    workers = client.scheduler_info(n_workers=-1).get("workers", {})
     threads = sum(info.get("nthreads", 0) for info in workers.values())
     where = "local" if not scheduler_address() else client.scheduler.address
     return f"{len(workers)} worker{'s' if len(workers) != 1 else ''}, {threads} thread{'s' if threads != 1 else ''} ({where})"

@@ -12,6 +12,8 @@ import time
 import uuid
 import weakref
 
+from core.config import is_upload
+from core.engine.upload_store import STORE
 from core.lessons.links import encode
 from core.sweep.grid import Grid, expand
 from core.sweep.outcomes import DEFAULT_TARGET_LOSS, OUTCOMES
@@ -151,9 +153,11 @@ class Sweep:
         name = uuid.uuid4().hex[:8]
         _BY_NAME[name] = self
         _listen(client)
-        homes = assign_workers(self.runs, list(client.scheduler_info().get("workers", {})))
+        homes = assign_workers(self.runs, list(client.scheduler_info(n_workers=-1).get("workers", {})))
+        uploads = self._send_uploads(client)
         self.futures = [
-            client.submit(run_cell, run.config.to_dict(), target_loss, keep_records, retries=retries, pure=False,
+            client.submit(run_cell, run.config.to_dict(), target_loss, keep_records, uploads.get(run.config.dataset),
+                          retries=retries, pure=False,
                           key=f"sweep-{name}-cell{run.cell}-seed{run.seed}", workers=homes.get(index),
                           allow_other_workers=index in homes)
             for index, run in enumerate(self.runs)]
@@ -161,6 +165,12 @@ class Sweep:
             _ACTIVE.add(self)
         if abandoned is not None:
             _watch_abandoned()
+
+    def _send_uploads(self, client) -> dict:
+        """{name: future} of the uploaded data sets the runs name, each sent to the cluster once (the workers
+        are other processes, or machines, without the server's uploads); UploadGone when this server lost one."""
+        names = {run.config.dataset for run in self.runs if is_upload(run.config.dataset)}
+        return {name: client.scatter(STORE.get(name), hash=False) for name in sorted(names)}
 
     @property
     def total(self) -> int:

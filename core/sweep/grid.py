@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 
 from core.config import DATASETS, FIELD_TYPES, ConfigError, RunConfig, default_record_every, is_upload, parse_value
+from core.engine.upload_store import STORE
 from core.engine.initializers import variance_scaling
 from core.limits import LIMIT_VARIABLES, current_limits
 from core.theory.initializers import random_normal_bias
@@ -159,9 +160,9 @@ def make_grid(base: RunConfig, axes: dict, seeds: int = 1, record_every_follows_
         if axis in axes and field in axes:
             raise ConfigError(axis, ",".join(map(str, axes[axis])), f"either {axis} or {field} as an axis, not both")
     for dataset in axes.get("dataset", (base.dataset,)):
-        if is_upload(dataset):  # Dask workers are other processes (or machines): the server's uploads are not there
-            raise ConfigError("dataset", dataset, f"a built-in data set for a sweep ({', '.join(DATASETS)}); an "
-                              "uploaded CSV trains in the Lab and Compare only")
+        if is_upload(dataset) and dataset not in STORE:  # the sweep sends the server's copy to its workers
+            raise ConfigError("dataset", dataset, f"a built-in data set ({', '.join(DATASETS)}) or a CSV this server "
+                              "still has; upload the CSV again in the Lab")
     grid = Grid(base, tuple((name, tuple(values)) for name, values in axes.items()), seeds, record_every_follows_steps)
     limit = current_limits().sweep_cells
     if grid.cell_count * seeds > limit:

@@ -70,11 +70,16 @@ def _announce_start() -> None:
         pass  # not on a Dask worker (a test calling the task directly)
 
 
-def run_cell(config_values: dict, target_loss: float, keep_record: bool = False) -> dict:
+def run_cell(config_values: dict, target_loss: float, keep_record: bool = False, upload=None) -> dict:
     """Train one configuration (a RunConfig's dict) and return its outcomes, status and timings; with
-    keep_record, also the whole run record as JSON."""
+    keep_record, also the whole run record as JSON. `upload` is the uploaded data set the config names, sent
+    by the server (this worker's store keeps it for the sweep's next cells)."""
     from core.config import RunConfig
     from core.engine.run import run_to_end
+    from core.engine.upload_store import STORE
+
+    if upload is not None and upload.name not in STORE:
+        STORE.put(upload)
 
     _counts["started"] += 1
     _announce_start()
