@@ -139,3 +139,39 @@ def test_a_bad_place_to_train_is_refused_with_the_variable_its_value_and_what_is
 def test_runs_train_in_the_web_process_unless_the_host_says_workers():
     assert train_on({}) == "server" and train_on({TRAIN_ON_VARIABLE: ""}) == "server"
     assert train_on({TRAIN_ON_VARIABLE: " workers "}) == "workers"
+
+
+def test_a_worker_past_its_traced_architectures_is_restarted_between_runs_and_never_mid_run():
+    local = sweep_cluster.local_cluster(1)
+    with Client(local, set_as_default=False) as own:
+        own.wait_for_workers(1, timeout=120)
+        server = LabServer(pool=TrainerPool(max_idle=2), cache=RecordCache(64 * 2**20),
+                           gate=threading.BoundedSemaphore(2), slots=2, engine=WorkerEngine(own, retire_after=2))
+        engine = server.engine
+        first = LiveRun(RunConfig(depth=2, steps=10, seed=1, **SMALL), server)
+        assert first.wait(180) and first.error is None, first.error
+        (worker,) = engine.workers()
+        before = engine.host(worker).about().result(timeout=30)
+        assert before["built"] == 1 and not engine.retire_if_due(worker)  # one architecture: under the bound
+        long_run = LiveRun(RunConfig(depth=3, steps=4000, seed=1, **{**SMALL, "record_every": 10}), server)
+        wait_for(lambda: long_run.snapshot is not None and long_run.snapshot.steps, 120, "the long run training")
+        short = LiveRun(RunConfig(depth=3, steps=10, seed=2, **{**SMALL, "record_every": 10}), server)  # its architecture
+        assert short.wait(180) and short.error is None, short.error
+        assert not long_run.done and not engine.retire_if_due(worker)  # two traced, but a run trains there
+        assert long_run.wait(300) and long_run.error is None and long_run.restarted is None
+        wait_for(lambda: engine.workers() and engine.workers() != [worker], 120, "the worker restarted by its nanny")
+        after = LiveRun(RunConfig(depth=4, steps=10, seed=1, **SMALL), server)
+        assert after.wait(180) and after.error is None, after.error
+        (fresh,) = engine.workers()
+        about = engine.host(fresh).about().result(timeout=30)
+        assert about["pid"] != before["pid"] and about["built"] == 1  # a fresh process: only the new architecture
+    local.close()
+
+
+@pytest.mark.parametrize("value", ["0", "many", "-3"])
+def test_a_bad_bound_on_a_workers_architectures_is_refused_with_the_variable_and_what_is_allowed(value):
+    from core.serve.worker_engine import RETIRE_VARIABLE, retire_after_of
+
+    with pytest.raises(ValueError) as refused:
+        retire_after_of({RETIRE_VARIABLE: value})
+    assert str(refused.value).startswith(f"{RETIRE_VARIABLE}={outside(value)} is not allowed: a whole number")

@@ -93,10 +93,12 @@ class LabServer:
                      gate=threading.BoundedSemaphore(active), slots=active)
         server.lag_monitor = LagMonitor(server.redraws)  # the server's own: it lives as long as the process
         if where == "workers":
-            from core.serve.worker_engine import WorkerEngine
+            from core.serve.worker_engine import WorkerEngine, retire_after_of
             from core.sweep.cluster import shared_client
 
-            server.engine = WorkerEngine(shared_client())  # the cluster sweeps use, or GRADFLOW_DASK_SCHEDULER's
+            retire_after = retire_after_of(environ)  # refused before the cluster starts
+            # the cluster sweeps use, or GRADFLOW_DASK_SCHEDULER's
+            server.engine = WorkerEngine(shared_client(), retire_after=retire_after)
         return server
 
 

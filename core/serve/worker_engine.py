@@ -8,6 +8,7 @@ the worker's run is traced and asks for its turn, this side enters the LiveRun's
 worker to go. When the worker is lost mid-run (a native abort, SIGKILL), the run starts again on another
 worker, from step 0, and `on_restart` tells its page why.
 """
+import os
 import threading
 import time
 import uuid
@@ -16,6 +17,7 @@ from contextlib import ExitStack
 
 from core.config import is_upload
 from core.engine.upload_store import STORE
+from core.outside_text import outside
 from core.serve.frames import grow, held
 from core.serve.trainer_host import TrainerHost
 
@@ -24,6 +26,25 @@ CALL_TIMEOUT_SECONDS = 30.0  # an actor call that takes longer than this means i
 RESTARTS = 2  # runs started again after their worker was lost, before the run fails
 WAIT_FOR_WORKER_SECONDS = 60.0  # how long a run waits for a worker when none is up
 LOST_SECONDS = 60.0  # a lost worker's address gets no runs for this long (a restarted worker has a new one)
+# A worker keeps TensorFlow's native memory for every architecture it traced, for its life; so between runs
+# a worker is restarted (its nanny starts a fresh process) once it has traced this many, or holds this share
+# of its nanny's memory_limit (Dask pauses a worker at 80% of it and the nanny kills it at 95%, mid-run).
+RETIRE_VARIABLE = "GRADFLOW_WORKER_MAX_ARCHITECTURES"
+DEFAULT_RETIRE_AFTER = 50
+RETIRE_MEMORY_FRACTION = 0.6
+
+
+def retire_after_of(environ) -> int:
+    """GRADFLOW_WORKER_MAX_ARCHITECTURES, else DEFAULT_RETIRE_AFTER; ValueError names the variable, its value and
+    what is allowed."""
+    raw = (environ.get(RETIRE_VARIABLE) or "").strip()
+    if not raw:
+        return DEFAULT_RETIRE_AFTER
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        # marked as outside text, as GRADFLOW_TRAIN_ON's: the page shows it literally (ui/text.py)
+        raise ValueError(f"{RETIRE_VARIABLE}={outside(raw)} is not allowed: a whole number of traced "
+                         "architectures, at least 1, after which an idle worker is restarted")
+    return int(raw)
 
 
 class WorkerLost(Exception):
@@ -80,8 +101,9 @@ class Controls:
 class WorkerEngine:
     """Trains LiveRuns on the workers of one Dask client."""
 
-    def __init__(self, client):
+    def __init__(self, client, retire_after: int | None = None):
         self.client = client
+        self.retire_after = retire_after or retire_after_of(os.environ)
         self._lock = threading.Lock()
         self._hosts = {}  # worker address -> (the actor's future, kept so the scheduler keeps the actor; its proxy)
         self._homes = {}  # architecture -> the worker address that traced it
@@ -113,6 +135,7 @@ class WorkerEngine:
             raise WorkerLost(f"no Dask worker is running (waited {WAIT_FOR_WORKER_SECONDS:.0f} s)")
         key = architecture(config)
         with self._lock:
+            workers = [address for address in workers if address not in self._lost] or workers  # one being retired
             home = self._homes.get(key)
             if home not in workers:
                 homed = Counter(self._homes.values())
@@ -178,6 +201,38 @@ class WorkerEngine:
                     on_restart(str(lost))
             finally:
                 self._left(address)
+                # in a thread: the run's page has its last frame already; the check asks the worker and may
+                # restart it
+                threading.Thread(target=self.retire_if_due, args=(address,), daemon=True).start()
+
+    # --- bounded workers ----------------------------------------------------------------------------------
+
+    def retire_if_due(self, address) -> bool:
+        """Restart this worker's process (Dask's `restart_workers`, through its nanny) if it trains nothing now
+        and has traced `retire_after` architectures, or holds RETIRE_MEMORY_FRACTION of its memory_limit.
+        Never mid-run: a run or a sweep cell on it keeps it. True when it was restarted."""
+        with self._lock:
+            kept = self._hosts.get(address)
+            if kept is None or self._training[address] or address in self._lost:
+                return False
+        try:
+            about = kept[1].about().result(timeout=CALL_TIMEOUT_SECONDS)
+            limit = self.client.scheduler_info(n_workers=-1)["workers"][address].get("memory_limit") or 0
+        except Exception:  # the worker is gone already: a run placed there notices
+            return False
+        if about["built"] < self.retire_after and not (limit and about["rss_mb"] * 2**20 >= RETIRE_MEMORY_FRACTION * limit):
+            return False
+        with self._lock:
+            if self._training[address]:
+                return False  # a run was placed there meanwhile
+            self._lost[address] = time.monotonic()  # from here no run is placed there
+        if about["training"] or self.client.processing([address]).get(address):
+            with self._lock:  # a run this engine does not count (another server's), or a sweep's cell
+                self._lost.pop(address, None)
+            return False
+        self._forget_worker(address)
+        self.client.restart_workers([address], timeout=120, raise_for_error=False)
+        return True
 
     def _attempt(self, address, config, turn, on_phase, stopped, controls):
         run_id = uuid.uuid4().hex[:12]
