@@ -2,6 +2,10 @@ import os
 import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# The pages' AppTests train in this process: they test what the pages draw, and the engine under them gives
+# the same records either way (tests/test_worker_engine.py). `streamlit run` in the browser tests keeps the
+# default, the Dask workers (tests/test_browser.py).
+os.environ.setdefault("GRADFLOW_TRAIN_ON", "server")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import pytest  # noqa: E402

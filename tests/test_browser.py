@@ -35,7 +35,8 @@ def streamlit_app(**settings):
     """`streamlit run app.py` on a free port, with these environment variables; its address. Its own process
     group, so worker processes it spawned (GRADFLOW_TRAIN_ON=workers) end with it."""
     port = free_port()
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **settings}
+    env = {name: value for name, value in os.environ.items() if name != "GRADFLOW_TRAIN_ON"}  # the app's default
+    env.update(TF_CPP_MIN_LOG_LEVEL="3", **settings)
     errors = tempfile.TemporaryFile()  # a file, not a pipe: a long-lived server's log never fills it and blocks
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),

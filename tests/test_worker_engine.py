@@ -136,9 +136,9 @@ def test_a_bad_place_to_train_is_refused_with_the_variable_its_value_and_what_is
     assert TRAIN_ON_VARIABLE in message and outside(value) in message and "server (" in message and "workers (" in message
 
 
-def test_runs_train_in_the_web_process_unless_the_host_says_workers():
-    assert train_on({}) == "server" and train_on({TRAIN_ON_VARIABLE: ""}) == "server"
-    assert train_on({TRAIN_ON_VARIABLE: " workers "}) == "workers"
+def test_runs_train_on_the_workers_unless_the_host_says_server():
+    assert train_on({}) == "workers" and train_on({TRAIN_ON_VARIABLE: ""}) == "workers"
+    assert train_on({TRAIN_ON_VARIABLE: " server "}) == "server"
 
 
 def test_a_worker_past_its_traced_architectures_is_restarted_between_runs_and_never_mid_run():

@@ -1,6 +1,7 @@
 """The server's shared parts (cached once per process) and this session's live run."""
 import json
 import os
+import threading
 import time
 
 import streamlit as st
@@ -13,6 +14,7 @@ from core.engine import datasets
 from core.engine.device import badge_text, gpu_names
 from core.engine.live import LabServer, train_on
 from core.engine.shared import SharedRun, open_run, watching
+from core.serve.gpus import badge as workers_badge
 
 FIRST_FRAME_WAIT = 0.8  # seconds the page waits for a new run's first frame before drawing
 
@@ -45,7 +47,33 @@ def frame_spent(seconds: float):
 
 
 @st.cache_resource
+def _workers_badge() -> dict | None:
+    """The workers' devices, asked once in a thread (the first page does not wait for the workers to start);
+    None when runs train in this process."""
+    engine = lab_server().engine
+    if engine is None:
+        return None
+    found = {}
+
+    def ask():
+        try:
+            found["text"] = workers_badge(engine.devices())
+        except Exception as error:  # the page says so rather than raise
+            found["text"] = f"the Dask workers did not answer ({type(error).__name__})"
+
+    threading.Thread(target=ask, daemon=True).start()
+    return found
+
+
 def device_badge() -> str:
+    found = _workers_badge()
+    if found is None:
+        return _local_badge()
+    return found.get("text", "Dask workers starting; they name their devices when they are up")
+
+
+@st.cache_resource
+def _local_badge() -> str:
     return badge_text(gpu_names())
 
 

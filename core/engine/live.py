@@ -91,7 +91,6 @@ class LabServer:
         server = cls(pool=TrainerPool(max_idle=int(environ.get("GRADFLOW_MAX_IDLE_TRAINERS", 8))),
                      cache=RecordCache(int(cache_mb * 2**20)),
                      gate=threading.BoundedSemaphore(active), slots=active)
-        server.lag_monitor = LagMonitor(server.redraws)  # the server's own: it lives as long as the process
         if where == "workers":
             from core.serve.worker_engine import WorkerEngine, retire_after_of
             from core.sweep.cluster import shared_client
@@ -99,6 +98,9 @@ class LabServer:
             retire_after = retire_after_of(environ)  # refused before the cluster starts
             # the cluster sweeps use, or GRADFLOW_DASK_SCHEDULER's
             server.engine = WorkerEngine(shared_client(), retire_after=retire_after)
+            server.engine.warm_up()
+        # last: a server that failed to start leaves no thread behind
+        server.lag_monitor = LagMonitor(server.redraws)  # the server's own: it lives as long as the process
         return server
 
 
@@ -107,9 +109,10 @@ TRAIN_ON = {"server": "train in the web process", "workers": "train on Dask work
 
 
 def train_on(environ) -> str:
-    """Where the Lab's and Compare's runs train: GRADFLOW_TRAIN_ON, "server" when unset; ValueError names the
-    variable, its value and what is allowed."""
-    raw = environ.get(TRAIN_ON_VARIABLE, "").strip() or "server"
+    """Where the Lab's and Compare's runs train: GRADFLOW_TRAIN_ON, "workers" when unset (a TensorFlow abort
+    then ends one worker, not the class's server, and training leaves the web process's interpreter lock to
+    the pages); ValueError names the variable, its value and what is allowed."""
+    raw = environ.get(TRAIN_ON_VARIABLE, "").strip() or "workers"
     if raw not in TRAIN_ON:
         allowed = " or ".join(f"{name} ({meaning})" for name, meaning in TRAIN_ON.items())
         # the value stays marked as outside text: the page shows it literally (ui/text.py), a terminal plain()

@@ -178,9 +178,27 @@ class WorkerEngine:
             kept = self._hosts.setdefault(address, (future, host))
         return kept[1]
 
+    def warm_up(self) -> threading.Thread:
+        """Start every worker's TrainerHost in a thread, so the workers import TensorFlow while the first page
+        draws, not when its first run asks."""
+        def start_hosts():
+            for address in self.workers():
+                try:
+                    self.host(address)
+                except Exception:  # a worker that did not start: the first run placed there says so
+                    pass
+
+        thread = threading.Thread(target=start_hosts, daemon=True, name="gradflow-warm-workers")
+        thread.start()
+        return thread
+
     def about(self) -> list:
         """Each worker's process, resident memory, traced trainers and runs training now."""
         return [self.host(address).about().result(timeout=CALL_TIMEOUT_SECONDS) for address in self.workers()]
+
+    def devices(self) -> list:
+        """Each worker's GPU names (an empty list for a CPU worker), for the device badge."""
+        return [self.host(address).device_names().result(timeout=CALL_TIMEOUT_SECONDS) for address in self.workers()]
 
     # --- a run --------------------------------------------------------------------------------------------
 

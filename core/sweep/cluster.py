@@ -55,16 +55,46 @@ def default_workers(environ=None) -> int:
     return usable_cores()
 
 
-def local_cluster(n_workers: int | None = None):
-    """A LocalCluster of worker processes (default: default_workers()), one thread each, no dashboard."""
-    from dask.distributed import LocalCluster
+MEMORY_VARIABLE = "GRADFLOW_WORKER_MEMORY_MB"
+LOCAL_HOST = "127.0.0.1"
 
-    n_workers = n_workers or default_workers()
-    if workers_problem(n_workers):
+
+def worker_memory_limit(n_workers: int, environ=None) -> int:
+    """Each local worker's memory_limit in bytes (its nanny restarts it past 95%): GRADFLOW_WORKER_MEMORY_MB,
+    else the machine's memory shared evenly, as LocalCluster's "auto"; ValueError names the variable."""
+    from distributed.system import MEMORY_LIMIT
+
+    environ = os.environ if environ is None else environ
+    raw = environ.get(MEMORY_VARIABLE, "").strip()
+    if not raw:
+        return int(MEMORY_LIMIT // n_workers)
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 256:
+        raise ValueError(plain(f"{MEMORY_VARIABLE}={outside(raw)} is not allowed: a whole number of megabytes "
+                               "per worker process, at least 256 (TensorFlow alone takes about 500)"))
+    return int(raw) * 2**20
+
+
+def local_cluster(n_workers: int | None = None, environ=None, gpus=None):
+    """A local Dask cluster of nanny-watched worker processes, one thread each, no dashboard: one worker per
+    GPU, each seeing only its own (core/serve/gpus.py), else `n_workers` (default: default_workers())."""
+    from dask.distributed import Nanny, Scheduler, SpecCluster
+
+    from core.serve.gpus import visible_gpus, worker_environments
+
+    environ = os.environ if environ is None else environ
+    gpus = visible_gpus(environ) if gpus is None else gpus
+    n_workers = len(gpus) or n_workers or default_workers(environ)
+    if not gpus and workers_problem(n_workers):
         raise ValueError(f"{n_workers} local workers are not allowed: {workers_allowed()}")
+    memory_limit = worker_memory_limit(n_workers, environ)
     # Workers are spawned with this process's sys.path, so they import the project's core/ as it does.
-    return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                        dashboard_address=None, env=dict(WORKER_ENVIRONMENT), silence_logs=logging.ERROR)
+    workers = {
+        f"worker-{index}": {"cls": Nanny, "options": {"nthreads": 1, "env": env, "memory_limit": memory_limit,
+                                                      "host": LOCAL_HOST, "silence_logs": logging.ERROR}}
+        for index, env in enumerate(worker_environments(gpus, n_workers, dict(WORKER_ENVIRONMENT)))}
+    # this machine only, as LocalCluster does: a scheduler on every interface would take tasks from anyone
+    scheduler = {"cls": Scheduler, "options": {"host": LOCAL_HOST, "dashboard_address": None}}
+    return SpecCluster(scheduler=scheduler, workers=workers, silence_logs=logging.ERROR)
 
 
 def scheduler_address(environ=None) -> str:
