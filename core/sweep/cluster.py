@@ -90,7 +90,7 @@ def local_cluster(n_workers: int | None = None, environ=None, gpus=None):
     # Workers are spawned with this process's sys.path, so they import the project's core/ as it does.
     workers = {
         f"worker-{index}": {"cls": Nanny, "options": {"nthreads": 1, "env": env, "memory_limit": memory_limit,
-                                                      "host": LOCAL_HOST, "silence_logs": logging.ERROR}}
+                                                      "host": LOCAL_HOST, "dashboard": False, "silence_logs": logging.ERROR}}
         for index, env in enumerate(worker_environments(gpus, n_workers, dict(WORKER_ENVIRONMENT)))}
     # this machine only, as LocalCluster does: a scheduler on every interface would take tasks from anyone
     scheduler = {"cls": Scheduler, "options": {"host": LOCAL_HOST, "dashboard_address": None}}
