@@ -97,9 +97,15 @@ class TrainerHost:
         self._loop = None
 
     def warm(self) -> int:
-        """Import TensorFlow and the engine now (runs in the actor's thread), so the first run does not wait."""
+        """Import TensorFlow and the engine, make this worker's trainer pool and check a config (the first
+        TensorFlow op of a process starts its runtime), now, in the actor's thread: `start` runs on the
+        worker's event loop, which the first run would otherwise hold for a second or two."""
         import core.engine.run  # noqa: F401
+        from core.config import RunConfig
+        from core.sweep.task import worker_pool
 
+        worker_pool()
+        RunConfig.from_dict(RunConfig().to_dict())
         return os.getpid()
 
     async def start(self, run_id: str, config_values: dict, upload=None) -> int:

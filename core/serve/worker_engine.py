@@ -106,6 +106,7 @@ class WorkerEngine:
         self.retire_after = retire_after or retire_after_of(os.environ)
         self._lock = threading.Lock()
         self._hosts = {}  # worker address -> (the actor's future, kept so the scheduler keeps the actor; its proxy)
+        self._making = {}  # worker address -> the lock held while its actor is made
         self._homes = {}  # architecture -> the worker address that traced it
         self._training = Counter()  # worker address -> runs it trains now
         self._lost = {}  # worker address -> when a run there lost it
@@ -164,29 +165,48 @@ class WorkerEngine:
             self._homes = {key: home for key, home in self._homes.items() if home != address}
 
     def host(self, address):
-        """The TrainerHost actor on that worker, made on first use."""
+        """The TrainerHost actor on that worker, made on first use; a run that asks while the warm-up makes it
+        waits for that one rather than making a second."""
         with self._lock:
             kept = self._hosts.get(address)
+            making = self._making.setdefault(address, threading.Lock())
         if kept is not None:
             return kept[1]
-        future = self.client.submit(TrainerHost, actor=True, pure=False, workers=[address], allow_other_workers=False,
-                                    key=f"trainer-host-{uuid.uuid4().hex[:8]}")
-        host = future.result(timeout=120)
-        with self.client.as_current():  # binds the proxy to this client (it is not the default one)
-            host.warm().result(timeout=120)
-        with self._lock:
-            kept = self._hosts.setdefault(address, (future, host))
+        with making:
+            with self._lock:
+                kept = self._hosts.get(address)
+            if kept is not None:
+                return kept[1]
+            future = self.client.submit(TrainerHost, actor=True, pure=False, workers=[address],
+                                        allow_other_workers=False, key=f"trainer-host-{uuid.uuid4().hex[:8]}")
+            host = future.result(timeout=120)
+            with self.client.as_current():  # binds the proxy to this client (it is not the default one)
+                host.warm().result(timeout=120)
+            with self._lock:
+                kept = self._hosts.setdefault(address, (future, host))
         return kept[1]
 
     def warm_up(self) -> threading.Thread:
-        """Start every worker's TrainerHost in a thread, so the workers import TensorFlow while the first page
-        draws, not when its first run asks."""
+        """Start every worker's TrainerHost, each in a thread of its own, so the workers import TensorFlow at once
+        and while the first page draws, not when a run first asks (about 3 s each on this 2-core machine)."""
+        def start_host(address):
+            try:
+                self.host(address)
+            except Exception:  # a worker that did not start: the first run placed there says so
+                pass
+
         def start_hosts():
-            for address in self.workers():
+            cluster = getattr(self.client, "cluster", None)  # a local cluster's workers may still be starting
+            if cluster is not None and getattr(cluster, "worker_spec", None):
                 try:
-                    self.host(address)
-                except Exception:  # a worker that did not start: the first run placed there says so
+                    self.client.wait_for_workers(len(cluster.worker_spec), timeout=120)
+                except Exception:  # fewer came up: warm those
                     pass
+            starting = [threading.Thread(target=start_host, args=(address,), daemon=True) for address in self.workers()]
+            for thread in starting:
+                thread.start()
+            for thread in starting:
+                thread.join()
 
         thread = threading.Thread(target=start_hosts, daemon=True, name="gradflow-warm-workers")
         thread.start()
