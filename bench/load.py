@@ -202,6 +202,8 @@ def main():
     parser.add_argument("--client", choices=("browser", "websocket"), default="browser",
                         help="browser: headless Chromium pages on this machine; websocket: Streamlit's protocol "
                              "without rendering (as if each student's own laptop drew the page)")
+    parser.add_argument("--dump-after", type=float, default=120.0,
+                        help="seconds after which a class not done yet gets its server's threads dumped (py-spy)")
     args = parser.parse_args()
     port = free_port()
     # The server's log goes to a file: a pipe nobody reads until the end fills (64 KB) and blocks the server.
@@ -218,7 +220,13 @@ def main():
             asyncio.run(warm_up(f"http://127.0.0.1:{port}"))
         started, machine_before = time.perf_counter(), busy_seconds()
         server_before = cpu_seconds(with_children(psutil.Process(server.pid)))
+        # A class that is not done by then has frozen (a good run takes under a minute here): what every
+        # thread of the server and its workers is doing goes to artifacts/, to say why.
+        watchdog = threading.Timer(args.dump_after, dump_threads, args=(server.pid,))
+        watchdog.daemon = True
+        watchdog.start()
         results = asyncio.run(drive(args.sessions, f"http://127.0.0.1:{port}", args.client))
+        watchdog.cancel()
         wall = time.perf_counter() - started
         server_cpu = cpu_seconds(with_children(psutil.Process(server.pid))) - server_before
         cpu = {"server": server_cpu, "clients": busy_seconds() - machine_before - server_cpu}
@@ -228,6 +236,18 @@ def main():
         server.wait(30)
     log.seek(0)
     report(args.sessions, results, wall, max(peaks) if peaks else float("nan"), log.read().decode(errors="replace"), cpu)
+
+
+def dump_threads(pid: int) -> None:
+    """`py-spy dump` of the server and of each child process (the Dask workers), into artifacts/."""
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    path = os.path.join(ARTIFACTS, f"load-threads-{time.strftime('%Y%m%d-%H%M%S')}.txt")
+    with open(path, "w") as out:
+        for process in with_children(psutil.Process(pid)):
+            dumped = subprocess.run(["py-spy", "dump", "--pid", str(process.pid)], capture_output=True, text=True,
+                                    env={**os.environ, "PATH": f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}"})
+            out.write(f"## pid {process.pid}: {' '.join(process.cmdline())[:200]}\n{dumped.stdout}{dumped.stderr}\n")
+    print(f"the class was not done after its watchdog's time: threads in {path}", file=sys.stderr, flush=True)
 
 
 STAGES = ("open the link", *(f"move {label}" for label, _ in CHANGES))
