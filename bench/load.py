@@ -225,8 +225,10 @@ def main():
         watchdog = threading.Timer(args.dump_after, dump_threads, args=(server.pid,))
         watchdog.daemon = True
         watchdog.start()
-        results = asyncio.run(drive(args.sessions, f"http://127.0.0.1:{port}", args.client))
-        watchdog.cancel()
+        try:
+            results = asyncio.run(drive(args.sessions, f"http://127.0.0.1:{port}", args.client))
+        finally:
+            watchdog.cancel()
         wall = time.perf_counter() - started
         server_cpu = cpu_seconds(with_children(psutil.Process(server.pid))) - server_before
         cpu = {"server": server_cpu, "clients": busy_seconds() - machine_before - server_cpu}
@@ -244,9 +246,18 @@ def dump_threads(pid: int) -> None:
     path = os.path.join(ARTIFACTS, f"load-threads-{time.strftime('%Y%m%d-%H%M%S')}.txt")
     with open(path, "w") as out:
         for process in with_children(psutil.Process(pid)):
-            dumped = subprocess.run(["py-spy", "dump", "--pid", str(process.pid)], capture_output=True, text=True,
-                                    env={**os.environ, "PATH": f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}"})
-            out.write(f"## pid {process.pid}: {' '.join(process.cmdline())[:200]}\n{dumped.stdout}{dumped.stderr}\n")
+            try:
+                command = " ".join(process.cmdline())[:200]
+            except psutil.Error as error:  # a zombie (a worker that died and was not reaped yet) says so
+                out.write(f"## pid {process.pid}: {type(error).__name__}\n\n")
+                continue
+            try:
+                dumped = subprocess.run(["py-spy", "dump", "--pid", str(process.pid)], capture_output=True, text=True,
+                                        timeout=60, env={**os.environ, "PATH": f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}"})
+                found = dumped.stdout + dumped.stderr
+            except subprocess.TimeoutExpired:
+                found = "py-spy took over 60 s\n"
+            out.write(f"## pid {process.pid}: {command}\n{found}\n")
     print(f"the class was not done after its watchdog's time: threads in {path}", file=sys.stderr, flush=True)
 
 

@@ -5,7 +5,7 @@ import os
 import pytest
 from dask.distributed import Client
 
-from core.outside_text import outside
+from core.outside_text import outside, plain
 from core.serve.gpus import CUDA_VARIABLE, badge, visible_gpus, worker_environments
 from core.sweep import cluster as sweep_cluster
 
@@ -25,7 +25,6 @@ def test_without_cuda_visible_devices_every_gpu_the_driver_counts_is_handed_out_
         raise OSError("libnvidia-ml.so.1: cannot open shared object file")
 
     assert visible_gpus({}, device_count=no_driver) == []
-    assert visible_gpus({}) == []  # this machine: Dask's NVML wrapper finds no driver
 
 
 def test_each_gpu_gets_a_worker_that_sees_only_it_and_a_cpu_machine_gets_the_cpu_workers():
@@ -36,10 +35,17 @@ def test_each_gpu_gets_a_worker_that_sees_only_it_and_a_cpu_machine_gets_the_cpu
 
 
 def test_the_badge_names_every_gpu_of_every_worker_or_says_cpu():
-    assert badge([["NVIDIA A100"], ["NVIDIA L4"]]) == "2 GPUs on 2 Dask workers: NVIDIA A100, NVIDIA L4"
+    assert plain(badge([["NVIDIA A100"], ["NVIDIA L4"]])) == "2 GPUs on 2 Dask workers: NVIDIA A100, NVIDIA L4"
     assert badge([[], []]) == "CPU (2 Dask workers, no GPU visible to TensorFlow)"
-    assert badge([["NVIDIA T4"]]) == "1 GPU on 1 Dask worker: NVIDIA T4"
+    assert plain(badge([["NVIDIA T4"]])) == "1 GPU on 1 Dask worker: NVIDIA T4"
     assert badge([]) == "no Dask worker is running yet"
+
+
+def test_a_gpu_name_a_worker_reports_is_shown_literally_not_as_markdown():
+    from ui.text import markdown
+
+    shown = markdown(f"Device: {badge([['[update](http://evil.example)']])}")
+    assert shown == "Device: 1 GPU on 1 Dask worker: `[update](http://evil.example)`"
 
 
 def test_a_local_cluster_for_two_gpus_starts_two_worker_processes_each_seeing_its_own_gpu():
@@ -64,12 +70,21 @@ def test_each_local_worker_gets_its_share_of_the_memory_unless_the_host_names_on
     assert sweep_cluster.worker_memory_limit(2, {sweep_cluster.MEMORY_VARIABLE: "3000"}) == 3000 * 2**20
 
 
-@pytest.mark.parametrize("value", ["100", "lots", "-5", "1.5"])
+@pytest.mark.parametrize("value", ["1000", "lots", "-5", "1.5"])
 def test_a_bad_worker_memory_is_refused_with_the_variable_its_value_and_what_is_allowed(value):
     from core.outside_text import plain
 
     with pytest.raises(ValueError) as refused:
         sweep_cluster.worker_memory_limit(2, {sweep_cluster.MEMORY_VARIABLE: value})
-    assert str(refused.value) == plain(f"{sweep_cluster.MEMORY_VARIABLE}={outside(value)} is not allowed: a whole "
-                                       "number of megabytes per worker process, at least 256 (TensorFlow alone takes "
-                                       "about 500)")
+    assert plain(str(refused.value)) == (f"{sweep_cluster.MEMORY_VARIABLE}='{value}' is not allowed: a whole number "
+                                         "of megabytes per worker process, at least 1024 (TensorFlow alone takes about "
+                                         "500, a deep run's trainer more)")
+
+
+def test_a_count_of_workers_asked_for_takes_that_many_gpus_at_most():
+    local = sweep_cluster.local_cluster(1, gpus=["0", "1"], environ={sweep_cluster.MEMORY_VARIABLE: "1024"})
+    with Client(local, set_as_default=False) as client:
+        client.wait_for_workers(1, timeout=120)
+        seen = client.run(lambda: os.environ.get(CUDA_VARIABLE))
+    local.close()
+    assert list(seen.values()) == ["0"]

@@ -165,6 +165,11 @@ def test_a_worker_past_its_traced_architectures_is_restarted_between_runs_and_ne
         (fresh,) = engine.workers()
         about = engine.host(fresh).about().result(timeout=30)
         assert about["pid"] != before["pid"] and about["built"] == 1  # a fresh process: only the new architecture
+        with Client(local.scheduler_address, set_as_default=False) as theirs:  # as GRADFLOW_DASK_SCHEDULER connects
+            remote = WorkerEngine(theirs, retire_after=1)
+            assert remote.host(fresh).about().result(timeout=30)["built"] == 1  # due, by its bound
+            assert not remote.retire_if_due(fresh)  # but a cluster the host runs is theirs to bound
+            assert remote.workers() == [fresh] and engine.host(fresh).about().result(timeout=30)["pid"] == about["pid"]
     local.close()
 
 

@@ -39,7 +39,7 @@ def run():
 
     with st.sidebar:
         st.markdown("### Gradient Flow Explorer")
-        st.caption(f"Device: **{device_badge()}**")
+        text.caption(f"Device: {device_badge()}")  # a worker's GPU names are outside text: shown as they are
         if navigation.url_path != "sweep":
             sweep_sidebar_note()
 

@@ -14,7 +14,9 @@ from core.engine import datasets
 from core.engine.device import badge_text, gpu_names
 from core.engine.live import LabServer, train_on
 from core.engine.shared import SharedRun, open_run, watching
+from core.outside_text import outside
 from core.serve.gpus import badge as workers_badge
+from core.sweep.cluster import SCHEDULER_VARIABLE
 
 FIRST_FRAME_WAIT = 0.8  # seconds the page waits for a new run's first frame before drawing
 
@@ -145,4 +147,8 @@ def server_problem() -> str | None:
         lab_server()
     except ValueError as error:
         return str(error)
+    except (OSError, TimeoutError) as error:  # the Dask cluster could not be reached or started
+        return (f"The Dask cluster for training could not be reached or started ({type(error).__name__}: "
+                f"{outside(str(error))}). Check {SCHEDULER_VARIABLE}, or set GRADFLOW_TRAIN_ON=server to train in "
+                "the web process.")
     return None

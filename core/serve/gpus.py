@@ -7,6 +7,8 @@ driver through Dask's own NVML wrapper (distributed.diagnostics.nvml), so it nee
 """
 import os
 
+from core.outside_text import outside
+
 CUDA_VARIABLE = "CUDA_VISIBLE_DEVICES"
 
 
@@ -48,5 +50,7 @@ def badge(devices_per_worker: list) -> str:
     if not workers:
         return "no Dask worker is running yet"
     if gpus:
-        return f"{len(gpus)} GPU{'s' if len(gpus) != 1 else ''} on {workers} Dask worker{'s' if workers != 1 else ''}: " + ", ".join(gpus)
+        # the names come from the workers' drivers (a remote cluster's, too): marked as outside text
+        return (f"{len(gpus)} GPU{'s' if len(gpus) != 1 else ''} on {workers} Dask worker{'s' if workers != 1 else ''}: "
+                + ", ".join(outside(name, quoted=False) for name in gpus))
     return f"CPU ({workers} Dask worker{'s' if workers != 1 else ''}, no GPU visible to TensorFlow)"

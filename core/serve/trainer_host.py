@@ -102,8 +102,10 @@ class TrainerHost:
         worker's event loop, which the first run would otherwise hold for a second or two."""
         import core.engine.run  # noqa: F401
         from core.config import RunConfig
+        from core.engine.device import configure_gpus
         from core.sweep.task import worker_pool
 
+        configure_gpus()  # before any TensorFlow op: memory growth can only be set on a GPU not yet in use
         worker_pool()
         RunConfig.from_dict(RunConfig().to_dict())
         return os.getpid()

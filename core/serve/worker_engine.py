@@ -128,22 +128,22 @@ class WorkerEngine:
         runs, then holding the fewest architectures (so two new architectures go to two workers)."""
         from core.sweep.execute import architecture
 
-        workers, deadline = self.workers(), time.monotonic() + WAIT_FOR_WORKER_SECONDS
-        while not workers and time.monotonic() < deadline:  # a nanny is starting its worker again
-            time.sleep(0.5)
+        key, deadline = architecture(config), time.monotonic() + WAIT_FOR_WORKER_SECONDS
+        while True:
             workers = self.workers()
-        if not workers:
-            raise WorkerLost(f"no Dask worker is running (waited {WAIT_FOR_WORKER_SECONDS:.0f} s)")
-        key = architecture(config)
-        with self._lock:
-            workers = [address for address in workers if address not in self._lost] or workers  # one being retired
-            home = self._homes.get(key)
-            if home not in workers:
-                homed = Counter(self._homes.values())
-                home = min(workers, key=lambda address: (self._training[address], homed[address], address))
-                self._homes[key] = home
-            self._training[home] += 1
-        return home
+            with self._lock:  # checked again here: a worker being retired is marked lost under this lock
+                workers = [address for address in workers if address not in self._lost]
+                if workers:
+                    home = self._homes.get(key)
+                    if home not in workers:
+                        homed = Counter(self._homes.values())
+                        home = min(workers, key=lambda address: (self._training[address], homed[address], address))
+                        self._homes[key] = home
+                    self._training[home] += 1
+                    return home
+            if time.monotonic() >= deadline:
+                raise WorkerLost(f"no Dask worker is running (waited {WAIT_FOR_WORKER_SECONDS:.0f} s)")
+            time.sleep(0.5)  # a nanny is starting its worker again
 
     def home(self, config) -> str | None:
         """The worker that holds this architecture's traced trainer, as far as this engine knows."""
@@ -249,27 +249,35 @@ class WorkerEngine:
         """Restart this worker's process (Dask's `restart_workers`, through its nanny) if it trains nothing now
         and has traced `retire_after` architectures, or holds RETIRE_MEMORY_FRACTION of its memory_limit.
         Never mid-run: a run or a sweep cell on it keeps it. True when it was restarted."""
+        if getattr(self.client, "cluster", None) is None:
+            return False  # a cluster the host runs (GRADFLOW_DASK_SCHEDULER) is theirs to bound, not this server's
         with self._lock:
             kept = self._hosts.get(address)
             if kept is None or self._training[address] or address in self._lost:
                 return False
         try:
             about = kept[1].about().result(timeout=CALL_TIMEOUT_SECONDS)
-            limit = self.client.scheduler_info(n_workers=-1)["workers"][address].get("memory_limit") or 0
+            info = self.client.scheduler_info(n_workers=-1)["workers"][address]
         except Exception:  # the worker is gone already: a run placed there notices
             return False
+        limit = info.get("memory_limit") or 0
         if about["built"] < self.retire_after and not (limit and about["rss_mb"] * 2**20 >= RETIRE_MEMORY_FRACTION * limit):
             return False
         with self._lock:
-            if self._training[address]:
-                return False  # a run was placed there meanwhile
-            self._lost[address] = time.monotonic()  # from here no run is placed there
-        if about["training"] or self.client.processing([address]).get(address):
-            with self._lock:  # a run this engine does not count (another server's), or a sweep's cell
+            if self._training[address] or address in self._lost:
+                return False  # a run was placed there meanwhile, or another check is retiring it
+            self._lost[address] = time.monotonic()  # from here no run is placed there (place() checks it)
+        # a run this engine does not count (another server's), a sweep's cell, or data a sweep still needs
+        held = [key for key in self.client.has_what([address]).get(address, ()) if not str(key).startswith("trainer-host-")]
+        if about["training"] or self.client.processing([address]).get(address) or held:
+            with self._lock:
                 self._lost.pop(address, None)
             return False
         self._forget_worker(address)
-        self.client.restart_workers([address], timeout=120, raise_for_error=False)
+        try:
+            self.client.restart_workers([address], timeout=120, raise_for_error=False)
+        except Exception:  # a worker without a nanny cannot be restarted: it stays out of placement for a while
+            return False
         return True
 
     def _attempt(self, address, config, turn, on_phase, stopped, controls):

@@ -49,14 +49,15 @@ def default_workers(environ=None) -> int:
     raw = environ.get(WORKERS_VARIABLE, "").strip()
     if raw:
         if not (raw.isascii() and raw.isdigit()) or workers_problem(int(raw)):
-            # plain text (quoted): the app's page and the command line both show it as it is
-            raise ValueError(plain(f"{WORKERS_VARIABLE}={outside(raw)} is not allowed: {workers_allowed()}"))
+            # marked as outside text: the page shows it literally (ui/text.py), the command line plain()
+            raise ValueError(f"{WORKERS_VARIABLE}={outside(raw)} is not allowed: {workers_allowed()}")
         return int(raw)
     return usable_cores()
 
 
 MEMORY_VARIABLE = "GRADFLOW_WORKER_MEMORY_MB"
 LOCAL_HOST = "127.0.0.1"
+MIN_WORKER_MB = 1024  # below it a worker is killed while it starts, or retired after every run
 
 
 def worker_memory_limit(n_workers: int, environ=None) -> int:
@@ -68,9 +69,11 @@ def worker_memory_limit(n_workers: int, environ=None) -> int:
     raw = environ.get(MEMORY_VARIABLE, "").strip()
     if not raw:
         return int(MEMORY_LIMIT // n_workers)
-    if not (raw.isascii() and raw.isdigit()) or int(raw) < 256:
-        raise ValueError(plain(f"{MEMORY_VARIABLE}={outside(raw)} is not allowed: a whole number of megabytes "
-                               "per worker process, at least 256 (TensorFlow alone takes about 500)"))
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < MIN_WORKER_MB:
+        # marked as outside text, as above
+        raise ValueError(f"{MEMORY_VARIABLE}={outside(raw)} is not allowed: a whole number of megabytes per worker "
+                         f"process, at least {MIN_WORKER_MB} (TensorFlow alone takes about 500, a deep run's "
+                         "trainer more)")
     return int(raw) * 2**20
 
 
@@ -83,6 +86,8 @@ def local_cluster(n_workers: int | None = None, environ=None, gpus=None):
 
     environ = os.environ if environ is None else environ
     gpus = visible_gpus(environ) if gpus is None else gpus
+    if n_workers or environ.get(WORKERS_VARIABLE, "").strip():  # a count asked for: that many GPUs, at most
+        gpus = gpus[:n_workers or default_workers(environ)]
     n_workers = len(gpus) or n_workers or default_workers(environ)
     if not gpus and workers_problem(n_workers):
         raise ValueError(f"{n_workers} local workers are not allowed: {workers_allowed()}")

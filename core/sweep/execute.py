@@ -170,7 +170,8 @@ class Sweep:
         """{name: future} of the uploaded data sets the runs name, each sent to the cluster once (the workers
         are other processes, or machines, without the server's uploads); UploadGone when this server lost one."""
         names = {run.config.dataset for run in self.runs if is_upload(run.config.dataset)}
-        return {name: client.scatter(STORE.get(name), hash=False) for name in sorted(names)}
+        # broadcast: every worker holds a copy, so a worker lost mid-sweep does not take the data set with it
+        return {name: client.scatter(STORE.get(name), hash=False, broadcast=True) for name in sorted(names)}
 
     @property
     def total(self) -> int:
