@@ -237,7 +237,14 @@ def main():
         server.terminate()
         server.wait(30)
     log.seek(0)
-    report(args.sessions, results, wall, max(peaks) if peaks else float("nan"), log.read().decode(errors="replace"), cpu)
+    server_log = log.read().decode(errors="replace")
+    if any(not result["completed"] for result in results):  # a session that did not finish: keep what the server said
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        kept = os.path.join(ARTIFACTS, f"load-server-{time.strftime('%Y%m%d-%H%M%S')}.log")
+        with open(kept, "w") as out:
+            out.write(server_log)
+        print(f"a session did not finish: the server's log is in {kept}", file=sys.stderr)
+    report(args.sessions, results, wall, max(peaks) if peaks else float("nan"), server_log, cpu)
 
 
 def dump_threads(pid: int) -> None:
