@@ -11,7 +11,7 @@ import logging
 import os
 import threading
 
-from core.outside_text import outside, plain
+from core.outside_text import outside
 
 SCHEDULER_VARIABLE = "GRADFLOW_DASK_SCHEDULER"
 WORKER_ENVIRONMENT = {
@@ -86,9 +86,10 @@ def local_cluster(n_workers: int | None = None, environ=None, gpus=None):
 
     environ = os.environ if environ is None else environ
     gpus = visible_gpus(environ) if gpus is None else gpus
-    if n_workers or environ.get(WORKERS_VARIABLE, "").strip():  # a count asked for: that many GPUs, at most
-        gpus = gpus[:n_workers or default_workers(environ)]
-    n_workers = len(gpus) or n_workers or default_workers(environ)
+    asked = n_workers or (default_workers(environ) if environ.get(WORKERS_VARIABLE, "").strip() else None)
+    if asked:
+        gpus = gpus[:asked]  # a count asked for: that many GPUs, at most
+    n_workers = len(gpus) or asked or default_workers(environ)
     if not gpus and workers_problem(n_workers):
         raise ValueError(f"{n_workers} local workers are not allowed: {workers_allowed()}")
     memory_limit = worker_memory_limit(n_workers, environ)
