@@ -30,7 +30,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from bench.lab import free_port  # noqa: E402
-from bench.processes import cpu_seconds, with_children  # noqa: E402
+from bench.processes import cpu_seconds, thread_dump, with_children  # noqa: E402
 from bench.ws_student import StreamlitStudent  # noqa: E402
 from core.lessons.links import Lesson, lesson_params  # noqa: E402
 from core.lessons.presets import BY_NAME  # noqa: E402
@@ -248,23 +248,11 @@ def main():
 
 
 def dump_threads(pid: int) -> None:
-    """`py-spy dump` of the server and of each child process (the Dask workers), into artifacts/."""
+    """The server's and its workers' threads (bench/processes.py), into artifacts/."""
     os.makedirs(ARTIFACTS, exist_ok=True)
     path = os.path.join(ARTIFACTS, f"load-threads-{time.strftime('%Y%m%d-%H%M%S')}.txt")
     with open(path, "w") as out:
-        for process in with_children(psutil.Process(pid)):
-            try:
-                command = " ".join(process.cmdline())[:200]
-            except psutil.Error as error:  # a zombie (a worker that died and was not reaped yet) says so
-                out.write(f"## pid {process.pid}: {type(error).__name__}\n\n")
-                continue
-            try:
-                dumped = subprocess.run(["py-spy", "dump", "--pid", str(process.pid)], capture_output=True, text=True,
-                                        timeout=60, env={**os.environ, "PATH": f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}"})
-                found = dumped.stdout + dumped.stderr
-            except subprocess.TimeoutExpired:
-                found = "py-spy took over 60 s\n"
-            out.write(f"## pid {process.pid}: {command}\n{found}\n")
+        out.write(thread_dump(pid))
     print(f"the class was not done after its watchdog's time: threads in {path}", file=sys.stderr, flush=True)
 
 

@@ -54,6 +54,7 @@ def streamlit_app(**settings):
                     raise AssertionError(f"streamlit ended: {errors.read().decode(errors='replace')[-4000:]}")
                 assert time.time() < deadline, "streamlit did not start"
                 time.sleep(0.3)
+        process.log = errors  # what the server printed, for a test that fails to say why
         yield f"http://127.0.0.1:{port}", process
     finally:
         process.terminate()
