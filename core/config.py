@@ -5,8 +5,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from core.engine import initializers
-from core.engine.activations import ACTIVATIONS
+from core.activation_table import ACTIVATIONS
+from core.initializer_table import PRESETS, makes_any
 from core.limits import LIMIT_VARIABLES, current_limits
 from core.outside_text import outside
 
@@ -136,10 +136,14 @@ def _check_initializer(name, value, shapes):
         raise ConfigError(name, value, f"a config seed that is null or an integer from {SEED_RANGE[0]} to {SEED_RANGE[1]} "
                                        f"(here {outside(seed)}); the run's seed sets every layer's seed anyway")
     for which, shape in shapes:
+        if makes_any(value, shape):
+            continue  # a name known to make it (core/initializer_table.py): no need to load Keras
+        from core.engine import initializers  # Keras checks everything else, by making a sample
+
         try:
             initializers.resolve(value, shape)
         except ValueError as error:
-            presets = ", ".join(initializers.PRESETS)
+            presets = ", ".join(PRESETS)
             raise ConfigError(
                 name, value,
                 f"a Keras initializer name such as he_normal, a preset ({presets}) or a Keras config dict "

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from core.engine.statistics import LAYER_METRICS
+from core.metrics import LAYER_METRICS
 from core.outside_text import outside
 
 SCHEMA = "gradflow.run/1"

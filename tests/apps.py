@@ -47,14 +47,14 @@ def stop_all(started: list) -> None:
             run.wait(60)
 
 
-def open_link(params: dict, page: str = "pages/lab.py"):
+def open_link(params: dict, page: str = "app_pages/lab.py"):
     """A fresh session opening a link to `page` with these query parameters, run once; the page never raises."""
     from streamlit.testing.v1 import AppTest
 
     app = AppTest.from_file(APP, default_timeout=120)
     STARTED.append(app)
     app.query_params.update(params)
-    if page != "pages/lab.py":
+    if page != "app_pages/lab.py":
         app.switch_page(page)
     app.run()
     assert not app.exception, [e.value for e in app.exception]

@@ -37,7 +37,7 @@ def test_compare_a_preset_with_two_runs_then_four(server, browser):  # noqa: F81
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.goto(f"{server}/compare?preset=sigmoid_vs_relu")
     expect(page.get_by_role("heading", name="Compare runs")).to_be_visible(timeout=60_000)
-    # A fresh server whose first visit is a lesson link still runs the page through app.py (ui/entry.py).
+    # A fresh server whose first visit is a lesson link still runs the page through app.py (app_pages/, not pages/).
     expect(page.get_by_text("Gradient Flow Explorer")).to_be_visible(timeout=30_000)
     wait_all_finished(page, 2)
     expect(page.locator(CHARTS)).to_have_count(14, timeout=30_000)  # stale live charts leave as the rerun ends
@@ -87,7 +87,7 @@ def test_a_slow_browser_shows_a_lesson_links_settings_and_keeps_them_on_the_next
     """A student's laptop, or a class's server, that draws slowly: the sliders still show the link's values,
     not their minimums, and the first touch moves one control and no other."""
     warm = browser.new_page()
-    warm.goto(server)  # a fresh server's first visit reruns once (ui/entry.py); this test is about the rest
+    warm.goto(server)  # a fresh server's first visit starts its cluster and traces; this test is about the rest
     expect(warm.get_by_text("finished · step", exact=False)).to_be_visible(timeout=60_000)
     warm.close()
     config = dataclasses.replace(BY_NAME["sigmoid_vs_relu"].configs[0], depth=12, width=64, seed=31)

@@ -19,7 +19,7 @@ def open_compare(params=None, **state):
     app.query_params.update(params or {})
     for key, value in state.items():
         app.session_state[key] = value
-    app.switch_page("pages/compare.py")
+    app.switch_page("app_pages/compare.py")
     app.run()
     return app
 

@@ -16,13 +16,13 @@ from apps import APP, STARTED
 
 
 
-def open_page(params, page="pages/lab.py", **state):
+def open_page(params, page="app_pages/lab.py", **state):
     app = AppTest.from_file(APP, default_timeout=120)
     STARTED.append(app)
     app.query_params.update(params)
     for key, value in state.items():
         app.session_state[key] = value
-    if page != "pages/lab.py":
+    if page != "app_pages/lab.py":
         app.switch_page(page)
     app.run()
     return app
@@ -122,12 +122,12 @@ values = st.one_of(st.text(max_size=30), st.sampled_from(
 # No shrinking: each example is a page run with training; a failure prints its example as it is.
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck),
           phases=(Phase.explicit, Phase.reuse, Phase.generate))
-@given(params=st.dictionaries(keys, values, max_size=6), page=st.sampled_from(["pages/lab.py", "pages/compare.py"]))
+@given(params=st.dictionaries(keys, values, max_size=6), page=st.sampled_from(["app_pages/lab.py", "app_pages/compare.py"]))
 def test_no_query_string_raises_out_of_a_page(params, page):
     with small_host():
         app = AppTest.from_file(APP, default_timeout=120)
         app.query_params.update(params)
-        if page != "pages/lab.py":
+        if page != "app_pages/lab.py":
             app.switch_page(page)
         app.run()
         try:

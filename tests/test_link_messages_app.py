@@ -13,18 +13,18 @@ def warnings(app) -> list:
 
 
 def test_compare_reads_the_other_runs_fields_without_a_run_1_field():
-    app = open_link({"runs": "2", "run2.depth": "5"}, "pages/compare.py")
+    app = open_link({"runs": "2", "run2.depth": "5"}, "app_pages/compare.py")
     assert app.session_state["cmp2_depth"] == 5 and app.session_state["cmp1_depth"] != 5
     assert [run.config.depth for run in app.session_state["cmp_live"]][1] == 5
 
 
 def test_compare_reads_runs_alone():
-    app = open_link({"runs": "3"}, "pages/compare.py")
+    app = open_link({"runs": "3"}, "app_pages/compare.py")
     assert app.session_state["cmp_count"] == 3 and len(app.session_state["cmp_live"]) == 3
 
 
 def test_compare_reads_lock_alone():
-    app = open_link({"lock": "depth"}, "pages/compare.py")
+    app = open_link({"lock": "depth"}, "app_pages/compare.py")
     assert all(slider.disabled for slider in app.slider if slider.key and slider.key.endswith("_depth"))
     assert any(slider.key == "cmp1_depth" for slider in app.slider)
 
@@ -58,11 +58,11 @@ def test_link_warnings_go_when_dismissed():
 
 
 def test_the_sweep_page_names_a_bad_link_parameter():
-    app = open_link({"depth": "abc"}, "pages/sweep.py")
+    app = open_link({"depth": "abc"}, "app_pages/sweep.py")
     assert any("Link parameter depth: depth = 'abc' is not allowed: an integer" in w for w in warnings(app))
 
 
 def test_the_theory_page_names_a_bad_link_parameter_and_reads_a_good_one():
-    app = open_link({"activation": "relu", "sigma_w": "nan"}, "pages/theory.py")
+    app = open_link({"activation": "relu", "sigma_w": "nan"}, "app_pages/theory.py")
     assert any("Link parameter 'sigma_w' is unknown on this page; ignored." in w for w in warnings(app))
     assert app.selectbox(key="theory_activation").value == "relu"

@@ -20,7 +20,7 @@ def lab():
         run.wait(60)
 
 
-@pytest.mark.parametrize("page", ["pages/activations.py", "pages/theory.py", "pages/compare.py"])
+@pytest.mark.parametrize("page", ["app_pages/activations.py", "app_pages/theory.py", "app_pages/compare.py"])
 def test_lab_settings_and_run_survive_a_visit_to_another_page(lab, page):
     lab.slider(key="lab_depth").set_value(7).run()
     lab.selectbox(key="lab_activation").set_value("tanh").run()
@@ -29,7 +29,7 @@ def test_lab_settings_and_run_survive_a_visit_to_another_page(lab, page):
 
     lab.switch_page(page).run()
     lab.run()  # a second run on the other page is where Streamlit used to drop the Lab's widget values
-    lab.switch_page("pages/lab.py").run()
+    lab.switch_page("app_pages/lab.py").run()
 
     assert not lab.exception
     assert lab.slider(key="lab_depth").value == 7

@@ -10,8 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 from dask.distributed import Client
-from streamlit.runtime.pages_manager import PagesManager
-from streamlit.testing.v1 import AppTest, app_test
+from streamlit.testing.v1 import AppTest
 
 from core.cli import main
 from core.config import RunConfig
@@ -307,21 +306,11 @@ def test_the_command_line_keeps_every_runs_whole_record_only_when_asked(client, 
     assert "--records:" in capsys.readouterr().err
 
 
-class _AppPages(PagesManager):
-    """As on a real server, where app.py's st.navigation switches Streamlit's old pages/ mode off for good
-    (AppTest switches it back on before every run, and the page's rerun out of it would drop a button click)."""
-
-    def __init__(self, *args, **kwargs):
-        PagesManager.uses_pages_directory = False
-        super().__init__(*args, **kwargs)
-
-
 @pytest.fixture
 def sweep_page(client, monkeypatch):
-    monkeypatch.setattr(app_test, "PagesManager", _AppPages)
     monkeypatch.setenv(sweep_cluster.SCHEDULER_VARIABLE, client.scheduler.address)
     app = AppTest.from_file(APP, default_timeout=120)
-    app.switch_page("pages/sweep.py")
+    app.switch_page("app_pages/sweep.py")
     yield app
     sweep_cluster.close_shared()
 
@@ -373,7 +362,7 @@ def test_the_server_refuses_a_sweep_beyond_its_limit_of_sweeps_at_once_and_takes
     first.button(key="sweep_run").click().run()
     assert "sweep_running" in first.session_state
     second = AppTest.from_file(APP, default_timeout=120)  # another student's session on the same server
-    second.switch_page("pages/sweep.py")
+    second.switch_page("app_pages/sweep.py")
     second.run()
     second.button(key="sweep_run").click().run()
     assert not second.exception, second.exception
@@ -412,11 +401,11 @@ def test_the_page_fills_in_shows_running_cells_and_the_sweep_goes_on_while_anoth
         states = set(_chart_rows(app)["state"])
     assert "waiting" in states and app.get("progress"), "queued cells wait, and a progress bar shows"
     sweep = app.session_state["sweep_running"]
-    app.switch_page("pages/lab.py").run()  # a teacher shows the Lab while the sweep runs
+    app.switch_page("app_pages/lab.py").run()  # a teacher shows the Lab while the sweep runs
     assert not app.exception, app.exception
     assert app.session_state["sweep_running"] is sweep and not sweep.cancelled and sweep.running
     assert [link.label for link in app.get("page_link")] == ["Your sweep of 32 runs is running"], "the Lab says so"
-    app.switch_page("pages/sweep.py").run()
+    app.switch_page("app_pages/sweep.py").run()
     assert not app.exception, app.exception
     assert app.get("progress") and not app.button(key="sweep_cancel").disabled, "back on the page, it still fills in"
     app.button(key="sweep_cancel").click().run()

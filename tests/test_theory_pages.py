@@ -120,7 +120,7 @@ def test_relus_critical_line_and_depth_scale_contours_lie_where_its_closed_form_
 
 
 def test_the_activations_page_loads_and_reads_the_chain_at_depth():
-    app = open_page("pages/activations.py", act_names=["sigmoid", "relu"], act_depth=10)
+    app = open_page("app_pages/activations.py", act_names=["sigmoid", "relu"], act_depth=10)
     assert app.title[0].value == "Activation functions"
     assert len(app.get("vega_lite_chart")) == 4  # two panels, the chain, the zero paths
     reading = [m.value for m in app.markdown if m.value.startswith("After 10 layers")][0]
@@ -131,7 +131,7 @@ def test_the_activations_page_loads_and_reads_the_chain_at_depth():
 
 
 def test_the_theory_page_marks_the_labs_configuration_and_a_click_opens_the_lab_there():
-    app = open_page("pages/theory.py", theory_activation="tanh", lab_activation="tanh", lab_init_mode="sigma_w",
+    app = open_page("app_pages/theory.py", theory_activation="tanh", lab_activation="tanh", lab_init_mode="sigma_w",
                     lab_sigma_w=1.2)
     spec = json.loads(app.get("vega_lite_chart")[0].proto.spec)
     assert [param["select"]["fields"] for param in spec["params"] if param["name"] == "pick"] == [["sigma_w", "sigma_b"]]
@@ -151,7 +151,7 @@ def test_the_theory_page_marks_the_labs_configuration_and_a_click_opens_the_lab_
 
 
 def test_the_lab_draws_the_theory_reading_and_the_rounded_zeros_of_float16():
-    app = open_page("pages/lab.py", lab_steps=0, lab_samples=300, lab_width=16, lab_precision="float16")
+    app = open_page("app_pages/lab.py", lab_steps=0, lab_samples=300, lab_width=16, lab_precision="float16")
     wait_for_run(app)
     reading = [m.value for m in app.markdown if "theory: chi =" in m.value]
     assert reading and "measured at step 0: exactly 0" in reading[0]
@@ -161,7 +161,7 @@ def test_the_lab_draws_the_theory_reading_and_the_rounded_zeros_of_float16():
 
 def test_the_lab_names_the_layers_whose_gradients_bfloat16_rounded_to_exactly_0():
     # bfloat16 has float32's range: a 60-layer sigmoid net's early layers fall below it (about 1e-38)
-    app = open_page("pages/lab.py", lab_steps=0, lab_samples=300, lab_depth=60, lab_precision="bfloat16")
+    app = open_page("app_pages/lab.py", lab_steps=0, lab_samples=300, lab_depth=60, lab_precision="bfloat16")
     wait_for_run(app)
     assert any(m.value == "#### Numerics: gradients rounded to exactly 0 (bfloat16)" for m in app.markdown)
     summary = [c.value for c in app.caption if "rounded to exactly 0:" in c.value]
@@ -173,6 +173,6 @@ def test_the_lab_names_the_layers_whose_gradients_bfloat16_rounded_to_exactly_0(
 
 
 def test_the_lab_says_why_there_is_no_prediction_with_batch_normalization():
-    app = open_page("pages/lab.py", lab_steps=0, lab_samples=300, lab_width=16, lab_batchnorm=True)
+    app = open_page("app_pages/lab.py", lab_steps=0, lab_samples=300, lab_width=16, lab_batchnorm=True)
     wait_for_run(app)
     assert any("No mean-field prediction" in c.value and "batch normalization" in c.value for c in app.caption)

@@ -12,7 +12,7 @@ from test_outside_text import ATTACKS, PARSER, code_text
 from apps import STARTED, open_lab, open_link
 
 QUICK = {"steps": "0", "depth": "2", "width": "4", "samples": "50"}  # the link's own run is over at once
-PAGES = ["pages/lab.py", "pages/compare.py", "pages/theory.py", "pages/sweep.py"]
+PAGES = ["app_pages/lab.py", "app_pages/compare.py", "app_pages/theory.py", "app_pages/sweep.py"]
 KINDS = ("warning", "error", "info", "success", "caption", "markdown", "toast")
 # Printable text, as a person types it into a link (a character that cannot be seen shows as its escape).
 typed = st.text(st.characters(codec="utf-8", categories=("L", "M", "N", "P", "S", "Zs")), min_size=1, max_size=60)
@@ -43,9 +43,9 @@ def test_a_crafted_parameter_name_is_named_literally_on_every_page_that_reads_li
     assert shown_literally(app, text)
 
 
-@pytest.mark.parametrize("page,key", [("pages/lab.py", "activation"), ("pages/lab.py", "lock"),
-                                      ("pages/compare.py", "preset"), ("pages/compare.py", "run2.activation"),
-                                      ("pages/theory.py", "activation"), ("pages/sweep.py", "initializer")])
+@pytest.mark.parametrize("page,key", [("app_pages/lab.py", "activation"), ("app_pages/lab.py", "lock"),
+                                      ("app_pages/compare.py", "preset"), ("app_pages/compare.py", "run2.activation"),
+                                      ("app_pages/theory.py", "activation"), ("app_pages/sweep.py", "initializer")])
 @pytest.mark.parametrize("text", ATTACKS[:5])
 def test_a_crafted_parameter_value_is_shown_literally(page, key, text):
     text = text.replace(",", ";") if key == "lock" else text  # lock= is a comma-separated list
@@ -85,7 +85,7 @@ def test_any_csv_column_name_and_file_name_appear_exactly_as_typed_in_the_upload
 
 def test_a_preset_name_in_a_link_is_a_preset_or_named_literally():
     assert "[Log in again](https://evil.example/login)" not in BY_NAME
-    app = open_link({"preset": "[Log in again](https://evil.example/login)"}, "pages/compare.py")
+    app = open_link({"preset": "[Log in again](https://evil.example/login)"}, "app_pages/compare.py")
     assert_no_outside_markup(app)
     assert shown_literally(app, "[Log in again](https://evil.example/login)")
 

@@ -144,7 +144,7 @@ def test_compare_trains_every_run_on_the_uploaded_csv():
     STARTED.append(app)
     for key, value in {**QUICK, "lab_steps": 20, "lab_depth": 2}.items():
         app.session_state[key] = value  # Compare starts from the Lab's configuration
-    app.switch_page("pages/compare.py")
+    app.switch_page("app_pages/compare.py")
     app.run()
     upload(app, xor_csv(2, seed=7), prefix="cmp1_")
     assert not app.exception
@@ -166,16 +166,16 @@ def test_the_other_pages_work_on_an_uploaded_csv_and_the_sweep_page_offers_to_sw
     app = upload(open_lab(lab_steps=0), xor_csv(2, seed=8))
     name = app.session_state["lab_upload_name"]
     assert json.loads(app.session_state["lab_live"].key)["dataset"] == name
-    app.switch_page("pages/theory.py").run()
+    app.switch_page("app_pages/theory.py").run()
     assert not app.exception
     assert any(c.value.startswith("◆ The Lab now: sigmoid, σ_w = ") for c in app.caption)
-    app.switch_page("pages/activations.py").run()
+    app.switch_page("app_pages/activations.py").run()
     assert not app.exception and chart_specs(app)
-    app.switch_page("pages/sweep.py").run()
+    app.switch_page("app_pages/sweep.py").run()
     assert not app.exception
     assert not app.error  # the sweep sends the server's copy of the CSV to its workers (tests/test_sweep_dask.py)
     assert not app.button(key="sweep_run").disabled
-    app.switch_page("pages/lab.py").run()  # back in the Lab, the CSV is still the data
+    app.switch_page("app_pages/lab.py").run()  # back in the Lab, the CSV is still the data
     assert not app.exception
     assert json.loads(app.session_state["lab_live"].key)["dataset"] == name
 

@@ -1,4 +1,4 @@
-"""The app's shell: page config, navigation over pages/, and the shared sidebar with the device badge.
+"""The app's shell: page config, navigation over app_pages/, and the shared sidebar with the device badge.
 
 app.py runs it; a setting of the server that cannot be used (GRADFLOW_TRAIN_ON=..., say) is shown literally in
 place of the pages, and nothing starts.
@@ -26,15 +26,15 @@ def run():
         def cannot_start():
             text.error(f"This server cannot start: {problem}. Whoever hosts it can change that setting and start it again.")
 
-        # one hidden page of its own: without st.navigation, Streamlit would list pages/ as pages to open
+        # one hidden page of its own: the app's pages are not drawn while the server cannot start
         st.navigation([st.Page(cannot_start, title="Gradient Flow Explorer")], position="hidden").run()
         return
 
-    pages = [st.Page("pages/lab.py", title="Gradient Flow Lab", icon=":material/science:", default=True),
-             st.Page("pages/compare.py", title="Compare runs", icon=":material/compare:", url_path="compare")]
-    pages.append(st.Page("pages/activations.py", title="Activation functions", icon=":material/show_chart:", url_path="activations"))
-    pages.append(st.Page("pages/theory.py", title="Signal propagation", icon=":material/blur_on:", url_path="theory"))
-    pages.append(st.Page("pages/sweep.py", title="Sweeps", icon=":material/grid_on:", url_path="sweep"))
+    pages = [st.Page("app_pages/lab.py", title="Gradient Flow Lab", icon=":material/science:", default=True),
+             st.Page("app_pages/compare.py", title="Compare runs", icon=":material/compare:", url_path="compare")]
+    pages.append(st.Page("app_pages/activations.py", title="Activation functions", icon=":material/show_chart:", url_path="activations"))
+    pages.append(st.Page("app_pages/theory.py", title="Signal propagation", icon=":material/blur_on:", url_path="theory"))
+    pages.append(st.Page("app_pages/sweep.py", title="Sweeps", icon=":material/grid_on:", url_path="sweep"))
     navigation = st.navigation(pages)
 
     with st.sidebar:

@@ -9,13 +9,14 @@ behind" into a lower frame rate instead of a frozen page.
 
 The wait has no time limit: it ends when the browser catches up, when its socket closes, or when the
 student does something (then the run that answers it starts at once, and its drawing waits in turn). The
-queue is Streamlit's private attribute, read the way `ui/session.py` reads its session registry, and pinned
-with the Streamlit version in requirements.txt (tests/test_hosting_config.py fails if it moves).
+queue is Streamlit's private attribute, read in ui/streamlit_private.py (tests/test_streamlit_private.py fails
+if an upgrade moves it).
 """
 import time
 
-from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from ui.streamlit_private import queued_for_browser
 
 MOST_QUEUED = 120  # messages still to send before the next frame is drawn: about three live frames
 MOST_BYTES = 1_000_000  # and bytes: a second of a slow link, so what the page shows is at most that late
@@ -26,17 +27,9 @@ def backlog() -> tuple | None:
     """(messages, bytes) this session has queued for its browser and not yet sent; None outside a real
     server (AppTest), or once the browser has gone."""
     ctx = get_script_run_ctx()
-    if ctx is None or not Runtime.exists():
+    waiting = None if ctx is None else queued_for_browser(ctx.session_id)
+    if waiting is None:
         return None
-    sessions = getattr(Runtime.instance(), "_session_mgr", None)
-    find = getattr(sessions, "get_active_session_info", None)
-    if not callable(find):
-        return None
-    client = getattr(find(ctx.session_id), "client", None)
-    queue, closed = getattr(client, "_send_queue", None), getattr(client, "_closed", None)
-    if queue is None or closed is None or closed.is_set():
-        return None
-    waiting = list(getattr(queue, "_queue", ()))  # one C call under the GIL: the event loop cannot change it meanwhile
     return len(waiting), sum(map(len, waiting))
 
 

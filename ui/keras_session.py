@@ -7,7 +7,7 @@ Lab keeps no Keras session state (its models are plain tf.Variables), so there i
 """
 import sys
 
-from streamlit.runtime.scriptrunner import script_runner
+from ui.streamlit_private import replace_problem_module_cleaner
 
 
 def _clean_problem_modules_except_keras() -> None:
@@ -19,4 +19,4 @@ def _clean_problem_modules_except_keras() -> None:
 
 
 def keep_keras_session() -> None:
-    script_runner._clean_problem_modules = _clean_problem_modules_except_keras
+    replace_problem_module_cleaner(_clean_problem_modules_except_keras)

@@ -5,9 +5,7 @@ import threading
 import time
 
 import streamlit as st
-from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
-from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType, _is_full_app_rerun
 
 from core.config import RunConfig
 from core.engine import datasets
@@ -17,6 +15,7 @@ from core.engine.shared import SharedRun, open_run, watching
 from core.outside_text import outside
 from core.serve.gpus import badge as workers_badge
 from core.sweep.cluster import SCHEDULER_VARIABLE
+from ui.streamlit_private import is_full_app_rerun, pending_rerun, session_is_active, session_registry
 
 FIRST_FRAME_WAIT = 0.8  # seconds the page waits for a new run's first frame before drawing
 
@@ -85,21 +84,11 @@ def data_points(config_key: str):
     return datasets.data_points(RunConfig.from_dict(json.loads(config_key)))
 
 
-def _pending_rerun():
-    """The rerun Streamlit holds for this session's next interrupt point, or None. (Streamlit's own check
-    happens at the next element; this peeks at the same request, pinned to the Streamlit version in
-    requirements.)"""
-    requests = getattr(get_script_run_ctx(), "script_requests", None)
-    if requests is None or requests._state != ScriptRequestType.RERUN:
-        return None
-    return requests._rerun_data
-
-
 def newer_run_requested() -> bool:
     """True when the student has already moved another control: this script run is about to be replaced,
     so waiting for its run's first frame would only delay the next one."""
-    rerun_data = _pending_rerun()
-    return rerun_data is not None and _is_full_app_rerun(rerun_data)
+    rerun_data = pending_rerun()  # Streamlit's own check happens at the next element; this peeks at it
+    return rerun_data is not None and is_full_app_rerun(rerun_data)
 
 
 def action_pending() -> bool:
@@ -107,21 +96,18 @@ def action_pending() -> bool:
     is not a fragment's timer tick (a control, a button, a page change). A tick that arrives after the
     action is merged with it and keeps only the tick's flag, so this can miss an action by one tick (at most
     a tenth of a second); a whole-page rerun is always seen."""
-    rerun_data = _pending_rerun()
-    return rerun_data is not None and (_is_full_app_rerun(rerun_data) or not rerun_data.is_auto_rerun)
+    rerun_data = pending_rerun()
+    return rerun_data is not None and (is_full_app_rerun(rerun_data) or not rerun_data.is_auto_rerun)
 
 
 def session_gone():
     """A check the run's thread can call: has this browser session disconnected from the server?
     None outside a real server (AppTest has no websocket sessions)."""
-    ctx = get_script_run_ctx()
-    if ctx is None or not Runtime.exists():
-        return None
-    sessions = getattr(Runtime.instance(), "_session_mgr", None)  # Streamlit's own registry of sessions
-    if not callable(getattr(sessions, "is_active_session", None)):
+    sessions = session_registry()
+    if sessions is None:
         return None  # AppTest's stand-in runtime has none
-    session_id = ctx.session_id
-    return lambda: not sessions.is_active_session(session_id)
+    session_id = get_script_run_ctx().session_id
+    return lambda: not session_is_active(sessions, session_id)
 
 
 def live_run(config) -> SharedRun:

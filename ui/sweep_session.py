@@ -111,7 +111,7 @@ def sidebar_note() -> None:
     """On the other pages: this session's sweep is still running, and a link back to it."""
     sweep = running()
     if sweep is not None and sweep.running:
-        st.page_link("pages/sweep.py", label=f"Your sweep of {sweep.total} runs is running", icon=":material/grid_on:")
+        st.page_link("app_pages/sweep.py", label=f"Your sweep of {sweep.total} runs is running", icon=":material/grid_on:")
 
 
 def latest() -> FinishedSweep | None:

@@ -6,33 +6,9 @@ import json
 import keras
 import numpy as np
 
-# Presets a teacher reaches for; each is a plain Keras config dict.
-PRESETS = {
-    "too_small": {"class_name": "RandomNormal", "config": {"mean": 0.0, "stddev": 0.01}},
-    "too_large": {"class_name": "RandomNormal", "config": {"mean": 0.0, "stddev": 1.0}},
-    "zeros": {"class_name": "Zeros", "config": {}},
-}
-
-# The identifiers offered in menus (Keras accepts more; every Keras identifier is valid).
-COMMON_KERNEL_INITIALIZERS = (
-    "glorot_normal", "glorot_uniform", "he_normal", "he_uniform", "lecun_normal", "lecun_uniform",
-    "orthogonal", "too_small", "too_large", "zeros",
+from core.initializer_table import (  # noqa: F401  (names, presets and dicts known without Keras)
+    COMMON_KERNEL_INITIALIZERS, DICT_KEYS, PRESETS, constant, variance_scaling,
 )
-
-
-def variance_scaling(sigma_w: float) -> dict:
-    """Var(W) = sigma_w^2 / fan_in: the mean-field parametrisation (ReLU's edge of chaos is sigma_w = sqrt 2)."""
-    return {
-        "class_name": "VarianceScaling",
-        "config": {"scale": float(sigma_w) ** 2, "mode": "fan_in", "distribution": "untruncated_normal"},
-    }
-
-
-def constant(value: float) -> dict:
-    return {"class_name": "Constant", "config": {"value": float(value)}}
-
-
-DICT_KEYS = {"class_name", "config", "module", "registered_name"}
 
 
 def resolve(spec, shape=None):

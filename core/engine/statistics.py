@@ -19,20 +19,9 @@ import functools
 import tensorflow as tf
 
 from core.engine.activations import derivative, max_derivative
-
-ACTIVATION_BINS = 30
-DELTA_BINS = 48
-DELTA_MIN_EXPONENT = -40
-SATURATION_FRACTION = 0.05  # |phi'(z)| below 5% of its maximum counts as a blocked gradient
-
-# Order of the rows of the per-layer scalar block; these names are part of the record's contract.
-LAYER_METRICS = (
-    "preact_ms", "act_mean", "act_std", "sparsity", "dead_fraction", "saturation", "grad_norm",
-    "delta_ms", "update_ratio",
+from core.metrics import (  # noqa: F401  (the record's names and bins, kept where TensorFlow is not needed)
+    ACTIVATION_BINS, DELTA_BINS, DELTA_MIN_EXPONENT, LAYER_METRICS, MAP_METRICS, SATURATION_FRACTION,
 )
-# The ones measured from a layer's maps (z, a, delta), in this order; grad_norm and update_ratio come
-# from the kernels.
-MAP_METRICS = ("preact_ms", "act_mean", "act_std", "sparsity", "dead_fraction", "saturation", "delta_ms")
 
 
 def blocks_where_z_is_not_positive(activation: str, alpha: float) -> bool:

@@ -8,7 +8,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from core.config import RunConfig, default_record_every
-from core.engine.initializers import constant
+from core.initializer_table import constant
 
 STEPS = 150
 # Small and quick, and the same data for every run of a comparison. Kept as values: a RunConfig is checked

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from core.engine import reference
-from core.engine.activations import max_derivative
-from core.engine.statistics import SATURATION_FRACTION
+from core.activation_table import max_derivative
+from core.metrics import SATURATION_FRACTION
 
 Z = np.linspace(-6.0, 6.0, 1201)  # the range drawn; step 0.01
 PATHS = 20_000  # sampled paths for the chain's spread

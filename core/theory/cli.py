@@ -12,7 +12,7 @@ import json
 import math
 import sys
 
-from core.engine.activations import ACTIVATIONS
+from core.activation_table import ACTIVATIONS
 from core.outside_text import outside
 from core.theory.meanfield import chi_at_fixed_point, depth_scale, fixed_point, overflow_layer, propagate, regime
 

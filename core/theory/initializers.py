@@ -13,9 +13,7 @@ is not random: the theory shifts every unit's pre-activation by c instead (core/
 """
 from dataclasses import dataclass
 
-import keras
-
-from core.engine import initializers
+from core.initializer_table import PRESETS, VARIANCE_SCALING
 
 TRUNCATED_VARIANCE = 0.7737413  # variance of a standard normal cut at +-2
 
@@ -31,17 +29,51 @@ class Bias:
 
 
 def _initializer(spec):
+    import keras  # here: the names and dicts that _known() reads need no Keras
+
+    from core.engine import initializers
+
     return keras.initializers.get(initializers.resolve(spec))
+
+
+def _known(spec):
+    """(class name, config) of a name or dict that core/initializer_table.py makes, without Keras; else None.
+    Only whole dicts of these classes qualify: Keras fills a missing field with its own default."""
+    if isinstance(spec, str) and spec in PRESETS:
+        spec = PRESETS[spec]
+    if isinstance(spec, str) and spec in VARIANCE_SCALING:
+        scale, mode = VARIANCE_SCALING[spec]
+        return "VarianceScaling", {"scale": scale, "mode": mode}
+    if isinstance(spec, str) and spec == "zeros":
+        return "Zeros", {}
+    if isinstance(spec, dict) and set(spec) == {"class_name", "config"} and isinstance(spec["config"], dict):
+        name, config = spec["class_name"], spec["config"]
+        needs = {"VarianceScaling": {"scale", "mode"}, "RandomNormal": {"mean", "stddev"},
+                 "Constant": {"value"}, "Zeros": set()}.get(name)
+        if needs is not None and needs <= set(config) and config.get("mode", "fan_in") in ("fan_in", "fan_out", "fan_avg") \
+                and all(isinstance(config[key], (int, float)) and not isinstance(config[key], bool) for key in needs - {"mode"}):
+            return name, config
+    return None
+
+
+def _class_and_config(spec):
+    known = _known(spec)
+    if known is not None:
+        return known
+    import keras
+
+    init = _initializer(spec)
+    if isinstance(init, keras.initializers.VarianceScaling):
+        return "VarianceScaling", {"scale": init.scale, "mode": init.mode}
+    return type(init).__name__, init.get_config()
 
 
 def weight_variance(spec, fan_in: int, fan_out: int) -> float:
     """Var(W) of one kernel entry, or NotCovered."""
-    init = _initializer(spec)
-    if isinstance(init, keras.initializers.VarianceScaling):
-        n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[init.mode]
-        return init.scale / max(n, 1.0)
-    config = init.get_config()
-    name = type(init).__name__
+    name, config = _class_and_config(spec)
+    if name == "VarianceScaling":
+        n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[config["mode"]]
+        return config["scale"] / max(n, 1.0)
     if name == "RandomNormal" and config.get("mean", 0.0) == 0:
         return config["stddev"] ** 2
     if name == "TruncatedNormal" and config.get("mean", 0.0) == 0:
@@ -58,9 +90,7 @@ def sigma_w(spec, fan_in: int, fan_out: int) -> float:
 
 
 def bias(spec) -> Bias:
-    init = _initializer(spec)
-    config = init.get_config()
-    name = type(init).__name__
+    name, config = _class_and_config(spec)
     if name == "Zeros":
         return Bias(0.0, 0.0)
     if name == "Constant":

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from core.config import RunConfig
-from core.engine.initializers import variance_scaling
+from core.initializer_table import variance_scaling
 from core.theory.contours import segments
 from core.theory.initializers import random_normal_bias
 from core.theory.meanfield import chi_at_fixed_point, depth_scale, fixed_point

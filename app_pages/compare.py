@@ -8,12 +8,10 @@ from ui import compare_views as views
 from ui import controls, import_views, lessons, links, theory_views
 from ui.backlog import wait_for_browser
 from ui.compare_session import compare_runs
-from ui.entry import through_app
 from ui.session import action_pending
 
 POLL_SECONDS = 1.0  # redraw rate while any run trains
 
-through_app()  # a lesson link may be a fresh server's first visit; see ui/entry.py
 st.title("Compare runs")
 lesson = lessons.compare_start(controls.config_or_default(st.session_state, "lab_"))
 note = st.empty()  # the preset's note, once it is known that the runs are still the preset's

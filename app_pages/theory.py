@@ -7,9 +7,7 @@ from core.theory import initializers as theory_initializers
 from core.theory.meanfield import chi_at_fixed_point, depth_scale
 from core.theory.phase import grid, lab_params, lines, selected_point
 from ui import controls, links
-from ui.entry import through_app
 
-through_app()
 st.title("Signal propagation: order and chaos")
 st.markdown(
     "Take a deep network at initialization with weights of variance σ_w²/fan_in and biases of spread σ_b. "
@@ -63,7 +61,7 @@ point = selected_point(event)
 if point is not None:
     params = lab_params(lab_config, activation, *point)
     st.session_state.pop("lab_link_lesson", None)  # the Lab reads its URL again, as for a lesson link
-    st.switch_page("pages/lab.py", query_params=params)
+    st.switch_page("app_pages/lab.py", query_params=params)
 
 if current is not None:
     chi = float(chi_at_fixed_point(activation, *current, alpha))

@@ -10,10 +10,8 @@ from ui import export_views, import_views, lessons, links, live_charts, text, th
 from ui.controls import sidebar_controls
 from ui.backlog import wait_for_browser
 from ui.session import action_pending, frame_interval, frame_spent, live_run, pace_frames
-from ui.entry import through_app
 from ui.step_bar import step_bar
 
-through_app()  # a lesson link may be a fresh server's first visit; see ui/entry.py
 st.title("Gradient Flow Lab")
 lesson = lessons.lab_start()  # a lesson link or preset sets the controls; lock= and hide= apply to them
 config, messages = sidebar_controls(lesson.lock, lesson.hide)

@@ -7,11 +7,9 @@ from ui import controls, links, text
 from ui import sweep_session as session
 from ui import sweep_views as views
 from ui.backlog import wait_for_browser
-from ui.entry import through_app
 from ui.session import action_pending
 from ui.sweep_controls import sweep_controls
 
-through_app()
 st.title("Sweeps: where does a network stop training?")
 st.markdown(
     "At which depth does a sigmoid net stop learning? Which σ_w keeps a deep tanh net trainable? One run "
@@ -74,7 +72,7 @@ elif (result := session.latest()) is not None:
     params = views.lab_params_of(result.grid, event)
     if params is not None:
         st.session_state.pop("lab_link_lesson", None)  # the Lab reads its URL again, as for a lesson link
-        st.switch_page("pages/lab.py", query_params=params)
+        st.switch_page("app_pages/lab.py", query_params=params)
     views.captions(result.grid, choice.outcome, xi_rows, xi_note, clickable=True)
     if choice.outcome == "steps_to_target" and choice.target_loss != result.target_loss:
         st.info(f"These steps were counted to a target loss of {result.target_loss:g}, not {choice.target_loss:g}: "

@@ -5,12 +5,10 @@ import streamlit as st
 from core.charts.activations import activation_panel, chain_chart, zero_paths_chart
 from core.engine.activations import ACTIVATIONS
 from core.theory.activation_facts import chain, curves, facts
-from ui.entry import through_app
 from ui.views import show
 
 LEAKY = ("leaky_relu", "necro_relu")
 
-through_app()
 st.title("Activation functions")
 st.markdown("Back-propagation multiplies one activation slope φ'(z) per layer (and one weight matrix). "
             "Here is each activation's f and φ': how large the slope can be, where it is exactly 0, where it "

@@ -1,0 +1,54 @@
+"""Weight initializers a run names, as Keras config dicts, with no TensorFlow.
+
+core/engine/initializers.py resolves and builds any Keras identifier or config dict through Keras. The names
+offered in menus and the teaching presets are known here, so that checking a config, reading a lesson link
+or drawing a theory line for them loads no TensorFlow. tests/test_initializer_table.py holds each entry to
+what Keras itself says.
+"""
+
+# Presets a teacher reaches for; each is a plain Keras config dict.
+PRESETS = {
+    "too_small": {"class_name": "RandomNormal", "config": {"mean": 0.0, "stddev": 0.01}},
+    "too_large": {"class_name": "RandomNormal", "config": {"mean": 0.0, "stddev": 1.0}},
+    "zeros": {"class_name": "Zeros", "config": {}},
+}
+
+# The identifiers offered in menus (Keras accepts more; every Keras identifier is valid).
+COMMON_KERNEL_INITIALIZERS = (
+    "glorot_normal", "glorot_uniform", "he_normal", "he_uniform", "lecun_normal", "lecun_uniform",
+    "orthogonal", "too_small", "too_large", "zeros",
+)
+
+DICT_KEYS = {"class_name", "config", "module", "registered_name"}
+
+# Keras's variance-scaling identifiers: (scale, mode), Var(W) = scale / n with n = fan_in, fan_out or their mean.
+VARIANCE_SCALING = {
+    "glorot_normal": (1.0, "fan_avg"), "glorot_uniform": (1.0, "fan_avg"),
+    "he_normal": (2.0, "fan_in"), "he_uniform": (2.0, "fan_in"),
+    "lecun_normal": (1.0, "fan_in"), "lecun_uniform": (1.0, "fan_in"),
+}
+
+# Identifiers and presets that make any tensor of these ranks with finite values (Keras's Orthogonal needs
+# at least two dimensions): checked here without drawing a sample.
+MAKES_ANY_SHAPE = {
+    2: {*VARIANCE_SCALING, "orthogonal", "zeros", "ones", *PRESETS},
+    1: {*VARIANCE_SCALING, "zeros", "ones", *PRESETS},
+}
+
+
+def variance_scaling(sigma_w: float) -> dict:
+    """Var(W) = sigma_w^2 / fan_in: the mean-field parametrisation (ReLU's edge of chaos is sigma_w = sqrt 2)."""
+    return {
+        "class_name": "VarianceScaling",
+        "config": {"scale": float(sigma_w) ** 2, "mode": "fan_in", "distribution": "untruncated_normal"},
+    }
+
+
+def constant(value: float) -> dict:
+    return {"class_name": "Constant", "config": {"value": float(value)}}
+
+
+def makes_any(spec, shape) -> bool:
+    """True when `spec` is a name known here to make a tensor of this shape (else Keras must be asked)."""
+    return isinstance(spec, str) and spec in MAKES_ANY_SHAPE.get(len(shape), ()) and all(
+        isinstance(size, int) and size >= 1 for size in shape)
