@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from core.charts.activations import activation_panel, chain_chart, zero_paths_chart
-from core.engine.activations import ACTIVATIONS
+from core.activation_table import ACTIVATIONS
 from core.theory.activation_facts import chain, curves, facts
 from ui.views import show
 

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from core.charts.phase import phase_data, phase_spec
-from core.engine.activations import ACTIVATIONS
+from core.activation_table import ACTIVATIONS
 from core.theory import initializers as theory_initializers
 from core.theory.meanfield import chi_at_fixed_point, depth_scale
 from core.theory.phase import grid, lab_params, lines, selected_point

@@ -7,10 +7,8 @@ import tempfile
 
 from tqdm import tqdm
 
-from core.engine.activations import ACTIVATIONS
-from core.config import (DATASETS, OPTIMIZERS, PRECISIONS, ConfigError, RunConfig, default_record_every, is_upload,
-                         parse_value)
-from core.engine.initializers import PRESETS
+from core.config import DATASETS, ConfigError, RunConfig, default_record_every, is_upload, parse_value
+from core.knobs import KNOBS, help_text
 from core.limits import LIMIT_VARIABLES
 from core.output_path import output_path_problem
 from core.outside_text import plain
@@ -19,30 +17,7 @@ from core.theory import cli as theory_cli
 
 DEFAULTS = RunConfig()
 
-HELP = {
-    "dataset": f"data set: {', '.join(DATASETS)}",
-    "samples": "number of examples",
-    "input_dim": "input dimension of the gaussian data set (the others fix their own)",
-    "noise": "noise of the 2-D data sets",
-    "depth": "number of hidden layers",
-    "width": "units per hidden layer",
-    "activation": f"hidden activation: {', '.join(ACTIVATIONS)}",
-    "alpha": "slope below zero for leaky_relu and necro_relu",
-    "batchnorm": "batch normalization before each activation",
-    "initializer": f"kernel initializer: a Keras name (he_normal), a preset ({', '.join(PRESETS)}) or a JSON Keras config dict",
-    "bias_initializer": "bias initializer, same forms as --initializer (a negative Constant makes dead ReLUs)",
-    "optimizer": f"optimizer: {', '.join(OPTIMIZERS)}",
-    "learning_rate": "learning rate",
-    "momentum": "momentum of the momentum optimizer",
-    "weight_decay": "decoupled weight decay on the kernels",
-    "batch_size": "minibatch size",
-    "steps": "training steps (0 measures the initial state only)",
-    "record_every": "record statistics every this many steps (and at step 0 and the last step); without it, about "
-                    "150 recorded steps per run, as in the Lab: ceil(steps / 150)",
-    "seed": "random seed of data, weights and minibatches",
-    "precision": f"compute precision: {', '.join(PRECISIONS)}",
-    "cpu": "use the CPU even when TensorFlow sees a GPU",
-}
+HELP = {knob.name: help_text(knob) for knob in KNOBS}  # core/knobs.py: one sentence per knob
 
 
 class _Parser(argparse.ArgumentParser):

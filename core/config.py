@@ -1,23 +1,19 @@
-"""RunConfig: every knob of a run, validated, picklable and JSON-friendly."""
+"""RunConfig: every knob of a run (the table in core/knobs.py), validated, picklable and JSON-friendly."""
 import dataclasses
 import json
 import re
-from dataclasses import dataclass
 from typing import Any
 
-from core.activation_table import ACTIVATIONS
 from core.initializer_table import PRESETS, makes_any
+from core.knobs import DATASETS, KNOBS, OPTIMIZERS, PRECISIONS, SEED_HIGH  # noqa: F401  (named here for their readers)
 from core.limits import LIMIT_VARIABLES, current_limits
 from core.outside_text import outside
 
-DATASETS = ("spirals", "moons", "circles", "xor", "gaussian", "digits")
 TWO_D_DATASETS = ("spirals", "moons", "circles", "xor")  # generated in 2-D, with noise
 UPLOAD_DATASET = re.compile(r"upload:[0-9a-f]{12}")  # an uploaded CSV, by its hash (core/engine/upload_store.py)
 ASCII_INTEGER = re.compile(r"[+-]?[0-9]+")
 ASCII_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 FIELD_NAME = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")  # a name no Markdown can read as emphasis
-OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop")
-PRECISIONS = ("float32", "float16", "bfloat16")
 
 
 def is_upload(dataset) -> bool:
@@ -35,33 +31,8 @@ class ConfigError(ValueError):
         super().__init__(f"{name} = {outside(value)} is not allowed: {allowed}")
 
 
-@dataclass(frozen=True)
-class RunConfig:
-    # Data
-    dataset: str = "spirals"
-    samples: int = 1000
-    noise: float = 0.05
-    input_dim: int = 16  # used by the gaussian dataset only; the others fix their own
-    # Network
-    depth: int = 10
-    width: int = 32
-    activation: str = "sigmoid"
-    alpha: float = 0.1  # slope below zero for leaky_relu and necro_relu
-    batchnorm: bool = False
-    # Initialization: a Keras identifier, a preset name, or a Keras config dict
-    initializer: Any = "glorot_normal"
-    bias_initializer: Any = "zeros"
-    # Training
-    optimizer: str = "sgd"
-    learning_rate: float = 0.1
-    momentum: float = 0.9  # used by the momentum optimizer
-    weight_decay: float = 0.0
-    batch_size: int = 64
-    steps: int = 300
-    record_every: int = 5
-    seed: int = 0
-    precision: str = "float32"
-    cpu: bool = False  # force the CPU even when a GPU is visible
+class _RunConfigMethods:
+    """RunConfig's methods; its fields are the rows of core/knobs.py's KNOBS, in their order."""
 
     def __post_init__(self):
         validate(self)
@@ -70,14 +41,14 @@ class RunConfig:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, values: dict) -> "RunConfig":
+    def from_dict(cls, values: dict):
         names = {f.name for f in dataclasses.fields(cls)}
         for name in values:
             if name not in names:
                 raise ConfigError(name, values[name], f"not a RunConfig field; fields are {', '.join(sorted(names))}")
         return cls(**values)
 
-    def replace(self, **changes) -> "RunConfig":
+    def replace(self, **changes):
         return dataclasses.replace(self, **changes)
 
     def key(self) -> str:
@@ -92,6 +63,12 @@ class RunConfig:
             steps.append(self.steps)
         return steps
 
+
+RunConfig = dataclasses.make_dataclass(
+    "RunConfig", [(knob.name, Any if knob.kind is object else knob.kind, knob.default) for knob in KNOBS],
+    bases=(_RunConfigMethods,), frozen=True)
+RunConfig.__module__ = __name__  # so pickle (Dask, the record cache) finds it here
+RunConfig.__doc__ = "A run's knobs (core/knobs.py), checked against the host's limits when made."
 
 FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(RunConfig)}
 
@@ -152,7 +129,7 @@ def _check_initializer(name, value, shapes):
             ) from None
 
 
-def _weight_shapes(config: RunConfig) -> tuple:
+def _weight_shapes(config) -> tuple:
     """([(which, shape)] of the kernels and of the biases that the initializers make (core/engine/model.py);
     the output layer's are fixed by the engine."""
     from core.engine.datasets import input_dim_of  # here: datasets imports this module
@@ -162,36 +139,34 @@ def _weight_shapes(config: RunConfig) -> tuple:
     return kernels or [("a kernel", (config.width, config.width))], [("every hidden layer's bias", (config.width,))]
 
 
-def validate(config: RunConfig) -> None:
+def _check_knob(knob, value, limits):
+    """One knob's value against its row of core/knobs.py (and the host's limit where it has one)."""
+    name = knob.name
+    if knob.kind is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(name, value, "true or false")
+    elif knob.kind is int:
+        high = getattr(limits, knob.high_limit) if knob.high_limit else knob.high
+        _check_int(name, value, knob.low, high, LIMIT_VARIABLES[knob.high_limit][0] if knob.high_limit else None)
+    elif knob.kind is float:
+        _check_float(name, value, knob.low, knob.high, low_open=knob.low_open)
+    elif knob.choices is not None:
+        _check_choice(name, value, knob.choices)
+
+
+def validate(config) -> None:
     limits = current_limits()
     env = LIMIT_VARIABLES
 
     if not is_upload(config.dataset) and config.dataset not in DATASETS:
         raise ConfigError("dataset", config.dataset, f"one of {', '.join(DATASETS)}, or upload:<12 hex digits> "
                           "naming a CSV uploaded to this server")
-    _check_int("samples", config.samples, 10, limits.samples, env["samples"][0])
-    _check_float("noise", config.noise, 0.0, 2.0)
-    _check_int("input_dim", config.input_dim, 1, limits.input_dim, env["input_dim"][0])
-    _check_int("depth", config.depth, 1, limits.depth, env["depth"][0])
-    _check_int("width", config.width, 1, limits.width, env["width"][0])
-    _check_choice("activation", config.activation, ACTIVATIONS)
-    _check_float("alpha", config.alpha, 0.0, 1.0)
-    if not isinstance(config.batchnorm, bool):
-        raise ConfigError("batchnorm", config.batchnorm, "true or false")
-    _check_choice("optimizer", config.optimizer, OPTIMIZERS)
-    _check_float("learning_rate", config.learning_rate, 0.0, 10000.0, low_open=True)
-    _check_float("momentum", config.momentum, 0.0, 0.999)
-    _check_float("weight_decay", config.weight_decay, 0.0, 1.0)
-    _check_int("batch_size", config.batch_size, 1, limits.batch_size, env["batch_size"][0])
-    _check_int("steps", config.steps, 0, limits.steps, env["steps"][0])
-    _check_int("record_every", config.record_every, 1, limits.steps, env["steps"][0])
-    _check_int("seed", config.seed, 0, 2**31 - 1)
-    _check_choice("precision", config.precision, PRECISIONS)
+    for knob in KNOBS:
+        if knob.name != "dataset" and knob.kind is not object:
+            _check_knob(knob, getattr(config, knob.name), limits)
     kernels, biases = _weight_shapes(config)  # after dataset, input_dim, depth and width are known to be good
     _check_initializer("initializer", config.initializer, kernels)
     _check_initializer("bias_initializer", config.bias_initializer, biases)
-    if not isinstance(config.cpu, bool):
-        raise ConfigError("cpu", config.cpu, "true or false")
     recorded = config.steps // config.record_every + 2
     if recorded > limits.recorded_steps:
         smallest = -(-config.steps // (limits.recorded_steps - 2))

@@ -5,19 +5,11 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
-from core.engine.activations import ACTIVATIONS
-from core.config import DATASETS, OPTIMIZERS, PRECISIONS, RunConfig
-from core.engine.initializers import COMMON_KERNEL_INITIALIZERS
+from core.initializer_table import COMMON_KERNEL_INITIALIZERS  # noqa: F401  (the named initializers' menu)
+from core.knobs import BATCH_SIZES, DATASETS, KNOBS, LEARNING_RATES, WEIGHT_DECAYS, WIDTHS  # noqa: F401
 from core.limits import current_limits
 from core.outside_text import outside
 
-# RunConfig's defaults as plain values (a RunConfig made here would be checked against the host's limits at
-# import, and a host may set a limit below a default; sanitize() clamps it instead).
-DEFAULT = type("Defaults", (), {f.name: f.default for f in dataclasses.fields(RunConfig)})
-LEARNING_RATES = [round(10 ** (k / 4), 10) for k in range(-16, 13)]  # 1e-4 .. 1e3, four per decade
-WIDTHS = [4, 8, 16, 32, 64, 128, 256, 512, 1024]
-BATCH_SIZES = [8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096]
-WEIGHT_DECAYS = [0.0, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1]
 UPLOAD_CHOICE = "your own CSV"  # the dataset control's choice for an uploaded file (ui/upload_controls.py)
 
 
@@ -30,35 +22,41 @@ class Spec:
     integer: bool = False
 
 
+def knob_spec(knob, limits) -> Spec:
+    """A knob's control (core/knobs.py): its grid or choices, else its slider's range within the host's limit."""
+    if knob.name == "dataset":
+        return Spec(choices=(*DATASETS, UPLOAD_CHOICE), default=knob.default)
+    if knob.kind is bool:
+        return Spec(choices=(False, True), default=knob.default)
+    high = getattr(limits, knob.high_limit) if knob.high_limit else knob.high
+    if knob.grid is not None:
+        return Spec(choices=tuple(value for value in knob.grid if not isinstance(value, (int, float)) or value <= high)
+                    if high is not None else knob.grid, default=knob.default)
+    if knob.choices is not None:
+        return Spec(choices=knob.choices, default=knob.default)
+    low = knob.low
+    if knob.control is not None:
+        low = knob.control[0]
+        high = high if knob.control[1] is None else min(high, knob.control[1])
+    return Spec(low, high, default=knob.default, integer=knob.kind is int)
+
+
+# The Lab's controls that are no RunConfig field of their own: the initializer's and the bias's forms.
+INITIALIZATION_SPECS = {
+    "lab_init_mode": Spec(choices=("named", "sigma_w", "keras"), default="named"),
+    "lab_sigma_w": Spec(0.1, 4.0, default=1.0),
+    "lab_bias": Spec(-5.0, 5.0, default=0.0),
+    "lab_bias_mode": Spec(choices=("constant", "sigma_b"), default="constant"),  # sigma_b: random N(0, σ_b²)
+    "lab_sigma_b": Spec(0.0, 2.0, default=0.0),
+}
+NO_CONTROL_OF_ITS_OWN = ("bias_initializer", "record_every")  # the bias controls above; record_every follows steps
+
+
 def lab_specs() -> dict:
     """Specs keyed by widget key; ranges follow the host's limits."""
     limits = current_limits()
-    return {
-        "lab_depth": Spec(1, limits.depth, default=DEFAULT.depth, integer=True),
-        "lab_width": Spec(choices=tuple(w for w in WIDTHS if w <= limits.width), default=DEFAULT.width),
-        "lab_activation": Spec(choices=ACTIVATIONS, default=DEFAULT.activation),
-        "lab_alpha": Spec(0.0, 1.0, default=DEFAULT.alpha),
-        "lab_batchnorm": Spec(choices=(False, True), default=DEFAULT.batchnorm),
-        "lab_init_mode": Spec(choices=("named", "sigma_w", "keras"), default="named"),
-        "lab_initializer": Spec(choices=COMMON_KERNEL_INITIALIZERS, default=DEFAULT.initializer),
-        "lab_sigma_w": Spec(0.1, 4.0, default=1.0),
-        "lab_bias": Spec(-5.0, 5.0, default=0.0),
-        "lab_bias_mode": Spec(choices=("constant", "sigma_b"), default="constant"),  # sigma_b: random N(0, σ_b²)
-        "lab_sigma_b": Spec(0.0, 2.0, default=0.0),
-        "lab_optimizer": Spec(choices=OPTIMIZERS, default=DEFAULT.optimizer),
-        "lab_learning_rate": Spec(choices=tuple(LEARNING_RATES), default=DEFAULT.learning_rate),
-        "lab_momentum": Spec(0.0, 0.99, default=DEFAULT.momentum),
-        "lab_weight_decay": Spec(choices=tuple(WEIGHT_DECAYS), default=DEFAULT.weight_decay),
-        "lab_batch_size": Spec(choices=tuple(b for b in BATCH_SIZES if b <= limits.batch_size), default=DEFAULT.batch_size),
-        "lab_steps": Spec(0, min(limits.steps, 5000), default=DEFAULT.steps, integer=True),
-        "lab_dataset": Spec(choices=(*DATASETS, UPLOAD_CHOICE), default=DEFAULT.dataset),
-        "lab_samples": Spec(100, limits.samples, default=DEFAULT.samples, integer=True),
-        "lab_noise": Spec(0.0, 1.0, default=DEFAULT.noise),
-        "lab_input_dim": Spec(1, min(limits.input_dim, 256), default=DEFAULT.input_dim, integer=True),
-        "lab_seed": Spec(0, 2**31 - 1, default=DEFAULT.seed, integer=True),
-        "lab_precision": Spec(choices=PRECISIONS, default=DEFAULT.precision),
-        "lab_cpu": Spec(choices=(False, True), default=DEFAULT.cpu),
-    }
+    specs = {f"lab_{knob.name}": knob_spec(knob, limits) for knob in KNOBS if knob.name not in NO_CONTROL_OF_ITS_OWN}
+    return {**specs, **INITIALIZATION_SPECS}
 
 
 def _nearest(choices, value):

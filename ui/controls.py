@@ -3,8 +3,9 @@ in the sidebar (keys lab_*); Compare draws the per-run groups once per run (keys
 data group once. A lesson link's lock= draws a field's controls disabled, hide= does not draw them."""
 import streamlit as st
 
-from core.engine import initializers
 from core.config import ConfigError, RunConfig, TWO_D_DATASETS, default_record_every, parse_value
+from core.initializer_table import constant, variance_scaling
+from core.knobs import BY_NAME, KNOBS
 from core.lessons.links import safe_default
 from core.theory.initializers import random_normal_bias
 from ui.control_specs import LEARNING_RATES, UPLOAD_CHOICE, WEIGHT_DECAYS, lab_specs, sanitize
@@ -77,8 +78,17 @@ class Drawer:
     def choices(self, key):
         return self.specs[self.prefix + key].choices
 
+    def low(self, key):
+        return self.specs[self.prefix + key].low
+
     def high(self, key):
         return self.specs[self.prefix + key].high
+
+    @staticmethod
+    def step(key):
+        """The slider's step from core/knobs.py, where the table gives one."""
+        control = BY_NAME[key].control
+        return control[2] if control else None
 
 
 def network_controls(draw: Drawer):
@@ -89,7 +99,7 @@ def network_controls(draw: Drawer):
     draw(st.selectbox, "activation", draw.choices("activation"), key="activation",
          help="The nonlinearity after each hidden layer; its derivative is a factor in every gradient.")
     if draw.value("activation") in LEAKY:
-        draw(st.slider, "alpha (slope below 0)", 0.0, 1.0, step=0.01, key="alpha",
+        draw(st.slider, "alpha (slope below 0)", draw.low("alpha"), draw.high("alpha"), step=0.01, key="alpha",
              help="The slope for z < 0 (necro_relu uses it only in the backward pass).")
     draw(st.toggle, "batch normalization", key="batchnorm",
          help="Normalize each layer's pre-activations over the batch, before the activation.")
@@ -126,7 +136,7 @@ def training_controls(draw: Drawer):
     draw(st.select_slider, "learning rate", options=LEARNING_RATES, key="learning_rate", format_func=_format_rate,
          help="Step size on a log scale; too large diverges or kills ReLUs in one step.")
     if draw.value("optimizer") == "momentum":
-        draw(st.slider, "momentum", 0.0, 0.99, step=0.01, key="momentum",
+        draw(st.slider, "momentum", draw.low("momentum"), draw.high("momentum"), step=draw.step("momentum"), key="momentum",
              help="How much of the previous update carries into the next one.")
     draw(st.select_slider, "weight decay", options=WEIGHT_DECAYS, key="weight_decay", format_func=lambda v: f"{v:g}",
          help="Pulls kernels towards zero at every step, even where the gradient is zero.")
@@ -147,14 +157,15 @@ def data_controls(draw: Drawer) -> list:
     remember_builtin(draw.prefix, draw.value("dataset"))
     if draw.value("dataset") == UPLOAD_CHOICE:
         messages = upload_controls(draw)
-    draw(st.slider, "samples", 100, int(draw.high("samples")), step=100, key="samples",
+    draw(st.slider, "samples", int(draw.low("samples")), int(draw.high("samples")), step=100, key="samples",
          help="How many examples are generated; minibatches are drawn from them.")
     if draw.value("dataset") in TWO_D_DATASETS:
-        draw(st.slider, "noise", 0.0, 1.0, step=0.05, key="noise", help="How much the 2-D points are blurred.")
+        draw(st.slider, "noise", draw.low("noise"), draw.high("noise"), step=draw.step("noise"), key="noise",
+             help="How much the 2-D points are blurred.")
     if draw.value("dataset") == "gaussian":
         draw(st.slider, "input dimension", 1, int(draw.high("input_dim")), key="input_dim",
              help="Dimension of the N(0, I) inputs labelled by a random teacher network.")
-    draw(st.number_input, "seed", 0, 2**31 - 1, step=1, key="seed",
+    draw(st.number_input, "seed", int(draw.low("seed")), int(draw.high("seed")), step=1, key="seed",
          help="Seeds data, weights and minibatches: the same seed gives the same run.")
     return messages
 
@@ -217,20 +228,15 @@ def config_from_state(state, prefix: str = "lab_") -> RunConfig:
     elif get("init_mode") == "keras":
         kernel = _keras_initializer(state.get(prefix + "initializer_json", ""))
     else:
-        kernel = initializers.variance_scaling(get("sigma_w"))
-    bias = "zeros" if get("bias") == 0 else initializers.constant(get("bias"))
+        kernel = variance_scaling(get("sigma_w"))
+    bias = "zeros" if get("bias") == 0 else constant(get("bias"))
     if state.get(prefix + "bias_mode") == "sigma_b":
         bias = random_normal_bias(get("sigma_b"))
     dataset = get("dataset")
     if dataset == UPLOAD_CHOICE:
         dataset = chosen_dataset(state, prefix)
-    return RunConfig(
-        dataset=dataset, samples=int(get("samples")), noise=float(get("noise")),
-        input_dim=int(get("input_dim")), depth=int(get("depth")), width=int(get("width")),
-        activation=get("activation"), alpha=float(get("alpha")), batchnorm=bool(get("batchnorm")),
-        initializer=kernel, bias_initializer=bias, optimizer=get("optimizer"),
-        learning_rate=float(get("learning_rate")), momentum=float(get("momentum")),
-        weight_decay=float(get("weight_decay")), batch_size=int(get("batch_size")),
-        steps=int(get("steps")), record_every=record_every_for(int(get("steps"))),
-        seed=int(get("seed")), precision=get("precision"), cpu=bool(get("cpu")),
-    )
+    # every knob with a control of its own (core/knobs.py), as its type; the four above are built here
+    values = {knob.name: knob.kind(get(knob.name)) for knob in KNOBS
+              if knob.name not in ("dataset", "initializer", "bias_initializer", "record_every")}
+    return RunConfig(**values, dataset=dataset, initializer=kernel, bias_initializer=bias,
+                     record_every=record_every_for(values["steps"]))

@@ -5,9 +5,8 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from core.engine import initializers
 from core.config import ConfigError, default_record_every, is_upload
-from core.engine.initializers import COMMON_KERNEL_INITIALIZERS
+from core.initializer_table import COMMON_KERNEL_INITIALIZERS, variance_scaling
 from core.lessons import presets
 from core.lessons.links import FIELDS, IGNORED, Lesson, lesson_params, read_lesson
 from core.outside_text import outside
@@ -60,7 +59,7 @@ def state_from_config(config, prefix: str) -> tuple:
 
 def _sigma_w(kernel):
     for sigma in (round(0.1 + 0.05 * k, 2) for k in range(79)):
-        if kernel == initializers.variance_scaling(sigma):
+        if kernel == variance_scaling(sigma):
             return sigma
     return None
 

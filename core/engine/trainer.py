@@ -14,6 +14,8 @@ import time
 import keras
 import tensorflow as tf
 
+from core.knobs import graph_values
+
 from core.engine.model import MLP
 from core.engine.release import forget_custom_gradients
 from core.engine.statistics import (
@@ -22,12 +24,9 @@ from core.engine.statistics import (
 
 
 def architecture_key(config, input_dim: int, classes: int, device: str) -> tuple:
-    """Everything that fixes the traced graph; configs with equal keys share a Trainer."""
-    return (
-        config.depth, config.width, config.activation, config.alpha, config.batchnorm, config.precision,
-        config.optimizer, config.momentum if config.optimizer == "momentum" else None, config.weight_decay,
-        config.batch_size, input_dim, classes, device,
-    )
+    """Everything that fixes the traced graph (the knobs core/knobs.py marks graph=True, and the data's shape);
+    configs with equal keys share a Trainer."""
+    return (*graph_values(config), input_dim, classes, device)
 
 
 def make_optimizer(config):

@@ -25,9 +25,9 @@ RETRIES = 2
 def architecture(config) -> tuple:
     """Runs with equal keys share a traced trainer (core.engine.trainer.architecture_key; the data set's name
     and input size stand for its shape)."""
-    from core.engine.trainer import architecture_key
+    from core.knobs import graph_values  # not the trainer's module: placing a run loads no TensorFlow
 
-    return architecture_key(config, config.input_dim, config.dataset, "cpu" if config.cpu else "")
+    return (*graph_values(config), config.input_dim, config.dataset, "cpu" if config.cpu else "")
 
 
 def assign_workers(runs: list, workers: list) -> dict:

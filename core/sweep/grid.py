@@ -10,15 +10,16 @@ import json
 import math
 from dataclasses import dataclass
 
-from core.config import DATASETS, FIELD_TYPES, ConfigError, RunConfig, default_record_every, is_upload, parse_value
+from core.config import DATASETS, ConfigError, RunConfig, default_record_every, is_upload, parse_value
 from core.engine.upload_store import STORE
-from core.engine.initializers import variance_scaling
+from core.initializer_table import variance_scaling
+from core.knobs import KNOBS
 from core.limits import LIMIT_VARIABLES, current_limits
 from core.theory.initializers import random_normal_bias
 
 THEORY_AXES = {"sigma_w": "initializer", "sigma_b": "bias_initializer"}  # axis -> the field it sets
-NOT_SWEPT = ("seed", "cpu")  # seeds have their own count; the device is the machine's
-AXES = tuple(name for name in FIELD_TYPES if name not in NOT_SWEPT) + tuple(THEORY_AXES)
+NOT_SWEPT = tuple(knob.name for knob in KNOBS if not knob.swept)  # seeds have their own count; the device is the machine's
+AXES = tuple(knob.name for knob in KNOBS if knob.swept) + tuple(THEORY_AXES)
 SIGMA_RANGE = (0.0, 10.0)
 
 
