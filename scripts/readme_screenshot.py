@@ -9,16 +9,14 @@ sys.path[:0] = [ROOT, os.path.join(ROOT, "tests")]
 
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
-from test_browser import CHROMIUM, streamlit_app  # noqa: E402  (the tests' own server start)
+from helpers.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_app  # noqa: E402  (the tests' own server start)
 
 OUT = os.path.join(ROOT, "docs", "images", "lab.png")
 
 
 def main():
     with streamlit_app() as (address, _), sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(address)
         expect(page.get_by_text("finished · step", exact=False)).to_be_visible(timeout=120_000)

@@ -4,7 +4,7 @@ import sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # The pages' AppTests train in this process: they test what the pages draw, and the engine under them gives
 # the same records either way (tests/test_worker_engine.py). `streamlit run` in the browser tests keeps the
-# default, the Dask workers (tests/test_browser.py).
+# default, the Dask workers (tests/helpers/browser.py).
 os.environ.setdefault("GRADFLOW_TRAIN_ON", "server")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -42,3 +42,26 @@ def stop_runs_left_training():
     from apps import STARTED, stop_all
 
     stop_all(STARTED)
+
+
+@pytest.fixture(scope="module")
+def server():
+    """One `streamlit run app.py` for a test module (tests/helpers/browser.py): its address."""
+    from helpers.browser import streamlit_app
+
+    with streamlit_app() as (address, _):
+        yield address
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium for a test module, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    from helpers.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+
+    require_chromium()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

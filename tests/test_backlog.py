@@ -9,7 +9,7 @@ import time
 from urllib.parse import urlencode
 
 import pytest
-from test_browser import streamlit_app
+from helpers.browser import streamlit_app
 
 from bench.processes import thread_dump
 from bench.ws_student import StreamlitStudent

@@ -1,108 +1,13 @@
 """The Lab in a real headless Chromium (Debian's) against `streamlit run app.py` on localhost."""
 import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-from contextlib import contextmanager
 
 import pytest
+from playwright.sync_api import expect
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = os.path.join(ROOT, "artifacts")
+from helpers.browser import ARTIFACTS, CHART_TOPS, CHARTS, PROFILE_POINTS, PROFILE_POSITIONS, require_chromium, wait_finished
 
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium so this test really runs in CI",
-                    pytrace=False)
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
-
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def streamlit_app(**settings):
-    """`streamlit run app.py` on a free port, with these environment variables; its address. Its own process
-    group, so worker processes it spawned (GRADFLOW_TRAIN_ON=workers) end with it."""
-    port = free_port()
-    env = {name: value for name, value in os.environ.items() if name != "GRADFLOW_TRAIN_ON"}  # the app's default
-    env.update(TF_CPP_MIN_LOG_LEVEL="3", **settings)
-    errors = tempfile.TemporaryFile()  # a file, not a pipe: a long-lived server's log never fills it and blocks
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True)
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None:
-                    errors.seek(0)
-                    raise AssertionError(f"streamlit ended: {errors.read().decode(errors='replace')[-4000:]}")
-                assert time.time() < deadline, "streamlit did not start"
-                time.sleep(0.3)
-        process.log = errors  # what the server printed, for a test that fails to say why
-        yield f"http://127.0.0.1:{port}", process
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        finally:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)  # whatever it left behind
-            except ProcessLookupError:
-                pass
-            errors.close()
-
-
-@pytest.fixture(scope="module")
-def server():
-    with streamlit_app() as (address, _):
-        yield address
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        yield chromium
-        chromium.close()
-
-
-def wait_finished(page, timeout=60_000):
-    expect(page.get_by_text("finished · step", exact=False)).to_be_visible(timeout=timeout)
-    expect(page.get_by_role("button", name="Play")).to_be_visible(timeout=timeout)  # the replay layout is drawn
-    page.wait_for_timeout(1000)
-
-
-# Every chart of a page, in its order: the Lab's live charts (ui/live_charts.py) and Streamlit's own.
-CHARTS = "[data-testid=stVegaLiteChart], .gfe-chart"
-
-# Points drawn in the gradient profile (the first chart): one per layer.
-PROFILE_POINTS = ("() => { const chart = document.querySelector('[data-testid=stVegaLiteChart], .gfe-chart');"
-                  " return chart ? chart.querySelectorAll('g.mark-symbol path').length : -1; }")
-
-
-PROFILE_POSITIONS = ("() => [...document.querySelector('[data-testid=stVegaLiteChart], .gfe-chart')"
-                     ".querySelectorAll('g.mark-symbol path')].map(p => p.getAttribute('transform')).join('|')")
-# Where each view sits on the page: the top of every chart, relative to the page.
-CHART_TOPS = ("() => [...document.querySelectorAll('[data-testid=stVegaLiteChart], .gfe-chart')]"
-              ".map(c => Math.round(c.getBoundingClientRect().top + window.scrollY))")
+require_chromium()  # the module's tests all need it
 
 
 def test_moving_a_slider_redraws_the_charts_without_errors(server, browser):
@@ -185,10 +90,13 @@ def test_live_paused_and_replay_keep_every_view_in_its_place(server, browser, de
         slider.focus()
         slider.press("End")
         expect(slider).to_have_attribute("aria-valuetext", "100")
-    if not depth_presses:  # a long run (big batches, 5000 steps), so it is still training when paused
+    if not depth_presses:  # a longer run (batches of 1024, 5000 steps), so it is still training when paused
         batch = page.get_by_role("slider", name="batch size")
         batch.focus()
-        batch.press("End")
+        batch.press("End")  # 4096 trained for about two minutes here; 1024 is still training at the Pause
+        batch.press("ArrowLeft")
+        batch.press("ArrowLeft")
+        expect(batch).to_have_attribute("aria-valuetext", "1024")
     # 5000 steps, so the run is still training when paused and again after Resume; at depth 100 a 600-step run
     # could finish in the second between the first frame and the Pause, and then Resume never shows "running"
     steps = page.get_by_role("slider", name="steps")

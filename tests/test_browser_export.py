@@ -6,7 +6,9 @@ import os
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.test_browser import ARTIFACTS, CHARTS, browser, server, wait_finished  # noqa: F401 (fixtures)
+from helpers.browser import ARTIFACTS, CHARTS, require_chromium, wait_finished
+
+require_chromium()
 
 
 def save_download(page, button, path):

@@ -1,25 +1,17 @@
 """Compare and lesson links in a real headless Chromium against `streamlit run app.py` (screenshots in artifacts/)."""
 import dataclasses
-import os
 from urllib.parse import urlencode
 
-from test_browser import ARTIFACTS, browser, server  # noqa: F401  (module fixtures: one server, one browser)
 from playwright.sync_api import expect
 
 from core.lessons.links import Lesson, lesson_params
+from helpers.browser import require_chromium
+from helpers.browser import screenshot as shoot
+
+require_chromium()
 from core.lessons.presets import BY_NAME
 
 CHARTS = "[data-testid='stVegaLiteChart']"
-
-
-def shoot(page, name, full=False):
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    if full:
-        height = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
-        page.set_viewport_size({"width": 1400, "height": height + 40})
-        page.wait_for_timeout(1500)
-    page.screenshot(path=os.path.join(ARTIFACTS, name))
-    page.set_viewport_size({"width": 1400, "height": 900})
 
 
 def no_errors(page):

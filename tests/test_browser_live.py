@@ -9,7 +9,9 @@ import numpy as np
 from PIL import Image
 from playwright.sync_api import expect
 
-from test_browser import ARTIFACTS, browser, server, wait_finished  # noqa: F401  (module fixtures)
+from helpers.browser import ARTIFACTS, caught_up, held_until, require_chromium, wait_finished
+
+require_chromium()
 
 ALL_IN_VIEW = {"width": 1400, "height": 4200}  # every chart on screen at once, so every one renders
 VIEWS = "() => [...window.gfeLive.views].map(v => v.spec.name).sort()"
@@ -21,15 +23,6 @@ PICTURES = """() => Object.fromEntries([...window.gfeLive.views].map(v => {
 ROWS = """() => Object.fromEntries([...window.gfeLive.views].map(v =>
   [v.spec.name, [...v.datasets].sort().map(name => JSON.stringify(v.vega.data(name)))]))"""
 # Every recorded step (the step bar counts them) is in the store, and every view has drawn it.
-CAUGHT_UP = """() => { const s = window.gfeLive && window.gfeLive.store, bar = document.getElementById('gfe-step');
-  return s && bar && !bar.disabled && s.chunks.length === Number(bar.max) + 1
-    && [...window.gfeLive.views].every(v => v.vega && !v.dirty); }"""
-# What the page holds, for a failure's message.
-HELD = """() => { const g = window.gfeLive || {}, s = g.store || {}, bar = document.getElementById('gfe-step');
-  return {chunks: (s.chunks || []).length, display: s.display, steps: bar ? Number(bar.max) + 1 : null, feeds: g.feeds, asks: g.asks,
-          run: s.run, log: (g.log || []).slice(-40), dirty: [...(g.views || [])].filter(v => v.dirty).map(v => v.spec.name)}; }"""
-
-
 def pixels(picture: str) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(base64.b64decode(picture.split(",", 1)[1]))).convert("RGBA"), dtype=int)
 
@@ -60,18 +53,6 @@ def same_picture(a: str, b: str) -> bool:
 
 
 SEEN_DRAWN = """() => [...window.gfeLive.views].every(v => v.vega && (!v.visible || !v.dirty))"""  # off-screen ones wait
-
-
-def held_until(page, condition, timeout, what, arg=None):
-    """Wait for `condition` in the page; on a timeout, say what the page held."""
-    try:
-        page.wait_for_function(condition, arg=arg, timeout=timeout)
-    except Exception as error:
-        raise AssertionError(f"{what}: {page.evaluate(HELD)}") from error
-
-
-def caught_up(page, timeout):
-    held_until(page, CAUGHT_UP, timeout, "the page never held and drew the whole run")
 
 
 def pictures_when_drawn(page):

@@ -4,8 +4,11 @@ import json
 import os
 from urllib.parse import parse_qs, urlparse
 
-from tests.test_browser import ARTIFACTS, browser, server, wait_finished  # noqa: F401 (fixtures)
 from playwright.sync_api import expect
+
+from helpers.browser import ARTIFACTS, require_chromium, wait_finished
+
+require_chromium()
 
 CHARTS = "[data-testid='stVegaLiteChart']"
 

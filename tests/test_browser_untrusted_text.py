@@ -7,7 +7,9 @@ from urllib.parse import quote, urlparse
 import pytest
 from playwright.sync_api import expect
 
-from test_browser import ARTIFACTS, browser, server  # noqa: F401  (module fixtures: one server, one browser)
+from helpers.browser import ARTIFACTS, require_chromium
+
+require_chromium()
 
 EVIL = "evil.example"
 LINKS = [  # (path and query, a text the warnings must show exactly)

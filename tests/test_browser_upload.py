@@ -3,8 +3,10 @@ uploader (screenshots in artifacts/)."""
 import numpy as np
 from playwright.sync_api import expect
 
-from test_browser import CHARTS, browser, server, wait_finished  # noqa: F401  (module fixtures: one server, one browser)
-from test_browser_lessons import shoot
+from helpers.browser import CHARTS, require_chromium, wait_finished
+from helpers.browser import screenshot as shoot
+
+require_chromium()
 
 def rings_csv(features=2, rows=400, seed=1) -> bytes:
     """An inner disc and an outer ring, in centimetres and kilograms (scales a student would bring)."""

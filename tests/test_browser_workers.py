@@ -6,8 +6,9 @@ import psutil
 import pytest
 from playwright.sync_api import expect
 
-from test_browser import browser, streamlit_app, wait_finished  # noqa: F401  (the browser fixture)
-from test_browser_live import caught_up
+from helpers.browser import caught_up, require_chromium, streamlit_app, wait_finished
+
+require_chromium()
 
 ALL_IN_VIEW = {"width": 1400, "height": 4200}
 

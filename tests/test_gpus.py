@@ -5,7 +5,7 @@ import os
 import pytest
 from dask.distributed import Client
 
-from core.outside_text import outside, plain
+from core.outside_text import plain
 from core.serve.gpus import CUDA_VARIABLE, badge, visible_gpus, worker_environments
 from core.sweep import cluster as sweep_cluster
 

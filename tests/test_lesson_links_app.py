@@ -3,7 +3,6 @@ controls, lock= and hide= apply, and no query string raises out of a page."""
 import os
 from contextlib import contextmanager
 
-import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest

@@ -1,0 +1,1 @@
+"""Helpers the test files share (fixtures are in tests/conftest.py)."""
