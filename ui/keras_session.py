@@ -10,7 +10,7 @@ import sys
 from ui.streamlit_private import replace_problem_module_cleaner
 
 
-def _clean_problem_modules_except_keras() -> None:
+def _close_figures_only() -> None:
     if "matplotlib.pyplot" in sys.modules:
         try:
             sys.modules["matplotlib.pyplot"].close("all")
@@ -19,4 +19,4 @@ def _clean_problem_modules_except_keras() -> None:
 
 
 def keep_keras_session() -> None:
-    replace_problem_module_cleaner(_clean_problem_modules_except_keras)
+    replace_problem_module_cleaner(_close_figures_only)
