@@ -41,8 +41,16 @@ def test_the_send_queue_the_backlog_wait_reads_is_still_streamlits():
 def test_the_problem_module_cleaner_is_what_each_script_run_calls():
     assert callable(getattr(script_runner, "_clean_problem_modules", None)), streamlit_private.PROBLEM_MODULE_CLEANER
     assert "_clean_problem_modules" in script_runner.ScriptRunner._run_script.__code__.co_names, streamlit_private.PROBLEM_MODULE_CLEANER
-    cleaner = inspect.getsource(script_runner._clean_problem_modules)
+    cleaner = inspect.getsource(streamlit_private.STREAMLITS_PROBLEM_MODULE_CLEANER)
     assert "keras" in cleaner, streamlit_private.PROBLEM_MODULE_CLEANER  # what ui/keras_session.py stops
+
+
+def test_the_cleaner_streamlit_calls_after_a_script_run_is_replaced_by_one_that_keeps_keras():
+    from ui.keras_session import keep_keras_session
+
+    keep_keras_session()
+    assert script_runner._clean_problem_modules is not streamlit_private.STREAMLITS_PROBLEM_MODULE_CLEANER
+    assert "keras" not in inspect.getsource(script_runner._clean_problem_modules)
 
 
 def test_outside_a_server_every_reader_says_unknown():

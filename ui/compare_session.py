@@ -19,8 +19,6 @@ def compare_runs(configs) -> list:
         run = same_place if same_place in unused else next((r for r in unused if r.key == key), None)
         if run is None:
             run = open_run(config, lab_server(), abandoned=session_gone())
-            trained = not (run.from_cache or run.joined)
-            st.session_state["cmp_training_calls"] = st.session_state.get("cmp_training_calls", 0) + trained
         else:
             unused.remove(run)
         runs.append(run)

@@ -119,8 +119,6 @@ def live_run(config) -> SharedRun:
         current.stop()  # superseded: it ends at its next stage or frame, and never waits for a slot
     run = open_run(config, lab_server(), abandoned=session_gone())
     st.session_state["lab_live"] = run
-    trained = not (run.from_cache or run.joined)  # a run joined from another session trains once for both
-    st.session_state["lab_training_calls"] = st.session_state.get("lab_training_calls", 0) + trained
     run.wait_for_frame(FIRST_FRAME_WAIT, give_up=newer_run_requested)
     return run
 

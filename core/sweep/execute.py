@@ -17,7 +17,7 @@ from core.engine.upload_store import STORE
 from core.lessons.links import encode
 from core.sweep.grid import Grid, expand
 from core.sweep.outcomes import DEFAULT_TARGET_LOSS, OUTCOMES
-from core.sweep.task import STARTED_TOPIC, run_cell
+from core.sweep.task import CELL_TOPIC, run_cell
 
 RETRIES = 2
 
@@ -68,11 +68,15 @@ _LISTENING = weakref.WeakSet()  # clients already subscribed to the start events
 
 
 def _heard_start(event) -> None:
-    """A worker started one of a sweep's tasks (core.sweep.task._announce_start); runs on the client's loop."""
-    _, key = event
+    """A worker started or ended one of a sweep's tasks (core.sweep.task._announce); runs on the client's loop."""
+    _, (moment, key) = event
     sweep = _BY_NAME.get(str(key).split("-")[1]) if str(key).startswith("sweep-") else None
     if sweep is not None:
-        sweep.started.add(key)
+        if moment == "start":
+            sweep.started.add(key)
+            sweep.ended.discard(key)  # a retry starts it again
+        else:
+            sweep.ended.add(key)
 
 
 GONE_GRACE_SECONDS = 15.0  # as a Lab run (core/engine/live.py): a browser that reconnects within this keeps its sweep
@@ -124,7 +128,7 @@ def _watch_abandoned() -> None:
 
 def _listen(client) -> None:
     if client not in _LISTENING:
-        client.subscribe_topic(STARTED_TOPIC, _heard_start)
+        client.subscribe_topic(CELL_TOPIC, _heard_start)
         _LISTENING.add(client)
 
 
@@ -150,6 +154,7 @@ class Sweep:
         self.cancelled = False
         self.client = client
         self.started = set()  # keys of the tasks a worker has started (heard from its events)
+        self.ended = set()  # and of those it has ended since its last start
         name = uuid.uuid4().hex[:8]
         _BY_NAME[name] = self
         _listen(client)
@@ -197,7 +202,7 @@ class Sweep:
         if self.cancelled:
             return set()
         return {run.cell for run, future in zip(self.runs, self.futures)
-                if future.key in self.started and not future.done()}
+                if future.key in self.started and future.key not in self.ended and not future.done()}
 
     def _collect(self, index: int, future) -> bool:
         if self.rows[index] is not None or not future.done() or future.status == "cancelled":

@@ -10,7 +10,9 @@ import time
 
 from core.sweep.outcomes import measure
 
-STARTED_TOPIC = "gradflow-sweep-started"  # a worker's event when it starts a cell (core/sweep/execute.py hears it)
+# a worker's events when it starts and ends a cell (core/sweep/execute.py hears them); one topic, so the page hears
+# one worker's start and end in the order they happened
+CELL_TOPIC = "gradflow-sweep-cell"
 _pool = None
 _lock = threading.Lock()
 _counts = {"started": 0, "finished": 0}
@@ -58,14 +60,15 @@ def _threads_of_this_worker() -> int:
         return 1
 
 
-def _announce_start() -> None:
-    """Tell the scheduler this worker is now computing the task (the page draws its cell as running; Dask's
-    own states do not say whether a task assigned to a worker has started there)."""
+def _announce(moment: str) -> None:
+    """Tell the scheduler this worker has started ("start") or ended ("end") computing the task: the page draws
+    its cell as running in between. Dask's own states do not say whether a task assigned to a worker has started
+    there, and a future's end reaches the client by another path than the worker's next start."""
     try:
         from distributed import get_worker
 
         worker = get_worker()
-        worker.log_event(STARTED_TOPIC, worker.get_current_task())
+        worker.log_event(CELL_TOPIC, (moment, worker.get_current_task()))
     except (ImportError, ValueError, AttributeError):
         pass  # not on a Dask worker (a test calling the task directly)
 
@@ -82,10 +85,13 @@ def run_cell(config_values: dict, target_loss: float, keep_record: bool = False,
         STORE.put(upload)
 
     _counts["started"] += 1
-    _announce_start()
+    _announce("start")
     config = RunConfig.from_dict(config_values)
     start = time.perf_counter()
-    record = run_to_end(config, worker_pool(), unwatched=not keep_record)  # a kept record has every view
+    try:
+        record = run_to_end(config, worker_pool(), unwatched=not keep_record)  # a kept record has every view
+    finally:
+        _announce("end")
     summary = {
         **measure(record, target_loss),
         "status": record.status,
