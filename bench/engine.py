@@ -60,7 +60,7 @@ def eager_loop(config, trainer, steps):
         index = trainer.random.uniform([config.batch_size], 0, len(dataset.y), dtype=tf.int32)
         xb, yb = tf.gather(x, index), tf.gather(y, index)
         with tf.GradientTape() as tape:
-            zs, activations, logits = model.forward(xb)
+            zs, activations, _, logits = model.forward(xb)
             loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=yb, logits=logits))
         gradients = tape.gradient(loss, model.trainable + zs)
         parameter_gradients, deltas = gradients[: len(model.trainable)], gradients[len(model.trainable):]

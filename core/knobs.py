@@ -55,6 +55,8 @@ KNOBS = (
     Knob("alpha", float, 0.1, "slope below zero for leaky_relu and necro_relu", "network", low=0.0, high=1.0,
          graph=True),
     Knob("batchnorm", bool, False, "batch normalization before each activation", "network", graph=True),
+    Knob("residual", bool, False, "identity skips around every hidden layer but the first: "
+         "h_l = h_(l-1) + phi(W_l h_(l-1) + b_l)", "network", graph=True),
     # Initialization
     Knob("initializer", object, "glorot_normal",
          f"kernel initializer: a Keras name (he_normal), a preset ({', '.join(PRESETS)}) or a JSON Keras config dict",

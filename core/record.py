@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from core.metrics import LAYER_METRICS
+from core.metrics import ADDED_METRICS, LAYER_METRICS
 from core.outside_text import outside
 
 SCHEMA = "gradflow.run/1"
@@ -132,6 +132,9 @@ class RunRecord:
             raise ValueError(f"the record lacks {', '.join(missing)}")
         try:
             metrics = {name: _rows(rows, float) for name, rows in data["metrics"].items()}
+            for name in ADDED_METRICS:  # written before these were measured: read as not measured (NaN)
+                if name not in metrics and isinstance(data["steps"], list) and isinstance(data["layers"], list):
+                    metrics[name] = _rows(np.full((len(data["steps"]), len(data["layers"])), np.nan), float)
             histograms = _compact_histograms(data.get("histograms", {}))
             boundary = _compact_boundary(data.get("boundary"))
         except (TypeError, ValueError, AttributeError) as error:

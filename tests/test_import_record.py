@@ -37,6 +37,17 @@ def test_an_exported_record_imports_to_the_same_data_in_every_chart(record, expo
     assert again.to_json() == record.to_json()
 
 
+def test_a_record_written_before_the_stream_was_measured_opens_with_it_not_measured(record, exported):
+    old = json.loads(exported)
+    old["config"].pop("residual")
+    for name in ("stream_ms", "grad_a_ms"):
+        del old["metrics"][name]
+    again = read_record(json.dumps(old).encode(), "old.json")
+    assert np.isnan(again.metric("stream_ms")).all() and np.isnan(again.metric("grad_a_ms")).all()
+    np.testing.assert_array_equal(again.metric("delta_ms"), record.metric("delta_ms"))
+    assert RunConfig.from_dict(again.config).residual is False  # an older config: no skips
+
+
 @pytest.mark.parametrize("data, reason", [
     (b"\xff\xfe not text", "not text"),
     (b'{"schema": "gradflow.run/1", "config": ', "not valid JSON"),

@@ -26,6 +26,9 @@ CONFIGS = {
     "leaky_relu in float16 on digits": RunConfig(
         steps=20, record_every=5, depth=3, width=16, activation="leaky_relu", alpha=0.2, precision="float16",
         dataset="digits", samples=300),
+    "residual tanh with batch norm and momentum on circles": RunConfig(
+        steps=20, record_every=5, depth=4, width=16, activation="tanh", residual=True, batchnorm=True,
+        dataset="circles", optimizer="momentum"),
 }
 
 
@@ -38,7 +41,7 @@ def trained(pool):
         data = make_dataset(config)
         trainer = pool.acquire(config, data.input_dim, data.classes, record.device)  # the run's own trainer
         try:
-            _, _, logits = trainer.model.forward(data.x, training=False)
+            logits = trainer.model.forward(data.x, training=False)[-1]
         finally:
             pool.release(trainer)
         results[name] = (config, record, logits.numpy())

@@ -78,8 +78,11 @@ def test_every_knob_but_the_seed_and_the_device_is_a_sweep_axis():
 
 @pytest.mark.parametrize("knob", GRAPH_KNOBS, ids=lambda knob: knob.name)
 def test_runs_that_differ_in_a_graph_knob_never_share_a_trainer(knob):
-    other = {"depth": 11, "width": 64, "activation": "tanh", "alpha": 0.2, "batchnorm": True, "optimizer": "adam",
-             "momentum": 0.5, "weight_decay": 1e-3, "batch_size": 128, "precision": "float16"}[knob.name]
+    other = {"depth": 11, "width": 64, "activation": "tanh", "alpha": 0.2, "optimizer": "adam",
+             "momentum": 0.5, "weight_decay": 1e-3, "batch_size": 128, "precision": "float16"}.get(knob.name)
+    if knob.kind is bool:
+        other = not knob.default
+    assert other is not None, f"give {knob.name} a value other than its default here"
     base = RunConfig(optimizer="momentum") if knob.name == "momentum" else RunConfig()
     assert architecture(base) != architecture(base.replace(**{knob.name: other}))
 

@@ -1,6 +1,9 @@
 """The MLP: hidden layers that hand their pre-activation z and activation a to the training step.
 
 z is the input of the activation (after batch normalization when it is on); the output layer is linear.
+With residual connections, identity skips go around every hidden layer but the first (He et al. 2016):
+h_1 = φ(z_1) and h_l = h_(l-1) + φ(z_l), where z_l = W_l h_(l-1) + b_l (batch-normalized inside the branch);
+the output layer reads h_L. Without them the stream h_l is a_l itself.
 Variables live in float32; with float16 or bfloat16 precision the forward and backward passes run in that
 format, so gradients that underflow it really become 0.
 
@@ -20,8 +23,9 @@ BATCHNORM_MOMENTUM = 0.9
 
 
 class MLP:
-    def __init__(self, input_dim, classes, depth, width, activation, alpha, batchnorm, precision):
+    def __init__(self, input_dim, classes, depth, width, activation, alpha, batchnorm, precision, residual=False):
         self.depth = depth
+        self.residual = residual
         self.activation = activation
         self.alpha = alpha
         self.batchnorm = batchnorm
@@ -110,7 +114,8 @@ class MLP:
         return tf.cast(normal, self.compute_dtype)
 
     def forward(self, x, training=True):
-        """Returns (zs, activations, logits); logits are float32 for a stable cross-entropy."""
+        """Returns (zs, activations, streams, logits): per hidden layer z, a = φ(z) and the stream h it hands
+        on (a itself without residual connections); logits are float32 for a stable cross-entropy."""
         dtype = self.compute_dtype
         kernels = [self.first_kernel] + (tf.unstack(self.hidden_kernels) if self.depth > 1 else [])
         biases = tf.unstack(self.biases)
@@ -118,18 +123,20 @@ class MLP:
             gammas, betas = tf.unstack(self.gammas), tf.unstack(self.betas)
         batch_moments = []
         h = tf.cast(x, dtype)
-        zs, activations = [], []
+        zs, activations, streams = [], [], []
         for i, (kernel, bias) in enumerate(zip(kernels, biases)):
             z = tf.matmul(h, tf.cast(kernel, dtype)) + tf.cast(bias, dtype)
             if self.batchnorm:
                 z = self._normalize(z, i, training, gammas, betas, batch_moments)
-            h = activate(self.activation, z, self.alpha)
+            a = activate(self.activation, z, self.alpha)
+            h = h + a if self.residual and i > 0 else a
             zs.append(z)
-            activations.append(h)
+            activations.append(a)
+            streams.append(h)
         if batch_moments:
             means, variances = (tf.stack(values) for values in zip(*batch_moments))
             self.moving_means.assign(BATCHNORM_MOMENTUM * self.moving_means + (1 - BATCHNORM_MOMENTUM) * means)
             self.moving_variances.assign(
                 BATCHNORM_MOMENTUM * self.moving_variances + (1 - BATCHNORM_MOMENTUM) * variances)
         logits = tf.matmul(h, tf.cast(self.output_kernel, dtype)) + tf.cast(self.output_bias, dtype)
-        return zs, activations, tf.cast(logits, tf.float32)
+        return zs, activations, streams, tf.cast(logits, tf.float32)

@@ -73,14 +73,18 @@ def derivative(name, z, alpha=0.1):
     raise ValueError(name)
 
 
-def forward_backward(x, y, kernels, biases, output_kernel, output_bias, name, alpha=0.1):
-    """Returns zs, activations, deltas (dL/dz), kernel gradients and the mean cross-entropy loss."""
-    zs, activations, h = [], [], x
-    for kernel, bias in zip(kernels, biases):
+def forward_backward(x, y, kernels, biases, output_kernel, output_bias, name, alpha=0.1, residual=False,
+                     with_streams=False):
+    """Returns zs, activations, deltas (dL/dz), kernel gradients, the mean cross-entropy loss and the logits;
+    with_streams, also the streams h and dL/da. residual: h_l = h_(l-1) + a_l for every layer but the first."""
+    zs, activations, streams, h = [], [], [], x
+    for i, (kernel, bias) in enumerate(zip(kernels, biases)):
         z = h @ kernel + bias
-        h = activation(name, z, alpha)
+        a = activation(name, z, alpha)
+        h = h + a if residual and i > 0 else a
         zs.append(z)
-        activations.append(h)
+        activations.append(a)
+        streams.append(h)
     logits = h @ output_kernel + output_bias
     shifted = logits - logits.max(axis=1, keepdims=True)
     probabilities = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
@@ -89,18 +93,25 @@ def forward_backward(x, y, kernels, biases, output_kernel, output_bias, name, al
     upstream = probabilities.copy()
     upstream[np.arange(batch), y] -= 1.0
     upstream /= batch  # dL/dlogits
-    back = upstream @ output_kernel.T  # dL/da of the last hidden layer
-    deltas = [None] * len(kernels)
+    stream_gradient = upstream @ output_kernel.T  # dL/dh of the last hidden layer
+    deltas, grad_as = [None] * len(kernels), [None] * len(kernels)
     for i in reversed(range(len(kernels))):
-        deltas[i] = back * derivative(name, zs[i], alpha)
-        back = deltas[i] @ kernels[i].T
-    inputs = [x] + activations[:-1]
+        grad_as[i] = stream_gradient  # a_l enters h_l with weight 1, with or without the skip
+        deltas[i] = stream_gradient * derivative(name, zs[i], alpha)
+        through_layer = deltas[i] @ kernels[i].T
+        # the skip hands dL/dh_l to h_(l-1) unchanged, beside the layer's own path
+        stream_gradient = through_layer + stream_gradient if residual and i > 0 else through_layer
+    inputs = [x] + streams[:-1]
     kernel_gradients = [inputs[i].T @ deltas[i] for i in range(len(kernels))]
+    if with_streams:
+        return zs, activations, deltas, kernel_gradients, loss, logits, streams, grad_as
     return zs, activations, deltas, kernel_gradients, loss, logits
 
 
-def layer_statistics(z, a, delta, kernel_gradient, name, alpha, max_derivative, saturation_fraction=0.05):
-    """The per-layer scalars of the run record (all but update_ratio, which needs the optimizer)."""
+def layer_statistics(z, a, delta, kernel_gradient, name, alpha, max_derivative, saturation_fraction=0.05, h=None,
+                     grad_a=None):
+    """The per-layer scalars of the run record (all but update_ratio, which needs the optimizer); stream_ms
+    and grad_a_ms when the stream h and dL/da are given."""
     # TensorFlow's CPU kernels flush float32 subnormals to zero, so anything below float32's smallest
     # normal number is an exact zero in the network.
     zero = np.abs(a) < np.finfo(np.float32).tiny
@@ -113,6 +124,8 @@ def layer_statistics(z, a, delta, kernel_gradient, name, alpha, max_derivative, 
         "saturation": np.mean(np.abs(derivative(name, z, alpha)) < saturation_fraction * max_derivative),
         "grad_norm": np.linalg.norm(kernel_gradient),
         "delta_ms": np.mean(delta ** 2),
+        **({"stream_ms": np.mean(h ** 2)} if h is not None else {}),
+        **({"grad_a_ms": np.mean(grad_a ** 2)} if grad_a is not None else {}),
     }
 
 

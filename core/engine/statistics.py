@@ -48,9 +48,10 @@ def delta_histogram(delta):
     return counts, zeros
 
 
-def map_statistics(z, a, delta, activation, alpha, low, high):
-    """One layer's statistics from its maps (float32 [batch, width]): the MAP_METRICS values, the activation
-    histogram, the delta histogram (zeros still in bin 0) and the count of exact zeros of delta."""
+def map_statistics(z, a, delta, h, grad_a, activation, alpha, low, high):
+    """One layer's statistics from its maps (float32 [batch, width]: z, a, delta = dL/dz, the stream h and
+    dL/da): the MAP_METRICS values, the activation histogram, the delta histogram (zeros still in bin 0) and
+    the count of exact zeros of delta."""
     zero = tf.cast(tf.equal(a, 0.0), tf.float32)
     sparsity = tf.reduce_mean(zero)
     if blocks_where_z_is_not_positive(activation, alpha) and activation != "leaky_relu":
@@ -71,19 +72,23 @@ def map_statistics(z, a, delta, activation, alpha, low, high):
         tf.reduce_mean(tf.reduce_min(zero, axis=0)),  # units that are 0 for every example
         saturation,
         tf.reduce_mean(tf.square(delta)),
+        tf.reduce_mean(tf.square(h)),
+        tf.reduce_mean(tf.square(grad_a)),
     ])
     delta_counts, delta_zeros = delta_histogram(delta)
     return scalars, activation_histogram(a, low, high), delta_counts, delta_zeros
 
 
-def layer_statistics(zs, activations, deltas, activation, alpha, low, high):
-    """Statistics of every layer from their maps (lists of [batch, width] tensors, input side first).
+def layer_statistics(zs, activations, deltas, streams, grad_as, activation, alpha, low, high):
+    """Statistics of every layer from their maps (lists of [batch, width] tensors, input side first); streams
+    None: the stream is the activations (no residual connections), so they are not stacked twice.
 
     Returns (scalars [len(MAP_METRICS), depth], activation counts [depth, ACTIVATION_BINS],
     delta counts [depth, DELTA_BINS], delta zeros [depth]).
     """
-    stacked = [tf.stack([tf.cast(m, tf.float32) for m in maps]) for maps in (zs, activations, deltas)]
-    return compiled_statistics(activation, float(alpha))(*stacked, low, high)
+    z, a, delta, grad_a = (tf.stack([tf.cast(m, tf.float32) for m in maps]) for maps in (zs, activations, deltas, grad_as))
+    h = a if streams is None else tf.stack([tf.cast(m, tf.float32) for m in streams])
+    return compiled_statistics(activation, float(alpha))(z, a, delta, h, grad_a, low, high)
 
 
 @functools.lru_cache(maxsize=64)
@@ -94,10 +99,10 @@ def compiled_statistics(activation: str, alpha: float):
     maps = tf.TensorSpec([None, None, None], tf.float32)
     edges = tf.TensorSpec([None], tf.float32)
     return tf.function(functools.partial(stacked_statistics, activation=activation, alpha=alpha),
-                       input_signature=[maps, maps, maps, edges, edges], autograph=False)
+                       input_signature=[maps, maps, maps, maps, maps, edges, edges], autograph=False)
 
 
-def stacked_statistics(z, a, delta, low, high, activation, alpha):
+def stacked_statistics(z, a, delta, h, grad_a, low, high, activation, alpha):
     """layer_statistics on stacked [depth, batch, width] maps: a loop over the layers."""
     depth = tf.shape(z)[0]
     arrays = (
@@ -108,7 +113,7 @@ def stacked_statistics(z, a, delta, low, high, activation, alpha):
     )
 
     def body(i, *arrays):
-        outputs = map_statistics(z[i], a[i], delta[i], activation, alpha, low[i], high[i])
+        outputs = map_statistics(z[i], a[i], delta[i], h[i], grad_a[i], activation, alpha, low[i], high[i])
         return (i + 1,) + tuple(array.write(i, value) for array, value in zip(arrays, outputs))
 
     _, *arrays = tf.while_loop(lambda i, *_: i < depth, body, (tf.constant(0),) + arrays)

@@ -55,7 +55,7 @@ class Trainer:
         self.trace_seconds = 0.0
         with tf.device(device):
             self.model = MLP(input_dim, classes, config.depth, config.width, config.activation, config.alpha,
-                             config.batchnorm, config.precision)
+                             config.batchnorm, config.precision, config.residual)
             self.optimizer = make_optimizer(config)
             self.optimizer.build(self.model.trainable)
             if config.weight_decay:
@@ -125,7 +125,7 @@ class Trainer:
     def probe(self, x):
         """Per-layer range of the activations, to choose histogram edges at step 0 (eager: once per run)."""
         with tf.device(self.device):
-            _, activations, _ = self.model.forward(x, training=False)
+            _, activations, _, _ = self.model.forward(x, training=False)
             lows = tf.stack([tf.reduce_min(tf.cast(a, tf.float32)) for a in activations])
             highs = tf.stack([tf.reduce_max(tf.cast(a, tf.float32)) for a in activations])
             return lows, highs
@@ -150,16 +150,21 @@ class Trainer:
         self.step.assign_add(1)
 
     def _forward_backward(self, x, y):
-        """One minibatch: its loss, logits and labels, the maps z and a, dL/dz, and the parameter gradients."""
+        """One minibatch: its loss, logits and labels, the maps z, a and h, dL/dz and dL/da, and the parameter
+        gradients."""
         xb, yb = self._batch(x, y)
         model = self.model
         with tf.GradientTape() as tape:
-            zs, activations, logits = model.forward(xb)
+            zs, activations, streams, logits = model.forward(xb)
             loss = self._loss(logits, yb)
-        gradients = tape.gradient(loss, model.trainable + zs)
-        return loss, logits, yb, zs, activations, gradients[len(model.trainable):], gradients[:len(model.trainable)]
+        depth, count = model.depth, len(model.trainable)
+        # dL/da is the signal before φ' (δ = dL/da ⊙ φ'(z)): back-propagation computes it on the way to δ anyway
+        gradients = tape.gradient(loss, model.trainable + zs + activations)
+        return (loss, logits, yb, zs, activations, streams, gradients[count:count + depth], gradients[count + depth:],
+                gradients[:count])
 
-    def _statistics(self, loss, logits, yb, zs, activations, deltas, parameter_gradients, low, high, update):
+    def _statistics(self, loss, logits, yb, zs, activations, streams, deltas, grad_as, parameter_gradients, low,
+                    high, update):
         """Everything a recorded step measures, on its own minibatch; the update (if any) happens here, so
         that the update ratio can compare the kernels before and after it."""
         model = self.model
@@ -170,7 +175,8 @@ class Trainer:
             return tf.constant(True)
 
         map_scalars, act_counts, delta_counts, delta_zeros = layer_statistics(
-            zs, activations, deltas, self.activation, self.alpha, low, high)
+            zs, activations, deltas, streams if model.residual else None, grad_as, self.activation, self.alpha,
+            low, high)
         updated = tf.cond(update, do_update, lambda: tf.constant(False))
         accuracy = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, axis=1, output_type=tf.int32), yb), tf.float32))
         kernel_gradients = parameter_gradients[:len(model.kernels)]
@@ -246,5 +252,5 @@ class Trainer:
         return tf.while_loop(lambda j, loss: j < n, body, (tf.constant(0), tf.constant(0.0)))[1]
 
     def _predict(self, x):
-        _, _, logits = self.model.forward(x, training=False)
+        logits = self.model.forward(x, training=False)[-1]
         return tf.argmax(logits, axis=1, output_type=tf.int32)

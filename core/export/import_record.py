@@ -7,7 +7,7 @@ import json
 import numpy as np
 
 from core.config import ConfigError, RunConfig
-from core.engine.statistics import ACTIVATION_BINS, DELTA_BINS, LAYER_METRICS
+from core.metrics import ACTIVATION_BINS, DELTA_BINS, LAYER_METRICS
 from core.export.views import draw_every_view
 from core.limits import LIMIT_VARIABLES, current_limits
 from core.outside_text import outside

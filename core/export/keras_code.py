@@ -56,16 +56,7 @@ def initializer(config, seed):
 
 # Every layer's weights get their own seed, drawn from the run's seed.
 seeds = np.random.SeedSequence(SEED).generate_state(2 * DEPTH + 1)
-model = keras.Sequential([keras.Input((x.shape[1],))])
-for i in range(DEPTH):
-    model.add(keras.layers.Dense(WIDTH, kernel_initializer=initializer(KERNEL_INITIALIZER, seeds[2 * i]),
-                                 bias_initializer=initializer(BIAS_INITIALIZER, seeds[2 * i + 1]), dtype=DTYPE))
-{batchnorm}    model.add({activation})
-# The output layer starts Glorot-normal with a zero bias; its logits come out in float32.
-model.add(keras.layers.Dense(CLASSES, kernel_initializer=keras.initializers.GlorotNormal(seed=int(seeds[-1])),
-                             dtype=DTYPE))
-model.add(keras.layers.Activation("linear", dtype="float32"))
-
+{model}
 optimizer = {optimizer}
 {weight_decay}x_all, y_all = tf.constant(x), tf.constant(y)
 minibatches = tf.random.Generator.from_seed(SEED)
@@ -89,6 +80,33 @@ for step in range(STEPS):
         print(f"step {{step:5d}}  loss {{loss:.6f}}")
 accuracy = np.mean(np.argmax(model(x_all, training=False), axis=1) == y)
 print(f"accuracy on the data after {{STEPS}} steps: {{accuracy:.3f}}")
+'''
+
+
+SEQUENTIAL = '''model = keras.Sequential([keras.Input((x.shape[1],))])
+for i in range(DEPTH):
+    model.add(keras.layers.Dense(WIDTH, kernel_initializer=initializer(KERNEL_INITIALIZER, seeds[2 * i]),
+                                 bias_initializer=initializer(BIAS_INITIALIZER, seeds[2 * i + 1]), dtype=DTYPE))
+{batchnorm}    model.add({activation})
+# The output layer starts Glorot-normal with a zero bias; its logits come out in float32.
+model.add(keras.layers.Dense(CLASSES, kernel_initializer=keras.initializers.GlorotNormal(seed=int(seeds[-1])),
+                             dtype=DTYPE))
+model.add(keras.layers.Activation("linear", dtype="float32"))
+'''
+
+# Residual connections (He et al. 2016): h_1 = phi(z_1), then h_l = h_(l-1) + phi(z_l), with z_l = W_l h_(l-1) + b_l.
+RESIDUAL = '''inputs = keras.Input((x.shape[1],))
+h = inputs
+for i in range(DEPTH):
+    branch = keras.layers.Dense(WIDTH, kernel_initializer=initializer(KERNEL_INITIALIZER, seeds[2 * i]),
+                                bias_initializer=initializer(BIAS_INITIALIZER, seeds[2 * i + 1]), dtype=DTYPE)(h)
+{batchnorm}    branch = {activation}(branch)
+    # the identity skip goes around every hidden layer but the first
+    h = branch if i == 0 else keras.layers.Add(dtype=DTYPE)([h, branch])
+# The output layer starts Glorot-normal with a zero bias; its logits come out in float32.
+logits = keras.layers.Dense(CLASSES, kernel_initializer=keras.initializers.GlorotNormal(seed=int(seeds[-1])),
+                            dtype=DTYPE)(h)
+model = keras.Model(inputs, keras.layers.Activation("linear", dtype="float32")(logits))
 '''
 
 
@@ -180,7 +198,8 @@ def _literal(name: str, value) -> str:
 
 def keras_code(config: RunConfig, classes: int) -> str:
     """The script's text."""
-    summary = (f"{config.depth} {config.activation} layers of {config.width}, {config.optimizer} at learning rate "
+    summary = (f"{config.depth} {config.activation} layers of {config.width}{', with residual connections' if config.residual else ''}, "
+               f"{config.optimizer} at learning rate "
                f"{config.learning_rate:g}, {config.dataset} data")
     imports, data = _data(config)
     constants = "".join([
@@ -195,13 +214,17 @@ def keras_code(config: RunConfig, classes: int) -> str:
         _literal("BATCH_SIZE", config.batch_size), _literal("STEPS", config.steps),
         _literal("RECORD_EVERY", config.record_every),
     ])
-    batchnorm = (f"    model.add(keras.layers.BatchNormalization(momentum={BATCHNORM_MOMENTUM}, "
-                 f"epsilon={BATCHNORM_EPSILON}, dtype=DTYPE))\n" if config.batchnorm else "")
+    normalization = f"keras.layers.BatchNormalization(momentum={BATCHNORM_MOMENTUM}, epsilon={BATCHNORM_EPSILON}, dtype=DTYPE)"
+    if config.residual:
+        batchnorm = f"    branch = {normalization}(branch)\n" if config.batchnorm else ""
+        model = RESIDUAL.format(batchnorm=batchnorm, activation=_activation(config))
+    else:
+        batchnorm = f"    model.add({normalization})\n" if config.batchnorm else ""
+        model = SEQUENTIAL.format(batchnorm=batchnorm, activation=_activation(config))
     weight_decay = ('optimizer.exclude_from_weight_decay(var_names=["bias", "gamma", "beta"])  # kernels only\n'
                     if config.weight_decay else "")
     return "".join([
         HEADER.format(summary=summary), imports, NECRO_RELU if config.activation == "necro_relu" else "",
         constants, data,
-        TRAINING.format(batchnorm=batchnorm, activation=_activation(config), optimizer=_optimizer(config),
-                        weight_decay=weight_decay),
+        TRAINING.format(model=model, optimizer=_optimizer(config), weight_decay=weight_decay),
     ])

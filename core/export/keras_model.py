@@ -1,4 +1,5 @@
-"""The engine's network as a plain keras.Sequential, holding a run's trained weights, saved as `.keras`.
+"""The engine's network as a plain keras.Sequential (a functional keras.Model with residual connections),
+holding a run's trained weights, saved as `.keras`.
 
 Layer for layer it is the engine's MLP (core/engine/model.py): Dense, then BatchNormalization when the run
 used it, then the activation, and a linear output layer whose logits come out in float32. With float16 or
@@ -26,8 +27,11 @@ def activation_layer(activation: str, alpha: float, dtype: str, name: str):
     return keras.layers.Activation(KERAS_ACTIVATION[activation], dtype=dtype, name=name)
 
 
-def build_model(config: dict, input_dim: int, classes: int) -> keras.Sequential:
-    """An untrained Sequential of the run's shape (weights come from `trained_model`)."""
+def build_model(config: dict, input_dim: int, classes: int) -> keras.Model:
+    """An untrained model of the run's shape (weights come from `trained_model`): a Sequential, or with
+    residual connections a functional model whose Add layers are the skips."""
+    if config.get("residual"):
+        return _residual_model(config, input_dim, classes)
     dtype = dtype_policy(config["precision"])
     layers = [keras.Input((input_dim,), name="inputs")]
     for i in range(1, config["depth"] + 1):
@@ -41,7 +45,24 @@ def build_model(config: dict, input_dim: int, classes: int) -> keras.Sequential:
     return keras.Sequential(layers, name="gradflow_mlp")
 
 
-def trained_model(record) -> keras.Sequential:
+def _residual_model(config: dict, input_dim: int, classes: int) -> keras.Model:
+    """h_1 = φ(z_1), h_l = h_(l-1) + φ(z_l): the layers in the Sequential's order, so the weights load alike."""
+    dtype = dtype_policy(config["precision"])
+    inputs = keras.Input((input_dim,), name="inputs")
+    stream = inputs
+    for i in range(1, config["depth"] + 1):
+        branch = keras.layers.Dense(config["width"], dtype=dtype, name=f"hidden_{i}")(stream)
+        if config["batchnorm"]:
+            branch = keras.layers.BatchNormalization(momentum=BATCHNORM_MOMENTUM, epsilon=BATCHNORM_EPSILON,
+                                                     dtype=dtype, name=f"batchnorm_{i}")(branch)
+        branch = activation_layer(config["activation"], config["alpha"], dtype, f"{config['activation']}_{i}")(branch)
+        stream = branch if i == 1 else keras.layers.Add(dtype=dtype, name=f"skip_{i}")([stream, branch])
+    logits = keras.layers.Dense(classes, dtype=dtype, name="logits")(stream)
+    logits = keras.layers.Activation("linear", dtype="float32", name="logits_float32")(logits)
+    return keras.Model(inputs, logits, name="gradflow_residual_mlp")
+
+
+def trained_model(record) -> keras.Model:
     """The run's network with its weights at the end of training (ValueError if the record has none)."""
     if not record.weights:
         raise ValueError("this record holds no trained weights: an imported record, a stopped run, or a network "
