@@ -1,5 +1,6 @@
-"""What the AppTest files share: the app's path, waiting for a session's runs, and stopping the runs a test
-left training (a test that does not wait for its run, a depth-100 trace say, must not leave it running)."""
+"""What the AppTest files share: the app's path, opening the Lab and Compare, waiting for a session's runs, and
+stopping the runs a test left training (a test that does not wait for its run, a depth-100 trace say, must not
+leave it running)."""
 import json
 import os
 import time
@@ -7,6 +8,8 @@ import time
 # Every AppTest session a test opens; conftest.py stops their runs after each test.
 STARTED = []
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
+# Small and quick: the Lab's behaviour does not depend on the size of the net.
+LAB_QUICK = {"lab_steps": 60, "lab_samples": 300, "lab_width": 16}
 
 
 def open_lab(started: list, state: dict):
@@ -17,6 +20,25 @@ def open_lab(started: list, state: dict):
     started.append(app)
     for key, value in state.items():
         app.session_state[key] = value
+    app.run()
+    return app
+
+
+def start_lab(**state):
+    """A Lab session of a small, quick net (LAB_QUICK) with these widget values over it, run once."""
+    return open_lab(STARTED, {**LAB_QUICK, **state})
+
+
+def open_compare(params=None, **state):
+    """A session opening the Compare page, with these query parameters and widget values, run once."""
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_file(APP, default_timeout=120)
+    STARTED.append(app)
+    app.query_params.update(params or {})
+    for key, value in state.items():
+        app.session_state[key] = value
+    app.switch_page("app_pages/compare.py")
     app.run()
     return app
 
@@ -38,6 +60,11 @@ def run_until_done(app, key: str = "lab_live", timeout: float = 120):
         time.sleep(0.1)
     app.run()
     return app
+
+
+def compare_until_done(app, timeout=180):
+    """Rerun the script once every run of this session's Compare page finished."""
+    return run_until_done(app, "cmp_live", timeout)
 
 
 def stop_all(started: list) -> None:

@@ -2,7 +2,6 @@
 not depend on the values, and its rows are the record's numbers."""
 import json
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,9 +10,7 @@ from altair.utils.schemapi import validate_jsonschema
 from core import charts
 from core.config import RunConfig
 from core.engine.run import run_to_end, train
-
-SCHEMA = alt.vegalite.v6.schema.core.load_schema() if hasattr(alt.vegalite.v6.schema.core, "load_schema") else \
-    alt.vegalite.v6.schema.load_schema()
+from helpers.charts import SCHEMA, inline_rows
 
 
 @pytest.fixture(scope="module")
@@ -37,16 +34,6 @@ def every_figure(record, replay):
         "loss": charts.training_curve(record, "loss", smoothing=0.6, replay=replay),
         "boundary": charts.data_and_boundary(record, POINTS, replay=replay),
     }
-
-
-def inline_rows(node) -> list:
-    """Inline data of more than one row anywhere in a spec (a guide's single constant row is fine)."""
-    if isinstance(node, dict):
-        found = [node["values"]] if isinstance(node.get("values"), list) and len(node["values"]) > 1 else []
-        return found + [rows for value in node.values() for rows in inline_rows(value)]
-    if isinstance(node, list):
-        return [rows for value in node for rows in inline_rows(value)]
-    return []
 
 
 @pytest.mark.parametrize("replay", [False, True], ids=["live", "replay"])

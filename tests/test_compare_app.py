@@ -2,30 +2,12 @@
 import json
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from core.lessons.links import Lesson, lesson_params
 from core.lessons.presets import PRESETS
-import apps
-from apps import APP, STARTED
+from apps import compare_until_done, open_compare
 
 QUICK = {"lab_steps": 40, "lab_samples": 300, "lab_width": 16, "lab_depth": 4}
-
-
-
-def open_compare(params=None, **state):
-    app = AppTest.from_file(APP, default_timeout=120)
-    STARTED.append(app)
-    app.query_params.update(params or {})
-    for key, value in state.items():
-        app.session_state[key] = value
-    app.switch_page("app_pages/compare.py")
-    app.run()
-    return app
-
-
-def run_until_done(app, timeout=180):
-    return apps.run_until_done(app, "cmp_live", timeout)
 
 
 def chart_text(app):
@@ -33,7 +15,7 @@ def chart_text(app):
 
 
 def test_compare_starts_two_runs_from_the_labs_configuration_and_draws_every_view():
-    app = run_until_done(open_compare(**QUICK))
+    app = compare_until_done(open_compare(**QUICK))
     assert not app.exception
     assert app.title[0].value == "Compare runs"
     runs = app.session_state["cmp_live"]
@@ -56,7 +38,7 @@ def test_four_runs_differ_only_where_edited_share_the_data_and_all_draw():
     for number, activation in ((2, "relu"), (3, "tanh"), (4, "selu")):
         app.selectbox(key=f"cmp{number}_activation").set_value(activation)
     app.slider(key="cmp1_samples").set_value(200)
-    app = run_until_done(app.run())
+    app = compare_until_done(app.run())
     assert not app.exception
     runs = app.session_state["cmp_live"]
     assert [run.config.activation for run in runs] == ["sigmoid", "relu", "tanh", "selu"]
@@ -70,7 +52,7 @@ def test_four_runs_differ_only_where_edited_share_the_data_and_all_draw():
 def test_scrubbing_the_step_never_retrains():
     from ui.session import lab_server
 
-    app = run_until_done(open_compare(**QUICK, lab_seed=5))
+    app = compare_until_done(open_compare(**QUICK, lab_seed=5))
     started = lab_server().runs_started
     runs = app.session_state["cmp_live"]
     app.select_slider(key="cmp_step").set_value(10).run()

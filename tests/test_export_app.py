@@ -12,10 +12,8 @@ from PIL import Image
 from streamlit.testing.v1 import app_test
 from streamlit.runtime.media_file_manager import MediaFileManager
 
-from test_compare_app import open_compare
-from test_compare_app import run_until_done as compare_until_done
-from test_import_record import json_values, mutate
-from test_lab_app import start, run_until_done
+from apps import compare_until_done, open_compare, run_until_done, start_lab
+from helpers.records import json_values, mutate
 
 MANAGERS = []
 
@@ -45,7 +43,7 @@ def download(app, label) -> bytes:
 
 @pytest.fixture(scope="module")
 def finished():
-    app = run_until_done(start(lab_depth=4))
+    app = run_until_done(start_lab(lab_depth=4))
     return app
 
 

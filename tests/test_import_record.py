@@ -1,5 +1,4 @@
 """Import: a record exported as JSON reads back to the same charts; bad files are refused with a reason."""
-import copy
 import json
 
 import numpy as np
@@ -13,6 +12,7 @@ from core.engine.run import run_to_end
 from core.export.import_record import read_record
 from core.outside_text import plain
 from core.export.views import view, view_names
+from helpers.records import json_values, mutate
 
 
 @pytest.fixture(scope="module")
@@ -66,31 +66,6 @@ def test_a_file_over_the_hosts_upload_limit_is_refused_before_it_is_parsed(monke
     monkeypatch.setenv("GRADFLOW_MAX_UPLOAD_MB", "1")
     with pytest.raises(ValueError, match=r"upload.json\ue001 is 1.5 MB; at most 1 MB is allowed .*GRADFLOW_MAX_UPLOAD_MB"):
         read_record(b" " * (3 * 2**19), "upload.json")
-
-
-def mutate(data: dict, path: list, value):
-    """A copy of the record with the value at `path` (keys and list indices, wrapped around) replaced."""
-    data = copy.deepcopy(data)
-    node = data
-    for depth, step in enumerate(path):
-        if isinstance(node, dict) and node:
-            key = sorted(node)[step % len(node)]
-        elif isinstance(node, list) and node:
-            key = step % len(node)
-        else:
-            break
-        if depth == len(path) - 1 or not isinstance(node[key], (dict, list)):
-            node[key] = value
-            return data
-        node = node[key]
-    return data
-
-
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=8),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4),
-    max_leaves=12)
 
 
 GOOD = {}  # the exported record, kept out of Hypothesis's report of the failing example

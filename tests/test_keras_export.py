@@ -14,9 +14,9 @@ from core.engine.datasets import make_dataset
 from core.engine.run import boundary_grid, run_to_end
 from core.export.keras_code import keras_code
 from core.export.keras_model import save_keras, trained_model
+from helpers.keras_env import FRESH_ENV
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FRESH_ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": ""}
 
 CONFIGS = {
     "sigmoid on spirals": RunConfig(steps=20, record_every=5, depth=4, width=16),

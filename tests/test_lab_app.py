@@ -4,16 +4,7 @@ import time
 
 import pytest
 
-from apps import STARTED, chart_specs, open_lab, run_until_done  # noqa: E402 (run_until_done: other test files import it from here)
-# Small and quick: the Lab's behaviour does not depend on the size of the net.
-QUICK = {"lab_steps": 60, "lab_samples": 300, "lab_width": 16}
-
-
-
-
-
-def start(**state):
-    return open_lab(STARTED, {**QUICK, **state})
+from apps import chart_specs, run_until_done, start_lab
 
 
 def step_bar(app) -> str:
@@ -44,14 +35,14 @@ def domains(app):
 
 
 def test_app_loads_without_exception():
-    app = start()
+    app = start_lab()
     assert not app.exception
     assert app.title[0].value == "Gradient Flow Lab"
     assert any("CPU" in caption.value or "GPU" in caption.value for caption in app.sidebar.caption)
 
 
 def test_lab_renders_every_view_for_the_default_config():
-    app = run_until_done(start())
+    app = run_until_done(start_lab())
     assert not app.exception
     specs = json.dumps(chart_specs(app))
     assert len(chart_specs(app)) == 13  # 11 views and the two of theory beside the measurement
@@ -68,7 +59,7 @@ def test_lab_renders_every_view_for_the_default_config():
 
 
 def test_changing_depth_activation_and_initializer_retrains_and_charts_follow():
-    app = run_until_done(start())
+    app = run_until_done(start_lab())
     assert domains(app) == {(1, 10)}
     app.slider(key="lab_depth").set_value(4)
     app.selectbox(key="lab_activation").set_value("relu")
@@ -84,7 +75,7 @@ def test_changing_depth_activation_and_initializer_retrains_and_charts_follow():
 def test_view_options_never_retrain():
     from ui.session import lab_server
 
-    app = run_until_done(start(lab_seed=11))
+    app = run_until_done(start_lab(lab_seed=11))
     started = lab_server().runs_started
     run = app.session_state["lab_live"]
     app.radio(key="lab_histogram_kind").set_value("delta").run()
@@ -99,7 +90,7 @@ def test_view_options_never_retrain():
 
 def test_a_charts_spec_is_identical_between_two_frames_of_the_same_run():
     """Only then does the browser swap the rows in place instead of building the chart again."""
-    app = start(lab_steps=5000, lab_seed=51, lab_width=64)
+    app = start_lab(lab_steps=5000, lab_seed=51, lab_width=64)
     run = app.session_state["lab_live"]
     deadline = time.time() + 60
     # Frames of the compiled run: a new architecture's eager step-0 preview comes before them, without a
@@ -124,8 +115,8 @@ def test_a_charts_spec_is_identical_between_two_frames_of_the_same_run():
 
 
 def test_identical_configs_come_from_the_server_cache():
-    first = run_until_done(start(lab_seed=21))
-    second = start(lab_seed=21)
+    first = run_until_done(start_lab(lab_seed=21))
+    second = start_lab(lab_seed=21)
     assert second.session_state["lab_live"].from_cache
     assert second.session_state["lab_live"].snapshot.to_json() == first.session_state["lab_live"].snapshot.to_json()
 
@@ -137,14 +128,14 @@ def test_identical_configs_come_from_the_server_cache():
     ("lab_seed", "abc", "seed = `abc` is outside"),
 ])
 def test_invalid_session_values_get_a_visible_message(key, value, expected):
-    app = start(**{key: value, "lab_steps": 0})
+    app = start_lab(**{key: value, "lab_steps": 0})
     assert not app.exception
     assert any(expected in warning.value for warning in app.warning), [w.value for w in app.warning]
 
 
 def test_a_diverging_run_is_reported_and_what_it_recorded_stays_visible():
-    app = run_until_done(start(lab_learning_rate=1000.0, lab_activation="relu", lab_initializer="he_normal",
-                               lab_width=32))
+    app = run_until_done(start_lab(lab_learning_rate=1000.0, lab_activation="relu", lab_initializer="he_normal",
+                                   lab_width=32))
     assert not app.exception
     record = app.session_state["lab_live"].snapshot
     assert record.status == "diverged" and record.steps
@@ -153,7 +144,7 @@ def test_a_diverging_run_is_reported_and_what_it_recorded_stays_visible():
 
 
 def test_a_control_changed_mid_run_abandons_the_old_run_cleanly():
-    app = start(lab_steps=5000, lab_seed=31, lab_width=128, lab_batch_size=512)
+    app = start_lab(lab_steps=5000, lab_seed=31, lab_width=128, lab_batch_size=512)
     old = app.session_state["lab_live"]
     assert not old.done, "the long run is still training"
     app.slider(key="lab_depth").set_value(3).run()
@@ -174,7 +165,7 @@ def test_a_control_changed_mid_run_abandons_the_old_run_cleanly():
     {"lab_optimizer": "momentum", "lab_weight_decay": 0.01, "lab_steps": 0},
 ], ids=["digits", "gaussian", "batchnorm", "float16", "sigma_w and bias", "momentum at step 0"])
 def test_every_kind_of_run_draws_without_error(state):
-    app = run_until_done(start(**state))
+    app = run_until_done(start_lab(**state))
     assert not app.exception
     record = app.session_state["lab_live"].snapshot
     assert record.status in ("finished", "diverged") and len(chart_specs(app)) >= 10
@@ -183,7 +174,7 @@ def test_every_kind_of_run_draws_without_error(state):
 
 
 def test_a_new_seed_reuses_the_traced_trainer_instead_of_tracing_again():
-    app = run_until_done(start(lab_seed=41))
+    app = run_until_done(start_lab(lab_seed=41))
     pool = app.session_state["lab_live"].server.pool
     built = pool.built
     for seed in (42, 43):
@@ -199,7 +190,7 @@ def test_a_queued_student_sees_their_place_in_line():
     server = lab_server()
     taken = [server.gate.acquire(timeout=30) for _ in range(server.slots)]  # every slot busy
     try:
-        app = start(lab_seed=424242)
+        app = start_lab(lab_seed=424242)
         run = app.session_state["lab_live"]
         deadline = time.time() + 60
         while run.status != "queued":

@@ -2,15 +2,9 @@
 import threading
 import time
 
-from core.config import RunConfig
 from core.engine.live import LabServer, LiveRun, RecordCache
 from core.engine.pool import TrainerPool
-
-CONFIG = RunConfig(depth=3, width=8, steps=2000, record_every=20, samples=200)
-
-
-def server(active=2):
-    return LabServer(pool=TrainerPool(max_idle=2), cache=RecordCache(2**26), gate=threading.BoundedSemaphore(active))
+from helpers.live import CONFIG, server
 
 
 def test_a_paused_run_keeps_its_frames_and_resumes_to_the_end():

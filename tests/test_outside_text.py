@@ -4,43 +4,16 @@ linkify): whatever the text, a message holds no link and no image, and its code 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from markdown_it import MarkdownIt
 
 from core.config import ConfigError
 from core.outside_text import SHORTENED, SHOWN_CHARACTERS, outside, plain, visible
+from helpers.outside_text import ATTACKS, code_text, inline_tokens
 from ui.text import markdown
-
-PARSER = MarkdownIt("gfm-like")  # tables, strikethrough and bare links (www..., https://..., name@host)
-ATTACKS = [
-    "[Log in again](https://evil.example/login)",
-    "![t](https://evil.example/t.png)",
-    "**bold** [x](javascript:alert(1)) ![t](https://evil.example/t.png)",
-    "https://evil.example/x www.evil.example a@evil.example",
-    "<img src=https://evil.example/h.png><script>alert(1)</script>",
-    "__class__", ":material/home: :smile: :streamlit: a -> b", "$x^2$ :red[x]", "`a` ``b`` ```",
-    " leading and trailing ", "   ", "[x]: http://evil.example/ref", "# heading", "- item", "| a | b |",
-]
-
-
-def inline_tokens(message: str) -> list:
-    return [child for token in PARSER.parse(markdown(message)) if token.children for child in token.children]
 
 
 def shown_text(message: str) -> str:
     """What the parsed message reads as, its code spans and its text together."""
     return "".join(token.content for token in inline_tokens(message) if token.type in ("text", "code_inline"))
-
-
-def code_text(message: str) -> str:
-    """What the message's code spans spell, with a ':material' split's slash put back (ui/text.py)."""
-    tokens = inline_tokens(message)
-    out = []
-    for index, token in enumerate(tokens):
-        if token.type == "code_inline":
-            out.append(token.content)
-        elif token.type == "text" and token.content == "/" and 0 < index < len(tokens) - 1:
-            out.append("/")
-    return "".join(out)
 
 
 def assert_literal(message: str, text: str):

@@ -5,7 +5,7 @@ import math
 import pytest
 
 from core.engine.redraw import FASTEST, LAG_TARGET, SLOWEST, RedrawBudget
-from test_live import CONFIG, server
+from helpers.live import CONFIG, server
 
 
 def test_one_watcher_of_a_cheap_frame_gets_ten_frames_a_second():

@@ -12,7 +12,7 @@ from core.engine.run import run_to_end
 from core.theory.activation_facts import chain, curves, facts
 from core.theory.phase import grid, lines
 from core.theory.predict import predict_for_config
-from tests.test_charts import SCHEMA, inline_rows
+from helpers.charts import SCHEMA, inline_rows
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from core.engine.activations import ACTIVATIONS
 from core.lessons.presets import BY_NAME
-from test_outside_text import ATTACKS, PARSER, code_text
 from apps import STARTED, open_lab, open_link
+from helpers.outside_text import ATTACKS, PARSER, code_text
 
 QUICK = {"steps": "0", "depth": "2", "width": "4", "samples": "50"}  # the link's own run is over at once
 PAGES = ["app_pages/lab.py", "app_pages/compare.py", "app_pages/theory.py", "app_pages/sweep.py"]

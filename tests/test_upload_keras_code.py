@@ -11,7 +11,7 @@ from core.engine.run import run_to_end
 from core.engine.upload_store import STORE
 from core.engine.uploads import parse_csv
 from core.export.keras_code import keras_code
-from test_keras_export import FRESH_ENV
+from helpers.keras_env import FRESH_ENV
 
 
 def three_blobs() -> bytes:
