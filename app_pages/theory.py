@@ -53,7 +53,12 @@ def _current(config):
 
 
 frame, segments = _diagram(activation, alpha)
-current, reason = _current(lab_config) if lab_config.activation == activation else (None, "the Lab uses another activation")
+if lab_config.residual:
+    current, reason = None, "it has residual connections, whose signal this diagram does not describe (below)"
+elif lab_config.activation == activation:
+    current, reason = _current(lab_config)
+else:
+    current, reason = None, "the Lab uses another activation"
 spec = phase_spec(f"chi* for {activation}: click a point to open the Lab with that initialization")
 event = st.vega_lite_chart({**spec, "datasets": phase_data(frame, segments, current)}, on_select="rerun",
                            selection_mode="pick", key="theory_map", width="stretch")
@@ -78,3 +83,15 @@ st.caption("A click opens the Lab with variance scaling (scale σ_w², mode fan_
            "reached from q = 1; where q grows without bound (unbounded activations in the chaotic phase), at "
            "its limit. The same numbers from the command line: `python -m core theory --activation tanh "
            "--sigma-w 1.5 --sigma-b 0.3 --depth 20 --out -`.")
+
+st.subheader("Residual nets leave this picture")
+st.markdown(
+    "With skip connections, h_l = h_(l−1) + φ(z_l), each layer *adds* its branch to the stream instead of "
+    "replacing it. The stream's second moment m_l = m_(l−1) + E[φ(z_l)²] (plus a cross term when φ has a "
+    "nonzero mean) never shrinks, so q_l = σ_w² m_(l−1) + σ_b² has no fixed point q\* to settle at and χ\* "
+    "is not defined. On the way back the skip hands the gradient on unchanged beside the layer's own path: "
+    "the mean square gradient is multiplied by **1 + σ_w² E[φ'(z)²] ≥ 1** per layer, so it cannot vanish "
+    "geometrically, whatever side of the critical line σ_w is on (Yang & Schoenholz 2017, *Mean field "
+    "residual networks: on the edge of chaos*). The price is a signal that grows with depth: with ReLU and He "
+    "initialization the stream about doubles per layer, which is why residual branches are scaled down in "
+    "practice. Turn on *residual connections* in the Lab to see the theory's lines for a residual net.")

@@ -8,6 +8,7 @@ EXPLODING_RATIO = 1e2  # layer 1's grad_norm above 100 times the last layer's
 EXPLODING_LOSS = 10.0  # or the loss grew past 10 times its initial value
 DEAD_FRACTION = 0.2  # a layer with 20% or more dead units
 SATURATED_FRACTION = 0.5  # a layer where half of the local gradients are blocked
+STREAM_GROWTH = 1e2  # a residual net whose stream's mean square grows 100 times from layer 1 to the last
 
 EXPLANATIONS = {
     "diverged": (
@@ -31,6 +32,12 @@ EXPLANATIONS = {
         "Most units sit where the activation is flat (|phi'(z)| below 5% of its maximum), so the gradient that "
         "reaches them is blocked. Sigmoid and tanh saturate for large |z|: too large weights push them there. "
         "Scale the initialization down (Glorot), or normalize the pre-activations."),
+    "growing_signal": (
+        "Each skip adds its branch's output to the stream, h_l = h_(l-1) + φ(z_l), and nothing takes it away: the "
+        "stream's mean square grows with every layer (with ReLU and He initialization it about doubles), so the "
+        "last layers see inputs orders of magnitude larger than the first. This is why residual branches are "
+        "scaled down in practice: a smaller initialization of each branch (σ_w well below He's √2, or the "
+        "branch's last weights starting at 0), a factor 1/√depth on each branch, or batch normalization."),
     "healthy": (
         "Gradients reach every layer at comparable sizes, few units are dead or saturated, and the loss is "
         "finite. The per-layer update-to-weight ratio (about 1e-3 is healthy) tells whether each layer learns."),
@@ -73,6 +80,12 @@ def diagnose(record, step=None) -> list:
             verdicts.append(Verdict(
                 "exploding", f"Exploding: layer 1's gradient is {_power_of_ten(first / last)} times layer "
                 f"{depth}'s (step {at})", EXPLANATIONS["exploding"]))
+    stream = record.metric("stream_ms")[index]
+    if record.config.get("residual") and depth >= 2 and np.isfinite(stream).all() and stream[0] > 0 \
+            and stream[-1] / stream[0] > STREAM_GROWTH:
+        verdicts.insert(len([v for v in verdicts if v.kind == "diverged"]), Verdict(
+            "growing_signal", f"Growing signal: the stream's mean square at layer {depth} is "
+            f"{_power_of_ten(stream[-1] / stream[0])} times layer 1's (step {at})", EXPLANATIONS["growing_signal"]))
     loss = np.asarray(record.loss[: index + 1], dtype=float)
     if np.isfinite(loss).all() and loss[-1] > EXPLODING_LOSS * loss[0] and not any(v.kind == "exploding" for v in verdicts):
         verdicts.append(Verdict("exploding", f"Exploding: the loss grew from {loss[0]:.3g} to {loss[-1]:.3g} "
@@ -97,7 +110,8 @@ def diagnose(record, step=None) -> list:
 THRESHOLDS = (
     f"Thresholds: vanishing when layer 1's grad_norm is below {VANISHING_RATIO:g} of the last layer's; exploding "
     f"above {EXPLODING_RATIO:g} times, or when the loss grows past {EXPLODING_LOSS:g} times its start; dying ReLU when "
-    f"a layer has {DEAD_FRACTION:.0%} dead units; saturated when {SATURATED_FRACTION:.0%} of a layer's local "
+    f"a layer has {DEAD_FRACTION:.0%} dead units; growing signal when a residual net's stream_ms grows past "
+    f"{STREAM_GROWTH:g} times from layer 1 to the last; saturated when {SATURATED_FRACTION:.0%} of a layer's local "
     f"gradients are below 5% of the activation's largest derivative (not judged for ReLU, whose zeros are "
     f"counted as dead units and sparsity)."
 )

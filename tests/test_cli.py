@@ -26,11 +26,12 @@ def test_cli_writes_a_valid_record_to_stdout_and_progress_to_stderr():
 
 def test_cli_writes_a_file(tmp_path):
     out = tmp_path / "run.json"
-    result = run_cli("run", "--depth", "2", "--steps", "0", "--dataset", "digits", "--batchnorm", "--quiet",
-                     "--out", str(out))
+    result = run_cli("run", "--depth", "2", "--steps", "0", "--dataset", "digits", "--batchnorm", "--residual",
+                     "--quiet", "--out", str(out))
     assert result.returncode == 0, result.stderr
     record = json.loads(out.read_text())
-    assert record["config"]["batchnorm"] is True and record["steps"] == [0]
+    assert record["config"]["batchnorm"] is True and record["config"]["residual"] is True and record["steps"] == [0]
+    assert len(record["metrics"]["stream_ms"]) == 1 and len(record["metrics"]["stream_ms"][0]) == 2
 
 
 def run_in_process(capsys, *args):
@@ -60,7 +61,7 @@ def test_help_documents_every_flag_and_the_limits(capsys):
     result = run_in_process(capsys, "run", "--help")
     assert result.returncode == 0
     for flag in ["--dataset", "--samples", "--input-dim", "--noise", "--depth", "--width", "--activation", "--alpha",
-                 "--batchnorm", "--initializer", "--bias-initializer", "--optimizer", "--learning-rate", "--momentum",
+                 "--batchnorm", "--residual", "--initializer", "--bias-initializer", "--optimizer", "--learning-rate", "--momentum",
                  "--weight-decay", "--batch-size", "--steps", "--record-every", "--seed", "--precision", "--cpu",
                  "--out"]:
         assert flag in result.stdout, flag

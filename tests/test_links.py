@@ -107,6 +107,7 @@ def test_any_query_string_gives_valid_configs_and_never_raises(params, compariso
     ("initializer", '{"module": "os", "class_name": "system", "config": {}}', "only Keras's own initializers"),
     ("learning_rate", "nan", "Link parameter learning_rate"),
     ("batchnorm", "maybe", "Link parameter batchnorm: batchnorm = 'maybe' is not allowed: true or false"),
+    ("residual", "maybe", "Link parameter residual: residual = 'maybe' is not allowed: true or false"),
     ("steps", "5000", "Link parameter record_every"),  # 5000 steps, recorded every 5: too many for the host
     ("preset", "no_such_lesson", "preset = 'no_such_lesson' is not a preset"),
     ("runs", "9", "Link parameter runs = '9' is not allowed: an integer from 2 to 4"),

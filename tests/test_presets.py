@@ -135,3 +135,14 @@ def test_float16_rounds_the_first_layers_gradient_to_exactly_zero_and_float32_ke
     zeros_single = np.asarray(single.histograms["delta"]["zeros"][0])
     assert zeros_half[0] == 64 * 32, "every ∂loss/∂z of layer 1 in the batch is exactly 0 in float16"
     assert zeros_single[0] == 0
+
+
+def test_skips_carry_a_deep_sigmoid_nets_gradient_to_layer_1_and_a_residual_tanh_net_learns_more(records):
+    sigmoid, residual_sigmoid, tanh, residual_tanh = records("residual_vs_plain")
+    assert first_over_last(sigmoid, "grad_norm") < 1e-20 and first_over_last(residual_sigmoid, "grad_norm") > 1e-2
+    updated = slice(0, -1)  # the last recorded step is measured before an update it never makes (NaN)
+    assert (sigmoid.metric("update_ratio")[updated, 0] == 0).all(), "the plain net's layer 1 never moves"
+    assert np.median(residual_sigmoid.metric("update_ratio")[updated, 0]) > 1e-4
+    assert residual_sigmoid.loss[0] > 10 * sigmoid.loss[0], "the stream grows: the residual sigmoid starts far off"
+    assert diagnose(residual_sigmoid, 0)[0].kind == "growing_signal"
+    assert residual_tanh.accuracy[-1] > tanh.accuracy[-1] + 0.1 and residual_tanh.loss[-1] < tanh.loss[-1]

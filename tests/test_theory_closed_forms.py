@@ -168,3 +168,27 @@ def test_cli_refuses_bad_flags_with_status_2_naming_the_flag(flags, named, capsy
         main(["theory", *flags])
     assert exit_info.value.code == 2
     assert named in capsys.readouterr().err
+
+
+def test_the_residual_recursion_of_a_linear_net_is_its_closed_form():
+    # linear φ, zero bias: q_l = σ² m_(l-1), m_l = m_(l-1) (1 + σ²) so m_l = q_1 (1 + σ²)^(l-1), and each layer's
+    # factor of E[g²] is 1 + σ², of δ too (s = 1)
+    from core.theory.residual import propagate_residual
+
+    sigma = 0.7
+    q, m, stream_factor, delta_factor = propagate_residual("linear", sigma, 0.0, 6, 2.0)
+    layers = np.arange(6)
+    np.testing.assert_allclose(m[:, 0], 2.0 * (1 + sigma ** 2) ** layers, rtol=1e-12)
+    np.testing.assert_allclose(q[1:, 0], sigma ** 2 * m[:-1, 0], rtol=1e-12)
+    np.testing.assert_allclose(delta_factor[:-1, 0], 1 + sigma ** 2, rtol=1e-12)
+    assert np.isnan(stream_factor[-1, 0])
+
+
+def test_the_residual_recursion_keeps_a_relu_branchs_mean_in_the_stream():
+    # ReLU, q_1 = 1: E[φ] = 1/√(2π), E[φ²] = 1/2; with σ_w = √2 layer 2 has q_2 = 2 m_1 = 1 and adds
+    # 2 μ_1 E[φ] + E[φ²] = 2/(2π) + 1/2
+    from core.theory.residual import propagate_residual
+
+    q, m, _, _ = propagate_residual("relu", np.sqrt(2.0), 0.0, 2, 1.0)
+    assert m[0, 0] == pytest.approx(0.5, rel=1e-9) and q[1, 0] == pytest.approx(1.0, rel=1e-9)
+    assert m[1, 0] == pytest.approx(0.5 + 1 / np.pi + 0.5, rel=1e-9)

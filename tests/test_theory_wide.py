@@ -67,3 +67,33 @@ def test_a_constant_negative_bias_is_predicted_as_a_shift_not_a_spread(pool):
     # deep layers settle where z is the bias alone: q -> 0.25, every unit off
     assert prediction.preact_ms[-1] == pytest.approx(0.25, rel=1e-3)
     assert record.metric("sparsity")[0][-1] == 1.0
+
+
+@pytest.mark.parametrize("depth", [10, 30])
+def test_a_wide_residual_tanh_net_follows_the_residual_recursion(pool, depth):
+    record, prediction = measured_and_predicted(pool, activation="tanh", initializer="glorot_normal", residual=True,
+                                                depth=depth)
+    assert prediction.residual and prediction.stream_ms is not None
+    np.testing.assert_allclose(record.metric("preact_ms")[0], prediction.preact_ms, rtol=0.10)
+    np.testing.assert_allclose(record.metric("stream_ms")[0], prediction.stream_ms, rtol=0.10)
+    np.testing.assert_allclose(relative_delta_decades(record, prediction), 0.0, atol=0.15)
+    # the skip adds: the stream's second moment grows with depth where a plain tanh net's settles
+    assert prediction.stream_ms[-1] > 2 * prediction.stream_ms[0]
+    plain = predict_for_config(RunConfig(**{**WIDE, "depth": depth, "activation": "tanh"}))
+    assert prediction.preact_ms[-1] > 2 * plain.preact_ms[-1]
+
+
+def test_a_wide_residual_relu_he_nets_signal_grows_with_depth_and_the_diagnosis_says_so(pool):
+    from core.diagnosis import diagnose
+
+    record, prediction = measured_and_predicted(pool, activation="relu", initializer="he_normal", residual=True,
+                                                depth=20)
+    stream = record.metric("stream_ms")[0]
+    assert np.all(np.diff(np.log(stream)) > 0), "every skip adds to the stream"
+    assert stream[-1] / stream[0] > 1e4  # He's branches about double the stream's mean square per layer
+    np.testing.assert_allclose(np.log10(stream), np.log10(prediction.stream_ms), atol=0.15)
+    verdicts = diagnose(record)
+    assert [v.kind for v in verdicts][0] == "growing_signal", verdicts
+    assert "layer 20" in verdicts[0].headline and "scaled down" in verdicts[0].explanation
+    plain = run_to_end(RunConfig(**{**WIDE, "depth": 20, "activation": "relu", "initializer": "he_normal"}), pool)
+    assert "growing_signal" not in [v.kind for v in diagnose(plain)]

@@ -103,6 +103,9 @@ def network_controls(draw: Drawer):
              help="The slope for z < 0 (necro_relu uses it only in the backward pass).")
     draw(st.toggle, "batch normalization", key="batchnorm",
          help="Normalize each layer's pre-activations over the batch, before the activation.")
+    draw(st.toggle, "residual connections", key="residual",
+         help="Identity skips around every hidden layer but the first: h_l = h_(l-1) + φ(W_l h_(l-1) + b_l), "
+              "so the gradient has a path that skips each layer's factors (He et al. 2016).")
 
 
 def initialization_controls(draw: Drawer):

@@ -10,6 +10,9 @@ Which quantity against which measurement:
   layers in between: delta_ms_l / delta_ms_L = mean over examples of chi_l chi_(l+1) ... chi_(L-1). The
   output layer's own factor and the loss's size cancel in the ratio (treating every example's output
   gradient as the same size).
+With residual connections, q and the factors come from core/theory/residual.py: the stream's second moment m_l
+adds up over the layers, and each layer's factor of the back-propagated signal is (1 + σ_w² s_(l+1)) s_l / s_(l+1)
+instead of σ_w² s_l, with s_l = E[φ'(z_l)²]. stream_ms (the mean of h²) is predicted too.
 Batch normalization rescales z by its measured spread, which this theory does not model: no prediction.
 """
 import functools
@@ -22,6 +25,7 @@ from core.config import RunConfig
 from core.theory import initializers as theory_initializers
 from core.theory.initializers import NotCovered
 from core.theory.meanfield import propagate
+from core.theory.residual import propagate_residual
 
 EXAMPLES = 256  # input examples whose own trajectories are averaged
 
@@ -36,6 +40,8 @@ class Prediction:
     bias_mean: float
     sigma_b: float
     input_ms: float  # the data's mean square input (q_0)
+    stream_ms: np.ndarray | None = None  # [depth] predicted mean of h^2 (residual nets; a plain net's h is a)
+    residual: bool = False
 
     @property
     def chi_per_layer(self) -> float:
@@ -58,12 +64,18 @@ def predict(config: RunConfig, inputs: np.ndarray) -> Prediction:
     take = inputs[:: max(1, len(inputs) // EXAMPLES)][:EXAMPLES].astype(float)
     example_ms = np.mean(take ** 2, axis=1)
     q_first = first ** 2 * example_ms + bias.std ** 2 + bias.mean ** 2
-    q, chi = propagate(config.activation, hidden, bias.std, config.depth, q_first, config.alpha, bias.mean)
+    stream = None
+    if config.residual:
+        q, m, _, chi = propagate_residual(config.activation, hidden, bias.std, config.depth, q_first, config.alpha,
+                                          bias.mean)
+        stream = m.mean(axis=1)
+    else:
+        q, chi = propagate(config.activation, hidden, bias.std, config.depth, q_first, config.alpha, bias.mean)
     chi = np.broadcast_to(chi, q.shape)[:-1]  # the factor from layer l + 1 down to l, for l < depth
     products = np.cumprod(chi[::-1], axis=0)[::-1]  # chi_l ... chi_(depth-1)
     relative = np.concatenate([products.mean(axis=1), [1.0]])
     return Prediction(q.mean(axis=1), relative, chi.mean(axis=1), first, hidden, bias.mean, bias.std,
-                      float(example_ms.mean()))
+                      float(example_ms.mean()), stream, config.residual)
 
 
 @functools.lru_cache(maxsize=32)
@@ -103,5 +115,6 @@ def reading(prediction: Prediction, measured_delta_ms) -> str:
     else:
         seen = f"10^{np.log10(ratio):.1f}"
     expected = "0" if not np.isfinite(predicted_log) else f"10^{predicted_log:.1f}"
-    return (f"theory: chi = {prediction.chi_per_layer:.3g} per layer → mean square ∂loss/∂z at layer 1 is "
+    factor = "factor" if prediction.residual else "chi"  # a residual net's factor is not the plain net's chi
+    return (f"theory: {factor} = {prediction.chi_per_layer:.3g} per layer → mean square ∂loss/∂z at layer 1 is "
             f"{expected} of layer {depth}'s; measured at step 0: {seen}")
