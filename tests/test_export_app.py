@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from PIL import Image
 from streamlit.testing.v1 import app_test
 from streamlit.runtime.media_file_manager import MediaFileManager
+from core.metrics import LAYER_METRICS
 
 from apps import compare_until_done, open_compare, run_until_done, start_lab
 from helpers.records import json_values, mutate
@@ -52,7 +53,7 @@ def test_a_finished_run_downloads_as_the_json_record_and_the_csv_table(finished)
     assert json.loads(download(finished, "Run record (JSON)")) == json.loads(record.to_json())
     table = download(finished, "Table (CSV)").decode().splitlines()
     assert table[0] == "step,layer,layer_index,metric,value"
-    assert len(table) == 1 + len(record.steps) * 4 * 9  # steps x layers x metrics
+    assert len(table) == 1 + len(record.steps) * 4 * len(LAYER_METRICS)  # steps x layers x metrics
 
 
 def test_a_chart_downloads_as_png_and_svg_and_the_gradient_flow_as_an_animated_gif(finished):
