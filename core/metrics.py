@@ -12,12 +12,12 @@ SATURATION_FRACTION = 0.05  # |phi'(z)| below 5% of its maximum counts as a bloc
 # Order of the rows of the per-layer scalar block.
 LAYER_METRICS = (
     "preact_ms", "act_mean", "act_std", "sparsity", "dead_fraction", "saturation", "grad_norm",
-    "delta_ms", "update_ratio", "stream_ms", "grad_a_ms",
+    "delta_ms", "update_ratio", "stream_ms", "grad_a_ms", "slope_ms", "slope_zeros",
 )
 # The ones measured from a layer's maps (z, a, delta, the stream h and ∂loss/∂a), in this order; grad_norm and
 # update_ratio come from the kernels.
 MAP_METRICS = ("preact_ms", "act_mean", "act_std", "sparsity", "dead_fraction", "saturation", "delta_ms",
-               "stream_ms", "grad_a_ms")
+               "stream_ms", "grad_a_ms", "slope_ms", "slope_zeros")
 # Metrics added to gradflow.run/1 after its first records: a record written before them lacks them, and reads
 # them as not measured (NaN) when it is imported.
-ADDED_METRICS = ("stream_ms", "grad_a_ms")
+ADDED_METRICS = ("stream_ms", "grad_a_ms", "slope_ms", "slope_zeros")

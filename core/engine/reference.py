@@ -126,6 +126,8 @@ def layer_statistics(z, a, delta, kernel_gradient, name, alpha, max_derivative, 
         "delta_ms": np.mean(delta ** 2),
         **({"stream_ms": np.mean(h ** 2)} if h is not None else {}),
         **({"grad_a_ms": np.mean(grad_a ** 2)} if grad_a is not None else {}),
+        "slope_ms": np.mean(derivative(name, z, alpha) ** 2),
+        "slope_zeros": np.mean(derivative(name, z, alpha) == 0),
     }
 
 

@@ -54,6 +54,7 @@ def map_statistics(z, a, delta, h, grad_a, activation, alpha, low, high):
     the count of exact zeros of delta."""
     zero = tf.cast(tf.equal(a, 0.0), tf.float32)
     sparsity = tf.reduce_mean(zero)
+    slope = derivative(activation, z, a, alpha)  # φ'(z), the factor the chain rule multiplies by
     if blocks_where_z_is_not_positive(activation, alpha) and activation != "leaky_relu":
         # ReLU and NecroReLU output exactly 0 where z <= 0 (and NaN where z is NaN, which is neither):
         # the saturated fraction is the sparsity, measured once.
@@ -62,7 +63,7 @@ def map_statistics(z, a, delta, h, grad_a, activation, alpha, low, high):
         saturation = tf.reduce_mean(tf.cast(z <= 0.0, tf.float32))
     else:
         threshold = SATURATION_FRACTION * max_derivative(activation, alpha)
-        saturation = tf.reduce_mean(tf.cast(tf.abs(derivative(activation, z, a, alpha)) < threshold, tf.float32))
+        saturation = tf.reduce_mean(tf.cast(tf.abs(slope) < threshold, tf.float32))
     act_mean, act_variance = tf.nn.moments(a, axes=[0, 1])
     scalars = tf.stack([
         tf.reduce_mean(tf.square(z)),
@@ -74,6 +75,8 @@ def map_statistics(z, a, delta, h, grad_a, activation, alpha, low, high):
         tf.reduce_mean(tf.square(delta)),
         tf.reduce_mean(tf.square(h)),
         tf.reduce_mean(tf.square(grad_a)),
+        tf.reduce_mean(tf.square(slope)),
+        tf.reduce_mean(tf.cast(tf.equal(slope, 0.0), tf.float32)),
     ])
     delta_counts, delta_zeros = delta_histogram(delta)
     return scalars, activation_histogram(a, low, high), delta_counts, delta_zeros

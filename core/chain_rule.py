@@ -1,0 +1,70 @@
+"""The chain rule of one layer, with a recorded step's numbers: δ_l = (W_(l+1)ᵀ δ_(l+1)) ⊙ φ'(z_l).
+
+Everything is read from the record's per-layer mean squares (root mean squares, rms, over the batch and units):
+- rms(δ_(l+1)), from delta_ms of the layer above;
+- the weights' gain on it, rms(W_(l+1)ᵀ δ_(l+1)) / rms(δ_(l+1)), from grad_a_ms (∂loss/∂a_l is W_(l+1)ᵀ δ_(l+1)
+  in a plain net);
+- the activation's factor, rms(δ_l) / rms(∂loss/∂a_l): what multiplying by φ'(z_l) did, beside rms(φ'(z_l))
+  itself (slope_ms) and its fraction of exact zeros (slope_zeros);
+- the result, rms(δ_l). The two factors multiply rms(δ_(l+1)) into it exactly.
+With residual connections ∂loss/∂a_l is ∂loss/∂h_l = ∂loss/∂h_(l+1) + W_(l+1)ᵀ δ_(l+1): the skip's term is
+rms(∂loss/∂h_(l+1)), and the "weights' factor" is that of the sum, skip included.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class LayerChain:
+    layer: int  # 1-based, below the top hidden layer
+    step: int
+    delta_above: float  # rms(δ_(l+1))
+    weight_factor: float  # rms(∂loss/∂a_l) / rms(δ_(l+1))
+    slope_rms: float  # rms(φ'(z_l))
+    slope_zeros: float  # fraction of exact zeros of φ'(z_l)
+    activation_factor: float  # rms(δ_l) / rms(∂loss/∂a_l)
+    delta: float  # rms(δ_l), measured
+    skip: float | None  # rms(∂loss/∂h_(l+1)), the skip's term (residual nets)
+
+    @property
+    def product(self) -> float:
+        return self.delta_above * self.weight_factor * self.activation_factor
+
+
+def _rms(record, name, index):
+    return np.sqrt(record.metric(name)[index])
+
+
+def layers_with_a_chain(record) -> range:
+    """The layers whose δ comes from a hidden layer above: 1 to depth - 1."""
+    return range(1, len(record.layers))
+
+
+def layer_chain(record, index: int, layer: int) -> LayerChain | None:
+    """Layer `layer`'s chain rule at the recorded step `index`, or None for a layer with no hidden layer above
+    (the top one, or a layer beyond the depth: a stale selection is ignored)."""
+    if layer not in layers_with_a_chain(record):
+        return None
+    below, above = layer - 1, layer
+    delta, grad_a = _rms(record, "delta_ms", index), _rms(record, "grad_a_ms", index)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weight_factor = grad_a[below] / delta[above]
+        activation_factor = delta[below] / grad_a[below]
+    residual = bool(record.config.get("residual"))
+    return LayerChain(layer, int(record.steps[index]), float(delta[above]), float(weight_factor),
+                      float(_rms(record, "slope_ms", index)[below]), float(record.metric("slope_zeros")[index][below]),
+                      float(activation_factor), float(delta[below]), float(grad_a[above]) if residual else None)
+
+
+def factors_along_depth(record, index: int) -> pd.DataFrame:
+    """Each layer's factor rms(δ_l) / rms(δ_(l+1)) at a recorded step, split into the weights' and the
+    activation's: rows of layer_index, factor (weights, activation or both) and value."""
+    rows = []
+    for layer in layers_with_a_chain(record):
+        chain = layer_chain(record, index, layer)
+        for factor, value in (("weights", chain.weight_factor), ("activation", chain.activation_factor),
+                              ("both", chain.weight_factor * chain.activation_factor)):
+            rows.append({"layer_index": layer, "factor": factor, "value": value})
+    return pd.DataFrame(rows, columns=["layer_index", "factor", "value"])

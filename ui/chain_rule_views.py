@@ -1,0 +1,64 @@
+"""The chain rule of one layer, with a recorded step's numbers, and every layer's factor along depth."""
+import math
+
+import streamlit as st
+
+from core.chain_rule import layer_chain, layers_with_a_chain
+from core.charts.chain_rule import factors_chart
+from ui.views import show
+
+LAYER_KEY, STEP_KEY = "lab_chain_layer", "lab_chain_step"
+
+
+def _number(value: float) -> str:
+    if value is None or math.isnan(value):
+        return "not measured (0/0: the gradient underflowed to exactly 0)"
+    return "exactly 0" if value == 0 else f"{value:.3g}"
+
+
+def _keep_valid(key: str, options: list):
+    """A choice kept from a deeper net or a longer run is ignored (the default takes its place)."""
+    if key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]
+
+
+def lab(record):
+    """Pick a layer and a recorded step: its δ_l = (W_(l+1)ᵀ δ_(l+1)) ⊙ φ'(z_l) filled in with that step's numbers."""
+    st.subheader("The chain rule of one layer")
+    layers = list(layers_with_a_chain(record))
+    if not layers or not record.steps:
+        st.caption("One hidden layer: its gradient comes straight from the output layer, with no layer above it.")
+        return
+    if math.isnan(record.metric("grad_a_ms")[0][0]) or math.isnan(record.metric("slope_ms")[0][0]):
+        st.caption("This saved run was recorded before ∂loss/∂a and φ'(z) were measured: no chain rule to show.")
+        return
+    _keep_valid(LAYER_KEY, layers)
+    _keep_valid(STEP_KEY, list(record.steps))
+    left, right = st.columns([1, 3])
+    layer = left.selectbox("layer l", layers, index=0, key=LAYER_KEY,
+                           help="The layer whose gradient δ_l = ∂loss/∂z_l is built from the layer above it.")
+    step = right.select_slider("at step", list(record.steps), value=record.steps[-1], key=STEP_KEY,
+                               help="Any recorded step of this run.")
+    index = record.step_index(step)
+    chain = layer_chain(record, index, layer)
+    residual = chain.skip is not None
+    st.markdown(f"**δ_{layer} = ({'∂loss/∂h_' + str(layer + 1) + ' + ' if residual else ''}"
+                f"W_{layer + 1}ᵀ δ_{layer + 1}) ⊙ φ'(z_{layer})**, at step {chain.step} (rms over the batch and units):")
+    cells = st.columns(4)
+    cells[0].metric(f"rms δ_{layer + 1}", _number(chain.delta_above))
+    cells[1].metric("× the weights' gain" + (" (skip included)" if residual else ""), _number(chain.weight_factor),
+                    help=f"rms of {'∂loss/∂h_' + str(layer + 1) + ' + ' if residual else ''}W_{layer + 1}ᵀ δ_{layer + 1} "
+                         f"over rms δ_{layer + 1}.")
+    cells[2].metric("× the activation's factor", _number(chain.activation_factor),
+                    help=f"rms δ_{layer} over rms ∂loss/∂a_{layer}: what multiplying by φ'(z_{layer}) did.")
+    cells[3].metric(f"= rms δ_{layer}", _number(chain.delta))
+    slope = (f"rms φ'(z_{layer}) = {_number(chain.slope_rms)}, and φ'(z_{layer}) is exactly 0 for "
+             f"{chain.slope_zeros:.1%} of the batch's (example, unit) pairs.")
+    skip = (f" The skip hands ∂loss/∂h_{layer + 1} (rms {_number(chain.skip)}) straight down, beside the layer's own "
+            "path: a term of factor 1 that no φ' multiplies." if residual else "")
+    st.caption(slope + skip + f" The product of the two factors and rms δ_{layer + 1} is {_number(chain.product)}, "
+               f"the measured rms δ_{layer}.")
+    show(factors_chart(record, index, layer))
+    st.caption("Below 1 the signal shrinks on its way to the input, above 1 it grows: the gradient at layer 1 is "
+               "the product of every factor above it. The weights' factor is about σ_w for a variance-scaling "
+               "initializer; the activation's is at most the largest |φ'| (a quarter for the sigmoid).")
