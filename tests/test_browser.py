@@ -15,7 +15,7 @@ def test_moving_a_slider_redraws_the_charts_without_errors(server, browser):
     page.goto(server)
     expect(page.get_by_role("heading", name="Gradient Flow Lab")).to_be_visible(timeout=60_000)
     wait_finished(page)
-    expect(page.locator(CHARTS)).to_have_count(13)  # 11 views, 2 of theory
+    expect(page.locator(CHARTS)).to_have_count(14)  # 11 views, 2 of theory, the chain rule
     page.wait_for_function(f"() => ({PROFILE_POINTS})() === 10", timeout=10_000)
 
     depth = page.get_by_role("slider", name="depth (hidden layers)")
@@ -27,7 +27,7 @@ def test_moving_a_slider_redraws_the_charts_without_errors(server, browser):
     page.wait_for_function(f"() => ({PROFILE_POINTS})() === 15", timeout=60_000)
     wait_finished(page)
     page.wait_for_function(f"() => ({PROFILE_POINTS})() === 15", timeout=10_000)  # the replay layout too
-    expect(page.locator(CHARTS)).to_have_count(13)
+    expect(page.locator(CHARTS)).to_have_count(14)
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.locator("[data-testid='stAlertContentError']").count() == 0
 
@@ -70,7 +70,7 @@ def test_arrow_presses_made_while_the_server_reruns_never_jump_the_slider_back(s
     page.close()
 
 
-ALL_CHARTS = "document.querySelectorAll('[data-testid=stVegaLiteChart], .gfe-chart').length === 13"  # 11 views, 2 of theory
+ALL_CHARTS = "document.querySelectorAll('[data-testid=stVegaLiteChart], .gfe-chart').length === 14"  # 11 views, 2 of theory, the chain rule
 
 
 def shoot(page, name):
@@ -128,7 +128,7 @@ def test_live_paused_and_replay_keep_every_view_in_its_place(server, browser, de
     step.press("Home")
     page.wait_for_timeout(1000)
     shoot(page, f"lab_replay_depth{depth}")
-    assert len(live_tops) == len(paused_tops) == len(replay_tops) == 13
+    assert len(live_tops) == len(paused_tops) == len(replay_tops) == 14
     for live, paused, replay in zip(live_tops, paused_tops, replay_tops):  # to the pixel (sub-pixel rounding)
         assert abs(live - paused) <= 1 and abs(paused - replay) <= 1, (live_tops, paused_tops, replay_tops)
     assert page.locator("[data-testid='stException']").count() == 0

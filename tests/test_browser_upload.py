@@ -46,7 +46,7 @@ def test_a_csv_uploaded_in_the_browser_trains_shows_its_boundary_and_a_bad_one_k
     expect(page).to_have_url(__import__("re").compile(r"dataset=upload%3A[0-9a-f]{12}"), timeout=30_000)
     wait_finished(page)
     expect(page.get_by_text("Data — width_cm across, weight_kg up")).to_be_visible()
-    expect(page.locator(CHARTS)).to_have_count(13)  # as for spirals: the Data view draws the boundary
+    expect(page.locator(CHARTS)).to_have_count(14)  # as for spirals: the Data view draws the boundary
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.locator("[data-testid='stAlertContentError']").count() == 0
     charts = page.locator(CHARTS).count()

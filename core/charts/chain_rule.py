@@ -17,7 +17,7 @@ def factors_chart(record, index: int, selected: int | None = None, height: int =
     frame = factors_along_depth(record, index)
     frame = frame[np.isfinite(frame.value) & (frame.value > 0)]
     depth = len(record.layers)
-    x = alt.X(**q("layer_index"), title="layer l (1 = input)", scale=alt.Scale(domain=[1, max(depth - 1, 2)]),
+    x = alt.X(**q("layer_index"), title="layer l (1 = input)", scale=alt.Scale(domain=[1, max(depth, 2)]),
               axis=alt.Axis(format="d", tickMinStep=1))
     y = alt.Y(**q("value"), title="factor from layer l+1 to l", scale=alt.Scale(type="log"), axis=alt.Axis(format=".1e"))
     color = alt.Color(**n("factor"), title=None, scale=alt.Scale(domain=FACTORS, range=COLORS), legend=alt.Legend(orient="top"))
@@ -28,5 +28,5 @@ def factors_chart(record, index: int, selected: int | None = None, height: int =
               alt.Chart(frame).mark_rule(color="#999", strokeDash=[2, 2]).encode(y=alt.datum(1.0))]
     if selected is not None:
         layers.append(alt.Chart(frame).mark_rule(color="#d62728").encode(x=alt.datum(selected)))
-    return from_altair(alt.layer(*layers).properties(height=height, title=f"each layer's factor at step "
-                                                                           f"{record.steps[index]}"))
+    # no step in the spec: between two frames only the rows change, so the browser keeps the chart
+    return from_altair(alt.layer(*layers).properties(height=height, title="each layer's factor at the step picked above"))
