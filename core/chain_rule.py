@@ -27,6 +27,8 @@ class LayerChain:
     activation_factor: float  # rms(δ_l) / rms(∂loss/∂a_l)
     delta: float  # rms(δ_l), measured
     skip: float | None  # rms(∂loss/∂h_(l+1)), the skip's term (residual nets)
+    delta_above_zeros: float  # fraction of δ_(l+1) that is exactly 0 (from the ∂loss/∂z histogram's zeros)
+    delta_zeros: float  # and of δ_l
 
     @property
     def product(self) -> float:
@@ -53,9 +55,21 @@ def layer_chain(record, index: int, layer: int) -> LayerChain | None:
         weight_factor = grad_a[below] / delta[above]
         activation_factor = delta[below] / grad_a[below]
     residual = bool(record.config.get("residual"))
+    zeros = exact_zeros(record, index)
     return LayerChain(layer, int(record.steps[index]), float(delta[above]), float(weight_factor),
                       float(_rms(record, "slope_ms", index)[below]), float(record.metric("slope_zeros")[index][below]),
-                      float(activation_factor), float(delta[below]), float(grad_a[above]) if residual else None)
+                      float(activation_factor), float(delta[below]), float(grad_a[above]) if residual else None,
+                      float(zeros[above]), float(zeros[below]))
+
+
+def exact_zeros(record, index: int) -> np.ndarray:
+    """Per layer, the fraction of δ = ∂loss/∂z that is exactly 0 at a recorded step. A mean square of 0 with
+    fewer zeros than that is a δ too small to square in float32 (below about 1e-19), not a δ of 0."""
+    block = record.histograms["delta"]
+    zeros = np.asarray(block["zeros"][index], float)
+    total = np.asarray(block["counts"][index], float).sum(axis=1) + zeros
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return zeros / total
 
 
 def factors_along_depth(record, index: int) -> pd.DataFrame:

@@ -81,11 +81,14 @@ def diagnose(record, step=None) -> list:
                 "exploding", f"Exploding: layer 1's gradient is {_power_of_ten(first / last)} times layer "
                 f"{depth}'s (step {at})", EXPLANATIONS["exploding"]))
     stream = record.metric("stream_ms")[index]
-    if record.config.get("residual") and depth >= 2 and np.isfinite(stream).all() and stream[0] > 0 \
-            and stream[-1] / stream[0] > STREAM_GROWTH:
+    if record.config.get("residual") and depth >= 2 and np.isfinite(stream[0]) and stream[0] > 0 \
+            and not np.isnan(stream[-1]) and stream[-1] / stream[0] > STREAM_GROWTH:
+        overflowed = np.flatnonzero(~np.isfinite(stream))
+        size = (f"overflows float32 from layer {overflowed[0] + 1} on" if len(overflowed)
+                else f"at layer {depth} is {_power_of_ten(stream[-1] / stream[0])} times layer 1's")
         verdicts.insert(len([v for v in verdicts if v.kind == "diverged"]), Verdict(
-            "growing_signal", f"Growing signal: the stream's mean square at layer {depth} is "
-            f"{_power_of_ten(stream[-1] / stream[0])} times layer 1's (step {at})", EXPLANATIONS["growing_signal"]))
+            "growing_signal", f"Growing signal: the stream's mean square {size} (step {at})",
+            EXPLANATIONS["growing_signal"]))
     loss = np.asarray(record.loss[: index + 1], dtype=float)
     if np.isfinite(loss).all() and loss[-1] > EXPLODING_LOSS * loss[0] and not any(v.kind == "exploding" for v in verdicts):
         verdicts.append(Verdict("exploding", f"Exploding: the loss grew from {loss[0]:.3g} to {loss[-1]:.3g} "

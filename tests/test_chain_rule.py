@@ -74,3 +74,12 @@ def test_a_deep_sigmoid_nets_activation_factor_is_at_most_a_quarter_in_every_lay
     measured = activation[np.isfinite(activation)]
     assert (measured <= 0.25 + 1e-6).all() and len(measured) >= 20
     assert (activation.loc[15:29] > 0.1).all()
+
+
+def test_a_delta_too_small_to_square_in_float32_is_told_from_a_delta_of_exactly_zero(pool):
+    config = RunConfig(depth=30, activation="sigmoid", initializer="glorot_normal", steps=0)
+    record = run_to_end(config, pool)
+    chain = layer_chain(record, 0, 1)
+    assert chain.delta == 0 and chain.delta_zeros < 0.5, "layer 1's δ is tiny, not 0: its squares underflow"
+    deepest = layer_chain(record, 0, 29)
+    assert deepest.delta > 0 and deepest.delta_zeros == 0

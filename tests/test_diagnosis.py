@@ -1,3 +1,5 @@
+import numpy as np
+
 from core.config import RunConfig
 from core.diagnosis import diagnose
 from core.engine.run import run_to_end
@@ -40,3 +42,13 @@ def test_divergence_is_reported_first_with_its_step(pool):
 def test_large_weights_saturate_tanh(pool):
     record = run_to_end(RunConfig(activation="tanh", initializer="too_large", depth=6, **BASE), pool)
     assert "saturated" in kinds(record, step=0)
+
+
+def test_a_residual_nets_stream_that_overflows_float32_is_a_growing_signal_and_names_the_layer(pool):
+    record = run_to_end(RunConfig(depth=100, width=16, activation="relu", initializer="he_normal", residual=True,
+                                  steps=0), pool)
+    stream = record.metric("stream_ms")[0]
+    assert np.isinf(stream[-1]), "2^100 times the input's mean square is beyond float32"
+    verdict = diagnose(record, 0)[0]
+    first = int(np.flatnonzero(np.isinf(stream))[0]) + 1
+    assert verdict.kind == "growing_signal" and f"overflows float32 from layer {first} on" in verdict.headline

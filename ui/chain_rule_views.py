@@ -10,10 +10,18 @@ from ui.views import show
 LAYER_KEY, STEP_KEY = "lab_chain_layer", "lab_chain_step"
 
 
+TOO_SMALL = 1.1e-19  # √(float32's smallest normal number): a smaller rms squares to 0 in the record
+
+
 def _number(value: float) -> str:
     if value is None or math.isnan(value):
-        return "not measured (0/0: the gradient underflowed to exactly 0)"
+        return "0/0"
     return "exactly 0" if value == 0 else f"{value:.3g}"
+
+
+def _rms(value: float, zeros: float) -> str:
+    """An rms of 0 is exactly 0 only when every element is; otherwise its squares fell below float32."""
+    return f"< {TOO_SMALL:.1e}" if value == 0 and zeros < 1 else _number(value)
 
 
 def _keep_valid(key: str, options: list):
@@ -45,19 +53,27 @@ def lab(record):
     st.markdown(f"**δ_{layer} = ({'∂loss/∂h_' + str(layer + 1) + ' + ' if residual else ''}"
                 f"W_{layer + 1}ᵀ δ_{layer + 1}) ⊙ φ'(z_{layer})**, at step {chain.step} (rms over the batch and units):")
     cells = st.columns(4)
-    cells[0].metric(f"rms δ_{layer + 1}", _number(chain.delta_above))
+    cells[0].metric(f"rms δ_{layer + 1}", _rms(chain.delta_above, chain.delta_above_zeros))
     cells[1].metric("× the weights' gain" + (" (skip included)" if residual else ""), _number(chain.weight_factor),
                     help=f"rms of {'∂loss/∂h_' + str(layer + 1) + ' + ' if residual else ''}W_{layer + 1}ᵀ δ_{layer + 1} "
                          f"over rms δ_{layer + 1}.")
     cells[2].metric("× the activation's factor", _number(chain.activation_factor),
                     help=f"rms δ_{layer} over rms ∂loss/∂a_{layer}: what multiplying by φ'(z_{layer}) did.")
-    cells[3].metric(f"= rms δ_{layer}", _number(chain.delta))
+    cells[3].metric(f"= rms δ_{layer}", _rms(chain.delta, chain.delta_zeros))
     slope = (f"rms φ'(z_{layer}) = {_number(chain.slope_rms)}, and φ'(z_{layer}) is exactly 0 for "
              f"{chain.slope_zeros:.1%} of the batch's (example, unit) pairs.")
     skip = (f" The skip hands ∂loss/∂h_{layer + 1} (rms {_number(chain.skip)}) straight down, beside the layer's own "
             "path: a term of factor 1 that no φ' multiplies." if residual else "")
-    st.caption(slope + skip + f" The product of the two factors and rms δ_{layer + 1} is {_number(chain.product)}, "
-               f"the measured rms δ_{layer}.")
+    if math.isfinite(chain.product):
+        result = f" The product of the two factors and rms δ_{layer + 1} is {_number(chain.product)}, the measured rms δ_{layer}."
+    elif math.isinf(chain.delta) or math.isinf(chain.delta_above):
+        result = (" Here δ's mean square is beyond float32's largest number (about 3.4e38): the gradient exploded "
+                  "before this layer, so the factors read inf/inf. Pick an earlier step or a smaller initialization.")
+    else:
+        result = (f" Here δ is so small that its mean square is below float32's smallest number (rms below "
+                  f"{TOO_SMALL:.1e}; {chain.delta_zeros:.1%} of δ_{layer} is exactly 0), so the factors read 0/0: "
+                  "pick a layer nearer the output, or an earlier step, to see where the gradient was lost.")
+    st.caption(slope + skip + result)
     show(factors_chart(record, index, layer))
     st.caption("Below 1 the signal shrinks on its way to the input, above 1 it grows: the gradient at layer 1 is "
                "the product of every factor above it. The weights' factor is about σ_w for a variance-scaling "
