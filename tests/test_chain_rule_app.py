@@ -14,6 +14,7 @@ def test_the_lab_shows_the_picked_layers_chain_rule_with_the_records_numbers():
     app = run_until_done(start_lab(lab_depth=6, lab_activation="sigmoid", lab_seed=61))
     record = app.session_state["lab_live"].snapshot
     assert not app.exception
+    assert app.select_slider(key="lab_chain_step").value == record.steps[-1], "the latest step until one is picked"
     app.selectbox(key="lab_chain_layer").set_value(2).run()
     app.select_slider(key="lab_chain_step").set_value(record.steps[3]).run()
     assert not app.exception

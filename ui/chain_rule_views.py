@@ -1,4 +1,5 @@
 """The chain rule of one layer, with a recorded step's numbers, and every layer's factor along depth."""
+import json
 import math
 
 import streamlit as st
@@ -8,6 +9,11 @@ from core.charts.chain_rule import factors_chart
 from ui.views import show
 
 LAYER_KEY, STEP_KEY = "lab_chain_layer", "lab_chain_step"
+PICKED_KEY = "lab_chain_step_picked"  # the run (its config) whose step the student picked
+
+
+def _picked(run: str):
+    st.session_state[PICKED_KEY] = run
 
 
 TOO_SMALL = 1.1e-19  # √(float32's smallest normal number): a smaller rms squares to 0 in the record
@@ -42,11 +48,14 @@ def lab(record):
         return
     _keep_valid(LAYER_KEY, layers)
     _keep_valid(STEP_KEY, list(record.steps))
+    run = json.dumps(record.config, sort_keys=True)
+    if st.session_state.get(PICKED_KEY) != run:
+        st.session_state[STEP_KEY] = record.steps[-1]  # until the student picks a step, the latest one
     left, right = st.columns([1, 3])
     layer = left.selectbox("layer l", layers, index=0, key=LAYER_KEY,
                            help="The layer whose gradient δ_l = ∂loss/∂z_l is built from the layer above it.")
-    step = right.select_slider("at step", list(record.steps), value=record.steps[-1], key=STEP_KEY,
-                               help="Any recorded step of this run.")
+    step = right.select_slider("at step", list(record.steps), key=STEP_KEY, on_change=_picked, args=(run,),
+                               help="Any recorded step of this run; the latest one until you pick one.")
     index = record.step_index(step)
     chain = layer_chain(record, index, layer)
     residual = chain.skip is not None
