@@ -74,5 +74,5 @@ def test_a_csv_uploaded_in_the_browser_trains_shows_its_boundary_and_a_bad_one_k
     expect(page.get_by_text("400 rows · 3 features · 2 classes", exact=False)).to_be_visible(timeout=30_000)
     wait_finished(page)
     expect(page.get_by_text("your CSV has 3 inputs, so there is no 2-D picture of it.")).to_be_visible()
-    expect(page.locator(CHARTS)).to_have_count(12)  # every view but the boundary
+    expect(page.locator(CHARTS)).to_have_count(13)  # every view but the boundary (and the chain rule)
     assert page.locator("[data-testid='stException']").count() == 0
