@@ -35,13 +35,23 @@ class LayerChain:
         return self.delta_above * self.weight_factor * self.activation_factor
 
 
-def _rms(record, name, index):
-    return np.sqrt(record.metric(name)[index])
+def _row(record, name: str, index: int) -> np.ndarray:
+    """One recorded step's values of a metric, per layer (not the whole run's table: a page reads one step)."""
+    return np.asarray(record.metrics[name][index], dtype=float)
 
 
 def layers_with_a_chain(record) -> range:
     """The layers whose δ comes from a hidden layer above: 1 to depth - 1."""
     return range(1, len(record.layers))
+
+
+def _step(record, index: int) -> dict:
+    """Every layer's numbers at one recorded step, read once: rms δ, rms ∂loss/∂a and their ratios."""
+    delta, grad_a = np.sqrt(_row(record, "delta_ms", index)), np.sqrt(_row(record, "grad_a_ms", index))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weight_factor = grad_a[:-1] / delta[1:]  # layer l's, for l = 1 .. depth - 1
+        activation_factor = delta[:-1] / grad_a[:-1]
+    return {"delta": delta, "grad_a": grad_a, "weight_factor": weight_factor, "activation_factor": activation_factor}
 
 
 def layer_chain(record, index: int, layer: int) -> LayerChain | None:
@@ -50,15 +60,14 @@ def layer_chain(record, index: int, layer: int) -> LayerChain | None:
     if layer not in layers_with_a_chain(record):
         return None
     below, above = layer - 1, layer
-    delta, grad_a = _rms(record, "delta_ms", index), _rms(record, "grad_a_ms", index)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        weight_factor = grad_a[below] / delta[above]
-        activation_factor = delta[below] / grad_a[below]
+    numbers = _step(record, index)
+    delta, grad_a = numbers["delta"], numbers["grad_a"]
     residual = bool(record.config.get("residual"))
     zeros = exact_zeros(record, index)
-    return LayerChain(layer, int(record.steps[index]), float(delta[above]), float(weight_factor),
-                      float(_rms(record, "slope_ms", index)[below]), float(record.metric("slope_zeros")[index][below]),
-                      float(activation_factor), float(delta[below]), float(grad_a[above]) if residual else None,
+    return LayerChain(layer, int(record.steps[index]), float(delta[above]), float(numbers["weight_factor"][below]),
+                      float(np.sqrt(_row(record, "slope_ms", index)[below])),
+                      float(_row(record, "slope_zeros", index)[below]), float(numbers["activation_factor"][below]),
+                      float(delta[below]), float(grad_a[above]) if residual else None,
                       float(zeros[above]), float(zeros[below]))
 
 
@@ -75,10 +84,9 @@ def exact_zeros(record, index: int) -> np.ndarray:
 def factors_along_depth(record, index: int) -> pd.DataFrame:
     """Each layer's factor rms(δ_l) / rms(δ_(l+1)) at a recorded step, split into the weights' and the
     activation's: rows of layer_index, factor (weights, activation or both) and value."""
-    rows = []
-    for layer in layers_with_a_chain(record):
-        chain = layer_chain(record, index, layer)
-        for factor, value in (("weights", chain.weight_factor), ("activation", chain.activation_factor),
-                              ("both", chain.weight_factor * chain.activation_factor)):
-            rows.append({"layer_index": layer, "factor": factor, "value": value})
-    return pd.DataFrame(rows, columns=["layer_index", "factor", "value"])
+    numbers = _step(record, index)
+    weights, activation = numbers["weight_factor"], numbers["activation_factor"]
+    layers = np.arange(1, len(record.layers))
+    return pd.concat([pd.DataFrame({"layer_index": layers, "factor": factor, "value": values})
+                      for factor, values in (("weights", weights), ("activation", activation),
+                                             ("both", weights * activation))], ignore_index=True)

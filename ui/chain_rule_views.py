@@ -43,7 +43,7 @@ def lab(record):
     if not layers or not record.steps:
         st.caption("One hidden layer: its gradient comes straight from the output layer, with no layer above it.")
         return
-    if math.isnan(record.metric("grad_a_ms")[0][0]) or math.isnan(record.metric("slope_ms")[0][0]):
+    if any(math.isnan(float(record.metrics[name][0][0])) for name in ("grad_a_ms", "slope_ms")):
         st.caption("This saved run was recorded before ∂loss/∂a and φ'(z) were measured: no chain rule to show.")
         return
     _keep_valid(LAYER_KEY, layers)

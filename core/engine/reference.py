@@ -115,19 +115,20 @@ def layer_statistics(z, a, delta, kernel_gradient, name, alpha, max_derivative, 
     # TensorFlow's CPU kernels flush float32 subnormals to zero, so anything below float32's smallest
     # normal number is an exact zero in the network.
     zero = np.abs(a) < np.finfo(np.float32).tiny
+    slope = derivative(name, z, alpha)
     return {
         "preact_ms": np.mean(z ** 2),
         "act_mean": np.mean(a),
         "act_std": np.std(a),
         "sparsity": np.mean(zero),
         "dead_fraction": np.mean(zero.all(axis=0)),
-        "saturation": np.mean(np.abs(derivative(name, z, alpha)) < saturation_fraction * max_derivative),
+        "saturation": np.mean(np.abs(slope) < saturation_fraction * max_derivative),
         "grad_norm": np.linalg.norm(kernel_gradient),
         "delta_ms": np.mean(delta ** 2),
         **({"stream_ms": np.mean(h ** 2)} if h is not None else {}),
         **({"grad_a_ms": np.mean(grad_a ** 2)} if grad_a is not None else {}),
-        "slope_ms": np.mean(derivative(name, z, alpha) ** 2),
-        "slope_zeros": np.mean(derivative(name, z, alpha) == 0),
+        "slope_ms": np.mean(slope ** 2),
+        "slope_zeros": np.mean(slope == 0),
     }
 
 
