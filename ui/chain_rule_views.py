@@ -49,12 +49,14 @@ def lab(record):
     _keep_valid(LAYER_KEY, layers)
     _keep_valid(STEP_KEY, list(record.steps))
     run = json.dumps(record.config, sort_keys=True)
-    if st.session_state.get(PICKED_KEY) != run:
+    if st.session_state.get(PICKED_KEY) != run or STEP_KEY not in st.session_state:
         st.session_state[STEP_KEY] = record.steps[-1]  # until the student picks a step, the latest one
     left, right = st.columns([1, 3])
-    layer = left.selectbox("layer l", layers, index=0, key=LAYER_KEY,
+    # The session's values as the defaults too, as ui/controls.py's _as_default explains.
+    layer = left.selectbox("layer l", layers, index=layers.index(st.session_state.get(LAYER_KEY, layers[0])), key=LAYER_KEY,
                            help="The layer whose gradient δ_l = ∂loss/∂z_l is built from the layer above it.")
-    step = right.select_slider("at step", list(record.steps), key=STEP_KEY, on_change=_picked, args=(run,),
+    step = right.select_slider("at step", list(record.steps), value=st.session_state[STEP_KEY], key=STEP_KEY,
+                               on_change=_picked, args=(run,),
                                help="Any recorded step of this run; the latest one until you pick one.")
     index = record.step_index(step)
     chain = layer_chain(record, index, layer)
