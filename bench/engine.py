@@ -24,7 +24,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from core.engine import reference  # noqa: E402
-from core.engine.activations import max_derivative  # noqa: E402
+from core.activation_table import max_derivative  # noqa: E402
 from core.config import RunConfig  # noqa: E402
 from core.engine.datasets import make_dataset  # noqa: E402
 from core.engine.pool import TrainerPool  # noqa: E402

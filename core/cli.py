@@ -7,8 +7,8 @@ import tempfile
 
 from tqdm import tqdm
 
-from core.config import DATASETS, ConfigError, RunConfig, default_record_every, is_upload, parse_value
-from core.knobs import KNOBS, help_text
+from core.config import ConfigError, RunConfig, default_record_every, is_upload, parse_value
+from core.knobs import DATASETS, KNOBS, help_text
 from core.limits import LIMIT_VARIABLES
 from core.output_path import output_path_problem
 from core.outside_text import plain

@@ -5,7 +5,7 @@ import re
 from typing import Any
 
 from core.initializer_table import PRESETS, makes_any
-from core.knobs import DATASETS, KNOBS, OPTIMIZERS, PRECISIONS, SEED_HIGH  # noqa: F401  (named here for their readers)
+from core.knobs import DATASETS, KNOBS
 from core.limits import LIMIT_VARIABLES, current_limits
 from core.outside_text import outside
 

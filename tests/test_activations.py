@@ -3,7 +3,8 @@ import pytest
 import tensorflow as tf
 
 from core.engine import reference
-from core.engine.activations import ACTIVATIONS, activate, derivative, max_derivative
+from core.activation_table import ACTIVATIONS, max_derivative
+from core.engine.activations import activate, derivative
 
 Z = tf.constant(np.linspace(-8, 8, 4001), tf.float32)
 

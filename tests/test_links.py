@@ -7,9 +7,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core import cli
-from core.engine.activations import ACTIVATIONS
-from core.config import DATASETS, OPTIMIZERS, PRECISIONS, RunConfig
-from core.engine.initializers import COMMON_KERNEL_INITIALIZERS, constant, variance_scaling
+from core.activation_table import ACTIVATIONS
+from core.config import RunConfig
+from core.initializer_table import COMMON_KERNEL_INITIALIZERS, constant, variance_scaling
+from core.knobs import DATASETS, OPTIMIZERS, PRECISIONS
 from core.lessons.links import FIELDS, MAX_RUNS, Lesson, lesson_params, read_lesson
 from core.lessons.presets import BY_NAME, PRESETS
 from core.outside_text import plain

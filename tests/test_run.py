@@ -3,14 +3,15 @@ import json
 import numpy as np
 import pytest
 
-from core.engine.activations import ACTIVATIONS
+from core.activation_table import ACTIVATIONS
 from core.cli import main
-from core.config import DATASETS, RunConfig
-from core.engine.initializers import PRESETS
+from core.config import RunConfig
+from core.initializer_table import PRESETS
+from core.knobs import DATASETS
 from core.engine.pool import TrainerPool
 from core.record import RunRecord
 from core.engine.run import boundary_indices, plan_frame, run_to_end, train
-from core.engine.statistics import LAYER_METRICS
+from core.metrics import LAYER_METRICS
 
 SMALL = dict(samples=200, depth=3, width=8, batch_size=32, steps=20, record_every=5)
 

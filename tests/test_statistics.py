@@ -4,11 +4,11 @@ import pytest
 import tensorflow as tf
 
 from core.engine import reference
-from core.engine.activations import max_derivative
+from core.activation_table import max_derivative
 from core.config import RunConfig
 from core.engine.datasets import make_dataset
 from core.engine.run import activation_edges, delta_edges
-from core.engine.statistics import LAYER_METRICS
+from core.metrics import LAYER_METRICS
 from core.engine.trainer import Trainer
 
 

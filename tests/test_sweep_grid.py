@@ -11,7 +11,7 @@ import pytest
 from core.outside_text import plain
 from core.cli import main
 from core.config import ConfigError, RunConfig
-from core.engine.initializers import variance_scaling
+from core.initializer_table import variance_scaling
 from core.engine.run import run_to_end
 from core.charts.sweep import sweep_figure
 from core.charts.sweep_rows import axis, cell_rows

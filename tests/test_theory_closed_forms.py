@@ -8,7 +8,7 @@ from scipy.stats import norm
 
 from core import theory
 from core.cli import main
-from core.engine.activations import ACTIVATIONS
+from core.activation_table import ACTIVATIONS
 from core.theory.cli import predictions
 from core.theory import initializers as theory_initializers
 from core.theory.gaussian import expectation

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.config import RunConfig
-from core.engine.initializers import variance_scaling
+from core.initializer_table import variance_scaling
 from core.engine.run import run_to_end
 from core.lessons.links import read_lesson
 from core.charts.theory import delta_zeros, rounded_summary

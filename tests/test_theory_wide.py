@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from core.config import RunConfig
-from core.engine.initializers import variance_scaling
+from core.initializer_table import variance_scaling
 from core.engine.run import run_to_end
 from core.theory.initializers import random_normal_bias
 from core.theory.predict import predict_for_config

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.engine.activations import ACTIVATIONS
+from core.activation_table import ACTIVATIONS
 from core.lessons.presets import BY_NAME
 from apps import STARTED, open_lab, open_link
 from helpers.outside_text import ATTACKS, PARSER, code_text

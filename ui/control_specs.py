@@ -1,12 +1,10 @@
 """What every Lab control accepts: its range or choices and its default. Used to check session values
 before a widget is drawn, so a bad value (from a link, a stale session or a script) is clamped or reset
 with a visible message instead of crashing the page."""
-import dataclasses
 import math
 from dataclasses import dataclass
 
-from core.initializer_table import COMMON_KERNEL_INITIALIZERS  # noqa: F401  (the named initializers' menu)
-from core.knobs import BATCH_SIZES, DATASETS, KNOBS, LEARNING_RATES, WEIGHT_DECAYS, WIDTHS  # noqa: F401
+from core.knobs import DATASETS, KNOBS
 from core.limits import current_limits
 from core.outside_text import outside
 

@@ -5,10 +5,10 @@ import streamlit as st
 
 from core.config import ConfigError, RunConfig, TWO_D_DATASETS, default_record_every, parse_value
 from core.initializer_table import constant, variance_scaling
-from core.knobs import BY_NAME, KNOBS
+from core.knobs import BY_NAME, KNOBS, LEARNING_RATES, WEIGHT_DECAYS
 from core.lessons.links import safe_default
 from core.theory.initializers import random_normal_bias
-from ui.control_specs import LEARNING_RATES, UPLOAD_CHOICE, WEIGHT_DECAYS, lab_specs, sanitize
+from ui.control_specs import UPLOAD_CHOICE, lab_specs, sanitize
 from ui.upload_controls import chosen_dataset, remember_builtin, upload_controls
 
 LEAKY = ("leaky_relu", "necro_relu")

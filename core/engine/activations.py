@@ -8,9 +8,7 @@ import math
 import keras
 import tensorflow as tf
 
-from core.activation_table import (  # noqa: F401  (the names and closed forms, kept where TensorFlow is not needed)
-    ACTIVATIONS, OUTPUT_RANGE, SELU_ALPHA, SELU_SCALE, max_derivative,
-)
+from core.activation_table import SELU_ALPHA, SELU_SCALE
 
 
 @tf.custom_gradient

@@ -6,9 +6,7 @@ import json
 import keras
 import numpy as np
 
-from core.initializer_table import (  # noqa: F401  (names, presets and dicts known without Keras)
-    COMMON_KERNEL_INITIALIZERS, DICT_KEYS, PRESETS, constant, variance_scaling,
-)
+from core.initializer_table import DICT_KEYS, PRESETS
 
 
 def resolve(spec, shape=None):

@@ -10,14 +10,14 @@ from contextlib import nullcontext
 import numpy as np
 import tensorflow as tf
 
-from core.engine.activations import OUTPUT_RANGE
+from core.activation_table import OUTPUT_RANGE
 from core.config import RunConfig
 from core.limits import current_limits
 from core.engine.datasets import make_dataset
 from core.engine.device import choose_device, gpu_names
 from core.engine.pool import TrainerPool
 from core.record import RunRecord, compact
-from core.engine.statistics import ACTIVATION_BINS, DELTA_BINS, DELTA_MIN_EXPONENT, LAYER_METRICS
+from core.metrics import ACTIVATION_BINS, DELTA_BINS, DELTA_MIN_EXPONENT, LAYER_METRICS
 
 FRAME_SECONDS = 0.08  # wall time a frame aims at: a new snapshot for each of the browser's ten frames a second
 BOUNDARY_GRID = 40  # the decision boundary is sampled on a BOUNDARY_GRID x BOUNDARY_GRID grid

@@ -18,10 +18,9 @@ import functools
 
 import tensorflow as tf
 
-from core.engine.activations import derivative, max_derivative
-from core.metrics import (  # noqa: F401  (the record's names and bins, kept where TensorFlow is not needed)
-    ACTIVATION_BINS, DELTA_BINS, DELTA_MIN_EXPONENT, LAYER_METRICS, MAP_METRICS, SATURATION_FRACTION,
-)
+from core.activation_table import max_derivative
+from core.engine.activations import derivative
+from core.metrics import ACTIVATION_BINS, DELTA_BINS, DELTA_MIN_EXPONENT, MAP_METRICS, SATURATION_FRACTION
 
 
 def blocks_where_z_is_not_positive(activation: str, alpha: float) -> bool:

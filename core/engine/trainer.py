@@ -18,9 +18,8 @@ from core.knobs import graph_values
 
 from core.engine.model import MLP
 from core.engine.release import forget_custom_gradients
-from core.engine.statistics import (
-    ACTIVATION_BINS, DELTA_BINS, LAYER_METRICS, MAP_METRICS, kernel_norms, layer_statistics,
-)
+from core.engine.statistics import kernel_norms, layer_statistics
+from core.metrics import ACTIVATION_BINS, DELTA_BINS, LAYER_METRICS, MAP_METRICS
 
 
 def architecture_key(config, input_dim: int, classes: int, device: str) -> tuple:

@@ -9,7 +9,6 @@ import os
 import threading
 from collections import OrderedDict
 
-from core.config import is_upload  # noqa: F401  (the store's names are RunConfig dataset names)
 from core.engine.uploads import UploadedData, UploadError
 
 STORE_VARIABLE = "GRADFLOW_UPLOAD_STORE_MB"

@@ -7,6 +7,7 @@ letting a traced run train; `pause`, `resume` and `stop` act within one frame. R
 one worker share its traced trainers (the worker's TrainerPool, the one sweeps use too).
 """
 import asyncio
+import importlib
 import os
 import threading
 import time
@@ -100,7 +101,9 @@ class TrainerHost:
         """Import TensorFlow and the engine, make this worker's trainer pool and check a config (the first
         TensorFlow op of a process starts its runtime), now, in the actor's thread: `start` runs on the
         worker's event loop, which the first run would otherwise hold for a second or two."""
-        import core.engine.run  # noqa: F401
+        # Loaded for its side effect (TensorFlow, Keras and the engine, now rather than at the first run); by
+        # name, since no name of it is used here and pyflakes reads `import core.engine.run` as unused.
+        importlib.import_module("core.engine.run")
         from core.config import RunConfig
         from core.engine.device import configure_gpus
         from core.sweep.task import worker_pool

@@ -10,10 +10,10 @@ import json
 import math
 from dataclasses import dataclass
 
-from core.config import DATASETS, ConfigError, RunConfig, default_record_every, is_upload, parse_value
+from core.config import ConfigError, RunConfig, default_record_every, is_upload, parse_value
 from core.engine.upload_store import STORE
 from core.initializer_table import variance_scaling
-from core.knobs import KNOBS
+from core.knobs import DATASETS, KNOBS
 from core.limits import LIMIT_VARIABLES, current_limits
 from core.theory.initializers import random_normal_bias
 
