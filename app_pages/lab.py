@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.outside_text import outside
 from core.stream.chunks import RunStream
-from ui import chain_rule_views, export_views, import_views, lessons, links, live_charts, text, theory_views, views
+from ui import chain_rule_views, dead_units_views, export_views, import_views, lessons, links, live_charts, text, theory_views, views
 from ui.controls import sidebar_controls
 from ui.backlog import wait_for_browser
 from ui.session import action_pending, frame_interval, frame_spent, live_run, pace_frames
@@ -38,6 +38,7 @@ def show_imported(name, record, shown):
     views.at_step(shown, watched=bool(record.boundary and record.boundary.get("steps")))
     theory_views.lab(record, shown, live=False)
     chain_rule_views.lab(record)
+    dead_units_views.lab(record)
     views.over_time(shown)
     export_views.take_home(record, shown)
 
@@ -131,6 +132,7 @@ views.at_step(config)
 if drawn is not None and drawn.steps:
     theory_views.lab(drawn, config, live=training)
     chain_rule_views.lab(drawn)
+    dead_units_views.lab(drawn)
 views.over_time(config)
 if not training:
     export_views.take_home(run.snapshot, config)

@@ -4,7 +4,9 @@ JSON layout (schema "gradflow.run/1"; every non-finite number is written as null
 {"schema", "config", "device", "layers", "steps", "loss", "accuracy",
  "metrics": {name: [[per layer] per recorded step]},
  "histograms": {"activation": {"edges": [[per bin edge] per layer], "counts": [[[per bin] per layer] per step]},
-                "delta": {"scale": "log2_magnitude", "edges": [...], "counts": [...], "zeros": [[per layer] per step]}},
+                "delta": {"scale": "log2_magnitude", "edges": [...], "counts": [...], "zeros": [[per layer] per step]},
+                "units": {"index": [per unit], "examples": batch size, "counts": [[[per unit] per layer] per step]}},
+   ("units": the examples on which each of at most 64 units is not 0; records written before it lack it)
  "diverged_at", "timing": {"trace_seconds", "train_seconds", "steps_per_second"},
  "status", "boundary": null or {"x": [...], "y": [...], "steps": [...], "classes": [[per grid point] per frame]}}
 """

@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from apps import LAB_CHARTS
 from helpers.browser import ARTIFACTS, CHART_TOPS, CHARTS, PROFILE_POINTS, PROFILE_POSITIONS, require_chromium, wait_finished
 
 require_chromium()  # the module's tests all need it
@@ -15,7 +16,7 @@ def test_moving_a_slider_redraws_the_charts_without_errors(server, browser):
     page.goto(server)
     expect(page.get_by_role("heading", name="Gradient Flow Lab")).to_be_visible(timeout=60_000)
     wait_finished(page)
-    expect(page.locator(CHARTS)).to_have_count(14)  # 11 views, 2 of theory, the chain rule
+    expect(page.locator(CHARTS)).to_have_count(LAB_CHARTS)
     page.wait_for_function(f"() => ({PROFILE_POINTS})() === 10", timeout=10_000)
 
     depth = page.get_by_role("slider", name="depth (hidden layers)")
@@ -27,7 +28,7 @@ def test_moving_a_slider_redraws_the_charts_without_errors(server, browser):
     page.wait_for_function(f"() => ({PROFILE_POINTS})() === 15", timeout=60_000)
     wait_finished(page)
     page.wait_for_function(f"() => ({PROFILE_POINTS})() === 15", timeout=10_000)  # the replay layout too
-    expect(page.locator(CHARTS)).to_have_count(14)
+    expect(page.locator(CHARTS)).to_have_count(LAB_CHARTS)
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.locator("[data-testid='stAlertContentError']").count() == 0
 
@@ -70,7 +71,7 @@ def test_arrow_presses_made_while_the_server_reruns_never_jump_the_slider_back(s
     page.close()
 
 
-ALL_CHARTS = "document.querySelectorAll('[data-testid=stVegaLiteChart], .gfe-chart').length === 14"  # 11 views, 2 of theory, the chain rule
+ALL_CHARTS = f"document.querySelectorAll('{CHARTS}').length === {LAB_CHARTS}"
 
 
 def shoot(page, name):
@@ -128,7 +129,7 @@ def test_live_paused_and_replay_keep_every_view_in_its_place(server, browser, de
     step.press("Home")
     page.wait_for_timeout(1000)
     shoot(page, f"lab_replay_depth{depth}")
-    assert len(live_tops) == len(paused_tops) == len(replay_tops) == 14
+    assert len(live_tops) == len(paused_tops) == len(replay_tops) == LAB_CHARTS
     for live, paused, replay in zip(live_tops, paused_tops, replay_tops):  # to the pixel (sub-pixel rounding)
         assert abs(live - paused) <= 1 and abs(paused - replay) <= 1, (live_tops, paused_tops, replay_tops)
     assert page.locator("[data-testid='stException']").count() == 0

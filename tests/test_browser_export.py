@@ -6,6 +6,7 @@ import os
 from PIL import Image
 from playwright.sync_api import expect
 
+from apps import LAB_CHARTS
 from helpers.browser import ARTIFACTS, CHARTS, require_chromium, wait_finished
 
 require_chromium()
@@ -35,7 +36,7 @@ def test_downloads_arrive_and_a_downloaded_record_opens_as_a_saved_run(server, b
     page.get_by_text("Open a saved run").click()
     page.locator("[data-testid='stSidebar'] input[type=file]").set_input_files(str(tmp_path / "run.json"))
     expect(page.get_by_text("Viewing the saved run")).to_be_visible(timeout=30_000)
-    expect(page.locator(CHARTS)).to_have_count(14, timeout=30_000)
+    expect(page.locator(CHARTS)).to_have_count(LAB_CHARTS, timeout=30_000)
     assert page.locator("[data-testid='stException']").count() == 0
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=os.path.join(ARTIFACTS, "saved_run_1400x900.png"))

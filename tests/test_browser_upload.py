@@ -3,6 +3,7 @@ uploader (screenshots in artifacts/)."""
 import numpy as np
 from playwright.sync_api import expect
 
+from apps import LAB_CHARTS
 from helpers.browser import CHARTS, require_chromium, wait_finished
 from helpers.browser import screenshot as shoot
 
@@ -46,7 +47,7 @@ def test_a_csv_uploaded_in_the_browser_trains_shows_its_boundary_and_a_bad_one_k
     expect(page).to_have_url(__import__("re").compile(r"dataset=upload%3A[0-9a-f]{12}"), timeout=30_000)
     wait_finished(page)
     expect(page.get_by_text("Data — width_cm across, weight_kg up")).to_be_visible()
-    expect(page.locator(CHARTS)).to_have_count(14)  # as for spirals: the Data view draws the boundary
+    expect(page.locator(CHARTS)).to_have_count(LAB_CHARTS)  # as for spirals: the Data view draws the boundary
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.locator("[data-testid='stAlertContentError']").count() == 0
     charts = page.locator(CHARTS).count()
@@ -74,5 +75,5 @@ def test_a_csv_uploaded_in_the_browser_trains_shows_its_boundary_and_a_bad_one_k
     expect(page.get_by_text("400 rows · 3 features · 2 classes", exact=False)).to_be_visible(timeout=30_000)
     wait_finished(page)
     expect(page.get_by_text("your CSV has 3 inputs, so there is no 2-D picture of it.")).to_be_visible()
-    expect(page.locator(CHARTS)).to_have_count(13)  # every view but the boundary (and the chain rule)
+    expect(page.locator(CHARTS)).to_have_count(LAB_CHARTS - 1)  # every view but the boundary
     assert page.locator("[data-testid='stException']").count() == 0

@@ -36,3 +36,4 @@ def test_a_picked_layer_beyond_the_depth_is_ignored_and_the_residual_skip_is_nam
     assert app.selectbox(key="lab_chain_layer").value == 1
     assert "skip included" in " ".join(metric_values(app))
     assert any("The skip hands ∂loss/∂h_2" in caption.value for caption in app.caption)
+

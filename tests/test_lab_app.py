@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from apps import chart_specs, run_until_done, start_lab
+from apps import LAB_CHARTS, chart_specs, run_until_done, start_lab
 
 
 def step_bar(app) -> str:
@@ -45,7 +45,7 @@ def test_lab_renders_every_view_for_the_default_config():
     app = run_until_done(start_lab())
     assert not app.exception
     specs = json.dumps(chart_specs(app))
-    assert len(chart_specs(app)) == 14  # 11 views, the two of theory beside the measurement, the chain rule
+    assert len(chart_specs(app)) == LAB_CHARTS
     for expected in ("grad_norm by layer", "activation a", "log10 grad_norm",
                      "exact zeros (%)", "dead units (%)", "saturated (%)", "loss on the minibatch",
                      "accuracy on the minibatch", "update-to-weight ratio"):
@@ -108,7 +108,7 @@ def test_a_charts_spec_is_identical_between_two_frames_of_the_same_run():
     assert not run.done, "both frames were drawn while training"
     assert run.snapshot.steps[-1] != first_step, "the second frame shows a later step"
     second = [json.dumps(spec, sort_keys=True) for spec in chart_specs(app)]
-    assert len(first) == len(second) == 14
+    assert len(first) == len(second) == LAB_CHARTS
     assert first == second
     run.stop()
     run.wait(30)
@@ -140,7 +140,7 @@ def test_a_diverging_run_is_reported_and_what_it_recorded_stays_visible():
     record = app.session_state["lab_live"].snapshot
     assert record.status == "diverged" and record.steps
     assert f"Diverged at step {record.diverged_at}" in step_bar(app)
-    assert len(chart_specs(app)) == 14
+    assert len(chart_specs(app)) == LAB_CHARTS
 
 
 def test_a_control_changed_mid_run_abandons_the_old_run_cleanly():

@@ -8,7 +8,7 @@ from core.activation_table import max_derivative
 from core.config import RunConfig
 from core.engine.datasets import make_dataset
 from core.engine.run import activation_edges, delta_edges
-from core.metrics import LAYER_METRICS
+from core.metrics import LAYER_METRICS, UNITS_SHOWN, unit_indices
 from core.engine.trainer import Trainer
 
 
@@ -53,7 +53,7 @@ def test_every_statistic_matches_a_numpy_recomputation(activation, residual):
                        optimizer="sgd", learning_rate=0.5, batch_size=64, steps=1, record_every=1, seed=3,
                        residual=residual)
     outputs, ref = one_recorded_step(config, weight_scale=2.0, bias_value=-0.3)
-    written, diverged_at, steps, loss, accuracy, scalars, act_counts, delta_counts, delta_zeros = outputs
+    written, diverged_at, steps, loss, accuracy, scalars, act_counts, delta_counts, delta_zeros, alive = outputs
     assert written == 1 and diverged_at == -1 and steps[0] == 0
 
     zs, activations, deltas, gradients, expected_loss, logits, streams, grad_as = reference.forward_backward(
@@ -89,6 +89,7 @@ def test_every_statistic_matches_a_numpy_recomputation(activation, residual):
         exact = expected["slope_zeros"] * config.batch_size * config.width
         assert exact - 1e-3 <= slope_zeros <= exact + below_float32 + 1e-3, (slope_zeros, exact, below_float32)
         assert np.abs(delta_counts[0, layer] - d_counts).sum() <= 2 + below_float32
+        np.testing.assert_array_equal(alive[0, layer], reference.units_alive(activations[layer], unit_indices(config.width)))
 
 
 def test_dead_units_and_sparsity_count_exact_zeros():
@@ -102,6 +103,23 @@ def test_dead_units_and_sparsity_count_exact_zeros():
     assert dead > 0.1, "a bias of -1.5 should silence some units for the whole batch"
     assert scalars[0, LAYER_METRICS.index("dead_fraction"), 0] == pytest.approx(dead)
     assert scalars[0, LAYER_METRICS.index("sparsity"), 0] == pytest.approx(np.mean(activations[0] == 0))
+
+
+def test_a_wide_layer_records_the_activity_of_64_evenly_spread_units_each_counted_exactly():
+    config = RunConfig(dataset="gaussian", input_dim=5, samples=200, depth=2, width=200, activation="relu",
+                       batch_size=64, steps=1, record_every=1)
+    outputs, ref = one_recorded_step(config, weight_scale=1.0, bias_value=-1.5)
+    alive = outputs[-1]
+    units = unit_indices(config.width)
+    assert len(units) == UNITS_SHOWN == alive.shape[-1] and units[0] == 0 and units[-1] == config.width - 1
+    assert np.all(np.diff(units) >= 3) and np.all(np.diff(units) <= 4)  # evenly spread: 199 / 63 apart
+    zs, activations, *_ = reference.forward_backward(
+        ref["x"], ref["y"], ref["kernels"], ref["biases"], ref["out_kernel"], ref["out_bias"], "relu")
+    for layer in range(config.depth):
+        expected = reference.units_alive(activations[layer], units)
+        np.testing.assert_array_equal(alive[0, layer], expected)
+    assert (alive[0] == 0).any() and (alive[0] == config.batch_size).sum() < alive[0].size, \
+        "a bias of -1.5 leaves some units dead for the whole batch and others alive on part of it"
 
 
 def test_a_gradient_too_small_to_square_in_float32_still_has_its_true_norm():

@@ -132,6 +132,12 @@ def layer_statistics(z, a, delta, kernel_gradient, name, alpha, max_derivative, 
     }
 
 
+def units_alive(a, units):
+    """For each unit (index) of a [batch, width] activation map, the examples on which it is not exactly 0."""
+    zero = np.abs(a) < np.finfo(np.float32).tiny  # float32 flushes subnormals to 0, as in layer_statistics
+    return (~zero[:, units]).sum(axis=0)
+
+
 def activation_histogram(a, edges):
     """Counts between edges, with values outside put in the outer bins."""
     edges = np.asarray(edges)

@@ -17,7 +17,7 @@ from core.engine.datasets import make_dataset
 from core.engine.device import choose_device, gpu_names
 from core.engine.pool import TrainerPool
 from core.record import RunRecord, compact
-from core.metrics import ACTIVATION_BINS, DELTA_BINS, DELTA_MIN_EXPONENT, LAYER_METRICS
+from core.metrics import ACTIVATION_BINS, DELTA_BINS, DELTA_MIN_EXPONENT, LAYER_METRICS, unit_indices
 
 FRAME_SECONDS = 0.08  # wall time a frame aims at: a new snapshot for each of the browser's ten frames a second
 BOUNDARY_GRID = 40  # the decision boundary is sampled on a BOUNDARY_GRID x BOUNDARY_GRID grid
@@ -110,7 +110,7 @@ def train(config: RunConfig, pool: TrainerPool | None = None, turn=None, on_phas
 
 def _append(record, outputs):
     """Add a frame's recorded steps (the compiled step's outputs, as NumPy arrays) to the record."""
-    written, diverged_at, steps, loss, accuracy, scalars, act_counts, delta_counts, delta_zeros = outputs
+    written, diverged_at, steps, loss, accuracy, scalars, act_counts, delta_counts, delta_zeros, alive = outputs
     for i in range(int(written)):
         record.steps.append(int(steps[i]))
         record.loss.append(float(loss[i]))
@@ -121,6 +121,7 @@ def _append(record, outputs):
         record.histograms["activation"]["counts"].append(compact(act_counts[i]))
         record.histograms["delta"]["counts"].append(compact(delta_counts[i]))
         record.histograms["delta"]["zeros"].append(compact(delta_zeros[i]))
+        record.histograms["units"]["counts"].append(compact(alive[i]))
 
 
 def _train_with(trainer, config, dataset, device, turn, on_phase, preview, stopped, unwatched):
@@ -137,6 +138,8 @@ def _train_with(trainer, config, dataset, device, turn, on_phase, preview, stopp
             histograms={
                 "activation": {"edges": activation_edges(config.activation, lows, highs), "counts": []},
                 "delta": {"scale": "log2_magnitude", "edges": delta_edges(), "counts": [], "zeros": []},
+                # per recorded step and layer, the examples of the minibatch on which each unit is not 0
+                "units": {"index": unit_indices(config.width), "examples": config.batch_size, "counts": []},
             },
         )
 

@@ -47,11 +47,13 @@ def delta_histogram(delta):
     return counts, zeros
 
 
-def map_statistics(z, a, delta, h, grad_a, activation, alpha, low, high):
+def map_statistics(z, a, delta, h, grad_a, activation, alpha, low, high, units):
     """One layer's statistics from its maps (float32 [batch, width]: z, a, delta = dL/dz, the stream h and
-    dL/da): the MAP_METRICS values, the activation histogram, the delta histogram (zeros still in bin 0) and
-    the count of exact zeros of delta."""
+    dL/da): the MAP_METRICS values, the activation histogram, the delta histogram (zeros still in bin 0), the
+    count of exact zeros of delta, and for each unit in `units` (indices) the examples where it is not 0."""
     zero = tf.cast(tf.equal(a, 0.0), tf.float32)
+    zeros_per_unit = tf.reduce_sum(zero, axis=0)
+    examples = tf.cast(tf.shape(a)[0], tf.float32)
     sparsity = tf.reduce_mean(zero)
     slope = derivative(activation, z, a, alpha)  # φ'(z), the factor the chain rule multiplies by
     if blocks_where_z_is_not_positive(activation, alpha) and activation != "leaky_relu":
@@ -69,7 +71,7 @@ def map_statistics(z, a, delta, h, grad_a, activation, alpha, low, high):
         act_mean,
         tf.sqrt(act_variance),
         sparsity,
-        tf.reduce_mean(tf.reduce_min(zero, axis=0)),  # units that are 0 for every example
+        tf.reduce_mean(tf.cast(tf.equal(zeros_per_unit, examples), tf.float32)),  # units 0 for every example
         saturation,
         tf.reduce_mean(tf.square(delta)),
         tf.reduce_mean(tf.square(h)),
@@ -78,19 +80,21 @@ def map_statistics(z, a, delta, h, grad_a, activation, alpha, low, high):
         tf.reduce_mean(tf.cast(tf.equal(slope, 0.0), tf.float32)),
     ])
     delta_counts, delta_zeros = delta_histogram(delta)
-    return scalars, activation_histogram(a, low, high), delta_counts, delta_zeros
+    alive = tf.cast(examples - tf.gather(zeros_per_unit, units), tf.int32)  # exact: counts below 2^24
+    return scalars, activation_histogram(a, low, high), delta_counts, delta_zeros, alive
 
 
-def layer_statistics(zs, activations, deltas, streams, grad_as, activation, alpha, low, high):
+def layer_statistics(zs, activations, deltas, streams, grad_as, activation, alpha, low, high, units):
     """Statistics of every layer from their maps (lists of [batch, width] tensors, input side first); streams
-    None: the stream is the activations (no residual connections), so they are not stacked twice.
+    None: the stream is the activations (no residual connections), so they are not stacked twice. units: the
+    indices of the units whose activity is recorded (core/metrics.py unit_indices).
 
     Returns (scalars [len(MAP_METRICS), depth], activation counts [depth, ACTIVATION_BINS],
-    delta counts [depth, DELTA_BINS], delta zeros [depth]).
+    delta counts [depth, DELTA_BINS], delta zeros [depth], examples where each unit is not 0 [depth, units]).
     """
     z, a, delta, grad_a = (tf.stack([tf.cast(m, tf.float32) for m in maps]) for maps in (zs, activations, deltas, grad_as))
     h = a if streams is None else tf.stack([tf.cast(m, tf.float32) for m in streams])
-    return compiled_statistics(activation, float(alpha))(z, a, delta, h, grad_a, low, high)
+    return compiled_statistics(activation, float(alpha))(z, a, delta, h, grad_a, low, high, units)
 
 
 @functools.lru_cache(maxsize=64)
@@ -101,10 +105,11 @@ def compiled_statistics(activation: str, alpha: float):
     maps = tf.TensorSpec([None, None, None], tf.float32)
     edges = tf.TensorSpec([None], tf.float32)
     return tf.function(functools.partial(stacked_statistics, activation=activation, alpha=alpha),
-                       input_signature=[maps, maps, maps, maps, maps, edges, edges], autograph=False)
+                       input_signature=[maps, maps, maps, maps, maps, edges, edges, tf.TensorSpec([None], tf.int32)],
+                       autograph=False)
 
 
-def stacked_statistics(z, a, delta, h, grad_a, low, high, activation, alpha):
+def stacked_statistics(z, a, delta, h, grad_a, low, high, units, activation, alpha):
     """layer_statistics on stacked [depth, batch, width] maps: a loop over the layers."""
     depth = tf.shape(z)[0]
     arrays = (
@@ -112,17 +117,18 @@ def stacked_statistics(z, a, delta, h, grad_a, low, high, activation, alpha):
         tf.TensorArray(tf.int32, size=depth, element_shape=[ACTIVATION_BINS]),
         tf.TensorArray(tf.int32, size=depth, element_shape=[DELTA_BINS]),
         tf.TensorArray(tf.int32, size=depth, element_shape=[]),
+        tf.TensorArray(tf.int32, size=depth, element_shape=[None]),
     )
 
     def body(i, *arrays):
-        outputs = map_statistics(z[i], a[i], delta[i], h[i], grad_a[i], activation, alpha, low[i], high[i])
+        outputs = map_statistics(z[i], a[i], delta[i], h[i], grad_a[i], activation, alpha, low[i], high[i], units)
         return (i + 1,) + tuple(array.write(i, value) for array, value in zip(arrays, outputs))
 
     _, *arrays = tf.while_loop(lambda i, *_: i < depth, body, (tf.constant(0),) + arrays)
-    scalars, act_counts, delta_counts, delta_zeros = (array.stack() for array in arrays)
+    scalars, act_counts, delta_counts, delta_zeros, alive = (array.stack() for array in arrays)
     # Exact zeros were clamped into the lowest delta bin with the other tiny magnitudes; take them out.
     delta_counts = tf.concat([delta_counts[:, :1] - delta_zeros[:, None], delta_counts[:, 1:]], axis=1)
-    return tf.transpose(scalars), act_counts, delta_counts, delta_zeros
+    return tf.transpose(scalars), act_counts, delta_counts, delta_zeros, alive
 
 
 def safe_norm(x: tf.Tensor, axis) -> tf.Tensor:

@@ -19,7 +19,7 @@ from core.knobs import graph_values
 from core.engine.model import MLP
 from core.engine.release import forget_custom_gradients
 from core.engine.statistics import kernel_norms, layer_statistics
-from core.metrics import ACTIVATION_BINS, DELTA_BINS, LAYER_METRICS, MAP_METRICS
+from core.metrics import ACTIVATION_BINS, DELTA_BINS, LAYER_METRICS, MAP_METRICS, unit_indices
 
 
 def architecture_key(config, input_dim: int, classes: int, device: str) -> tuple:
@@ -61,6 +61,7 @@ class Trainer:
                 self.optimizer.exclude_from_weight_decay(var_list=self.model.no_weight_decay)
             self.step = tf.Variable(0, dtype=tf.int32, trainable=False, name="step")
             self.random = tf.random.Generator.from_seed(0)
+            self.units = tf.constant(unit_indices(config.width), tf.int32)  # width is part of the key
 
     @property
     def traced(self) -> bool:
@@ -173,9 +174,9 @@ class Trainer:
             self._apply(parameter_gradients)
             return tf.constant(True)
 
-        map_scalars, act_counts, delta_counts, delta_zeros = layer_statistics(
+        map_scalars, act_counts, delta_counts, delta_zeros, alive = layer_statistics(
             zs, activations, deltas, streams if model.residual else None, grad_as, self.activation, self.alpha,
-            low, high)
+            low, high, self.units)
         updated = tf.cond(update, do_update, lambda: tf.constant(False))
         accuracy = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, axis=1, output_type=tf.int32), yb), tf.float32))
         kernel_gradients = parameter_gradients[:len(model.kernels)]
@@ -185,7 +186,7 @@ class Trainer:
         rows["grad_norm"] = kernel_norms(kernel_gradients, tiny=True)
         rows["update_ratio"] = update_ratio
         scalars = tf.stack([rows[name] for name in LAYER_METRICS])
-        return loss, accuracy, scalars, act_counts, delta_counts, delta_zeros
+        return loss, accuracy, scalars, act_counts, delta_counts, delta_zeros, alive
 
     def _recorded_step(self, x, y, low, high, update):
         """One step that measures everything on its own minibatch before its update."""
@@ -207,6 +208,7 @@ class Trainer:
             tf.TensorArray(tf.int32, size=count, element_shape=[depth, ACTIVATION_BINS]),
             tf.TensorArray(tf.int32, size=count, element_shape=[depth, DELTA_BINS]),
             tf.TensorArray(tf.int32, size=count, element_shape=[depth]),
+            tf.TensorArray(tf.int32, size=count, element_shape=[depth, self.units.shape[0]]),
         )
 
         def body(i, since, diverged_at, *arrays):

@@ -7,7 +7,7 @@ import json
 import numpy as np
 
 from core.config import ConfigError, RunConfig
-from core.metrics import ACTIVATION_BINS, DELTA_BINS, LAYER_METRICS
+from core.metrics import ACTIVATION_BINS, DELTA_BINS, LAYER_METRICS, UNITS_SHOWN
 from core.export.views import draw_every_view
 from core.limits import LIMIT_VARIABLES, current_limits
 from core.outside_text import outside
@@ -69,8 +69,33 @@ def check_record(record: RunRecord) -> None:
     if config.depth != layers:
         raise ValueError(f"config: depth = {config.depth} but the record has {layers} layers; they must agree")
     _check_boundary(record.boundary, steps)
+    _check_units(histograms.get("units"), steps, layers, config.width)
     if not isinstance(record.timing, dict):
         raise ValueError(f"timing: {type(record.timing).__name__} is not allowed: an object of numbers")
+
+
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_units(units, steps: int, layers: int, width: int) -> None:
+    """The units' activity, which records written before it was measured lack (their heat map is not drawn)."""
+    if units is None:
+        return
+    if not isinstance(units, dict) or not isinstance(units.get("index"), list) or not isinstance(units.get("counts"), list):
+        raise ValueError("histograms.units: absent, or an object with lists index and counts, is allowed")
+    index = units["index"]
+    if not (1 <= len(index) <= min(width, UNITS_SHOWN) and all(_whole(i) and 0 <= i < width for i in index)
+            and all(b > a for a, b in zip(index, index[1:]))):
+        raise ValueError(f"histograms.units.index: 1 to {min(width, UNITS_SHOWN)} increasing unit indices from 0 to "
+                         f"{width - 1} (the record's width) are allowed")
+    examples = units.get("examples")
+    if not _whole(examples) or examples < 1:
+        raise ValueError(f"histograms.units.examples = {outside(examples)} is not allowed: the minibatch's size, a whole number from 1")
+    _shape("histograms.units.counts", units["counts"], (steps, layers, len(index)))
+    counts = np.asarray(units["counts"], dtype=float)
+    if not np.all((counts >= 0) & (counts <= examples) & (counts == np.round(counts))):
+        raise ValueError(f"histograms.units.counts: whole numbers of examples from 0 to {examples} are allowed")
 
 
 def _check_boundary(boundary, steps: int) -> None:

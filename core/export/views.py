@@ -3,6 +3,8 @@ and what an imported record must be able to draw before a page accepts it."""
 import numpy as np
 
 from core import charts
+from core.charts.dead_units import units_heatmap
+from core.dead_units import has_units
 from core.engine.datasets import class_count, data_points
 
 
@@ -54,3 +56,6 @@ def draw_every_view(record) -> None:
     charts.gradient_profile(record, step=record.steps[0])
     if BOUNDARY_VIEW in view_names(record):
         view(record, BOUNDARY_VIEW)
+    if has_units(record):
+        for layer in range(1, len(record.layers) + 1):
+            units_heatmap(record, layer)
