@@ -60,6 +60,7 @@ class UnitFates:
     died: int  # alive at the first step, dead at the last
     came_back: int  # dead on DEAD_FOR recorded steps in a row, then alive again
     first_death: int | None  # the first recorded step at which a unit alive before was dead
+    ever_zero: bool  # some recorded unit was exactly 0 on some example of some recorded step
 
 
 def unit_fates(record, layer: int) -> UnitFates:
@@ -74,6 +75,7 @@ def unit_fates(record, layer: int) -> UnitFates:
         dead_at_start=int(dead[0].sum()), dead_at_end=int(dead[-1].sum()),
         died=int(np.sum(~dead[0] & dead[-1])), came_back=came_back,
         first_death=int(record.steps[rows[0] + 1]) if len(rows) else None,
+        ever_zero=bool((counts < int(record.histograms["units"]["examples"])).any()),
     )
 
 

@@ -100,3 +100,10 @@ def test_a_record_written_before_the_units_were_recorded_still_opens(dying):
     again = read_record(json.dumps(data).encode(), "old.json")
     assert "units" not in again.histograms
     np.testing.assert_array_equal(again.metric("dead_fraction"), dying.metric("dead_fraction"))
+
+
+def test_a_sigmoid_layer_is_never_exactly_0_and_the_caption_can_say_so(pool):
+    record = run_to_end(RunConfig(depth=2, width=8, activation="sigmoid", steps=20, record_every=5), pool)
+    fates = unit_fates(record, 1)
+    assert not fates.ever_zero and fates.dead_at_end == 0
+    assert unit_fates(record_with([[10, 3]]), 1).ever_zero

@@ -11,6 +11,10 @@ LAYER_KEY = "lab_units_layer"
 def _fates_text(fates, layer: int) -> str:
     shown = (f"all {fates.width} units" if fates.shown == fates.width
              else f"{fates.shown} of its {fates.width} units, evenly spread")
+    if not fates.ever_zero:
+        return (f"Layer {layer}, {shown}: no unit was exactly 0 on any example of any recorded step. A unit dies only "
+                "where its activation is exactly 0 on a whole range of inputs, as ReLU is for z ≤ 0; this one's is "
+                "not, so its units can saturate (see saturation) but not die.")
     text = (f"Layer {layer}, {shown}: {fates.dead_at_start} dead at the first recorded step, "
             f"{fates.dead_at_end} at the last.")
     if fates.died:
