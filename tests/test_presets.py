@@ -146,3 +146,40 @@ def test_skips_carry_a_deep_sigmoid_nets_gradient_to_layer_1_and_a_residual_tanh
     assert residual_sigmoid.loss[0] > 10 * sigmoid.loss[0], "the stream grows: the residual sigmoid starts far off"
     assert diagnose(residual_sigmoid, 0)[0].kind == "growing_signal"
     assert residual_tanh.accuracy[-1] > tanh.accuracy[-1] + 0.1 and residual_tanh.loss[-1] < tanh.loss[-1]
+
+
+def test_ten_times_more_steps_leave_a_deep_sigmoid_nets_first_layer_still_while_relu_he_learns_in_a_tenth(records):
+    sigmoid, relu = records("more_steps_vs_better_architecture")
+    assert sigmoid.steps[-1] == 10 * relu.steps[-1] == 1500
+    ratio = lambda record: record.metric("update_ratio")[:-1, 0]  # layer 1; the last recorded step takes no update
+    assert ratio(sigmoid).max() < 1e-6 and (ratio(sigmoid) == 0).all(), "below float32's resolution of the weights"
+    late = lambda values: np.mean(values[-10:])  # the last ten recorded steps: each is one noisy minibatch
+    assert abs(late(sigmoid.loss) - np.log(2)) < 0.02 and late(sigmoid.accuracy) < 0.55
+    assert np.median(ratio(relu)) > 1e-4
+    assert late(relu.loss) < late(sigmoid.loss) - 0.05 and late(relu.accuracy) > 0.58
+
+
+def test_relu_starts_half_sparse_and_the_step_size_decides_how_sparse_it_ends_while_softplus_is_never_zero(records):
+    slow, fast, softplus = records("relu_sparsity_after_training")
+    for record in (slow, fast):
+        start = record.metric("sparsity")[0]
+        assert (0.45 <= start).all() and (start <= 0.65).all()
+    end = lambda record: record.metric("sparsity")[-5:].mean()
+    assert end(fast) > 0.6 and end(fast) > fast.metric("sparsity")[0].mean() + 0.08
+    assert fast.metric("dead_fraction")[-1].max() > 0, "with some units dead"
+    assert abs(end(slow) - slow.metric("sparsity")[0].mean()) < 0.05
+    assert max(np.mean(slow.loss[-5:]), np.mean(fast.loss[-5:])) < 0.1, "both nets fit the spirals"
+    assert (softplus.metric("sparsity") == 0).all()
+
+
+def test_units_alive_on_part_of_the_batch_still_learn_and_units_dead_on_all_of_it_do_not(records):
+    alive, dead = records("zero_gradient_still_learns")
+    units = np.asarray(alive.histograms["units"]["counts"])[:, 0]  # layer 1, every unit (width 32)
+    examples = alive.histograms["units"]["examples"]
+    assert (units[0] > 0).all() and (units[0] < examples).all(), "each unit is 0 on some examples, on none for all"
+    assert 0.4 < alive.metric("slope_zeros")[0, 0] < 0.6
+    assert (alive.metric("update_ratio")[:-1, 0] > 0).all()
+    assert np.mean(alive.loss[-5:]) < alive.loss[0] - 0.1
+    assert (dead.metric("dead_fraction")[:, 1:] == 1).all() and (dead.metric("grad_norm")[:, 1:] == 0).all()
+    assert (dead.metric("update_ratio")[:-1, 1:] == 0).all()
+    assert abs(np.mean(dead.loss[-5:]) - np.log(2)) < 0.01

@@ -51,6 +51,8 @@ GLOROT_2010 = "Glorot & Bengio 2010, Understanding the difficulty of training de
 HE_2015 = "He, Zhang, Ren & Sun 2015, Delving deep into rectifiers"
 LU_2019 = "Lu, Shin, Su & Karniadakis 2019, Dying ReLU and initialization"
 HE_2016 = "He, Zhang, Ren & Sun 2016, Deep residual learning for image recognition"
+GLOROT_2011 = "Glorot, Bordes & Bengio 2011, Deep sparse rectifier neural networks"
+LONG = 1000  # steps of the lessons about what longer training does (and does not) change
 
 PRESETS = (
     Preset(
@@ -136,6 +138,45 @@ PRESETS = (
         "instead of multiplying by one more φ' ≤ 0.25; layer 1 now moves. But each sigmoid adds about 0.5 per unit "
         "to the stream, so the residual sigmoid starts with a huge loss (see its growing-signal verdict). "
         "The tanh pair learns: with skips it fits the spirals better than without, in the same 150 steps.", HE_2016),
+    Preset(
+        "more_steps_vs_better_architecture", "Vanishing and exploding",
+        "Why would a faster GPU fix vanishing gradients? More steps against a better architecture",
+        (_run("sigmoid, 1500 steps", depth=20, activation="sigmoid", initializer="glorot_normal", steps=1500,
+              record_every=default_record_every(1500)),
+         _run("ReLU, He, 150 steps", depth=20, activation="relu", initializer="he_normal")),
+        "Twenty layers. The sigmoid net trains ten times longer, and it does not help: layer 1's update-to-weight "
+        "ratio stays below 1e-6 at every recorded step, three orders of magnitude under the 1e-3 of a layer that "
+        "learns (here it is exactly 0: each update is smaller than float32 can add to a weight), and the loss "
+        "stays at ln 2 ≈ 0.69, the accuracy at chance. The ReLU/He net, in a tenth of the steps, moves layer 1 by "
+        "about 1e-3 per step, and over its last ten recorded steps its loss averages about 0.6 and its accuracy is "
+        "above chance: it has started to learn. A faster GPU buys more steps; it made tiny updates affordable, not "
+        "large. What fixed deep nets was the architecture: ReLU, He init, normalization, skips.", GLOROT_2010),
+    Preset(
+        "relu_sparsity_after_training", "Activations", "How sparse a ReLU net is, at the start and after training",
+        (_run("ReLU, learning rate 0.1", depth=4, activation="relu", initializer="he_normal", steps=LONG,
+              record_every=default_record_every(LONG)),
+         _run("ReLU, learning rate 0.316", depth=4, activation="relu", initializer="he_normal",
+              learning_rate=round(10 ** -0.5, 10), steps=LONG, record_every=default_record_every(LONG)),
+         _run("softplus, learning rate 0.316", depth=4, activation="softplus", initializer="he_normal",
+              learning_rate=round(10 ** -0.5, 10), steps=LONG, record_every=default_record_every(LONG))),
+        "At initialization about half of a ReLU net's activations are exactly 0 (sparsity 0.45 to 0.65 in each "
+        "layer): each unit's input is spread around 0. Training moves that fraction, and on these spirals the step "
+        "size decides how far. After 1000 steps at learning rate 0.316 it rises to about two thirds (above 0.6 "
+        "on average over the layers), with some units dead; at 0.1 it stays near half (within 0.05 of where it "
+        "started), although both nets fit the data. Softplus, the smooth rectifier the paper set against ReLU, "
+        "is never exactly 0 (sparsity 0 at every step). The paper's trained rectifier nets were mostly zeros, "
+        "with a penalty on the activations that this app does not apply.", GLOROT_2011),
+    Preset(
+        "zero_gradient_still_learns", "Dead units", "How does a network learn when the derivative is 0?",
+        (_run("ReLU, bias 0", depth=4, activation="relu", initializer="he_normal"),
+         _run("ReLU, bias −3", depth=4, activation="relu", initializer="he_normal", bias_initializer=constant(-3.0))),
+        "ReLU's derivative is exactly 0 wherever z < 0. With a bias of 0, every unit of layer 1 is 0 on some of "
+        "the batch's examples but on none is it 0 for all (see the units that die: no black row in layer 1), so "
+        "φ'(z) is 0 for about half of the (example, unit) pairs and 1 for the rest. The gradient is the sum over "
+        "the examples, and the examples where a unit is alive carry it: layer 1's update-to-weight ratio is "
+        "above 0 at every step and the loss falls. With a bias of −3, layers 2 to 4 are 0 for every example: "
+        "their gradient is exactly 0, their update-to-weight ratio is exactly 0 under plain SGD, and the loss "
+        "stays at ln 2.", LU_2019),
     Preset(
         "zero_init_symmetry", "Initialization", "Zero init: symmetry that never breaks",
         (_run("tanh, zeros", depth=4, activation="tanh", initializer="zeros"),
