@@ -10,8 +10,9 @@ STARTED = []
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
 # Small and quick: the Lab's behaviour does not depend on the size of the net.
 LAB_QUICK = {"lab_steps": 60, "lab_samples": 300, "lab_width": 16}
-# The Lab's charts: 11 views, 2 of theory beside the measurement, the chain rule and the units that die
-LAB_CHARTS = 15
+# The Lab's charts: 11 views, 2 of theory beside the measurement, the chain rule's figures and factors, and the
+# units that die
+LAB_CHARTS = 16
 
 
 def open_lab(started: list, state: dict):

@@ -1,30 +1,30 @@
-"""The Lab's chain rule of one layer: the numbers of the picked layer and step, and a stale pick ignored."""
-import numpy as np
-import pytest
+"""The Lab's chain rule of one layer: the picked layer's live views, and a stale pick ignored. (Their numbers
+are the page script's, checked against core/chain_rule.py in tests/test_browser_chain_rule.py.)"""
+import json
 
 from apps import run_until_done, start_lab
-from core.chain_rule import layer_chain
 
 
-def metric_values(app) -> dict:
-    return {element.label: element.value for element in app.metric}
+def chain_views(app) -> dict:
+    """The live views' data by their view kind (the custom component's JSON argument)."""
+    views = {}
+    for element in app.get("bidi_component"):
+        data = json.loads(element.proto.json) if getattr(element.proto, "json", "") else {}
+        if isinstance(data, dict) and "view" in data:
+            views[data["view"]["kind"]] = data
+    return views
 
 
-def test_the_lab_shows_the_picked_layers_chain_rule_with_the_records_numbers():
+def test_the_lab_draws_the_picked_layers_chain_rule_as_views_that_follow_the_step_bar():
     app = run_until_done(start_lab(lab_depth=6, lab_activation="sigmoid", lab_seed=61))
-    record = app.session_state["lab_live"].snapshot
     assert not app.exception
-    assert app.select_slider(key="lab_chain_step").value == record.steps[-1], "the latest step until one is picked"
     app.selectbox(key="lab_chain_layer").set_value(2).run()
-    app.select_slider(key="lab_chain_step").set_value(record.steps[3]).run()
     assert not app.exception
-    chain = layer_chain(record, 3, 2)
-    shown = metric_values(app)
-    assert shown["rms δ_3"] == f"{chain.delta_above:.3g}" and shown["= rms δ_2"] == f"{chain.delta:.3g}"
-    assert shown["× the activation's factor"] == f"{chain.activation_factor:.3g}"
-    assert float(shown["× the activation's factor"]) <= 0.25  # sigmoid's slope is at most a quarter
-    assert any(f"at step {record.steps[3]}" in m.value for m in app.markdown)
-    assert chain.product == pytest.approx(chain.delta, rel=1e-6) and np.isfinite(chain.weight_factor)
+    views = chain_views(app)
+    assert views["chain"]["view"]["layer"] == 2 and views["chain"]["view"]["titles"][0] == "rms δ_3"
+    assert any(rule.get("mark", {}).get("color") == "#d62728" and rule["encoding"]["x"]["datum"] == 2
+               for rule in views["factors"]["spec"]["layer"]), "the picked layer is marked on the factors"
+    assert any("δ_2 = (W_3ᵀ δ_3) ⊙ φ'(z_2)" in m.value for m in app.markdown)
 
 
 def test_a_picked_layer_beyond_the_depth_is_ignored_and_the_residual_skip_is_named():
@@ -34,6 +34,5 @@ def test_a_picked_layer_beyond_the_depth_is_ignored_and_the_residual_skip_is_nam
     app = run_until_done(app)
     assert not app.exception
     assert app.selectbox(key="lab_chain_layer").value == 1
-    assert "skip included" in " ".join(metric_values(app))
+    assert "skip included" in chain_views(app)["chain"]["view"]["titles"][1]
     assert any("The skip hands ∂loss/∂h_2" in caption.value for caption in app.caption)
-

@@ -57,6 +57,11 @@ def test_a_chunk_holds_its_steps_numbers_as_the_record_has_them(record):
         metrics = unpacked(chunk["metrics"]).reshape(len(STREAMED_METRICS), depth)
         for row, name in enumerate(STREAMED_METRICS):
             np.testing.assert_array_equal(metrics[row], np.asarray(record.metrics[name][index], dtype=np.float32))
+        # each layer's exact zeros of ∂loss/∂z, recounted from the record's histogram
+        block = record.histograms["delta"]
+        zeros = np.asarray(block["zeros"][index], float)
+        expected = zeros / (np.asarray(block["counts"][index], float).sum(axis=1) + zeros)
+        np.testing.assert_allclose(unpacked(chunk["zeros"]), expected, rtol=1e-6)
 
 
 def test_histogram_fractions_match_a_numpy_recount_of_the_records_bins(record):

@@ -6,6 +6,7 @@ the values, so it is built once per shape (the builders' caches) and sent when t
 every frame. The rows come from the run's chunks (core/stream/chunks.py), the same for every viewer.
 The specs are the builders' own: one picture, whether the chart is streamed, exported or drawn at once.
 """
+from core.charts.chain_rule import factors_spec, numbers_spec, numbers_titles
 from core.charts.flow import heatmap_spec, lines_spec, profile_spec
 from core.charts.histograms import panels_spec
 from core.charts.training import SPARSITY_TITLES, boundary_spec, curve_spec
@@ -78,3 +79,16 @@ def boundary(points, has_boundary: bool, classes: int, height: int) -> dict:
         datasets["samples"] = [{"k": 0, "caption": "data"}]
     return {"spec": _finish({**spec, "datasets": datasets}),
             "view": {"kind": "boundary", "name": "boundary", "height": height}}
+
+
+def chain(layer: int, residual: bool) -> dict:
+    """Layer `layer`'s chain rule δ_l = (W_(l+1)ᵀ δ_(l+1)) ⊙ φ'(z_l), with the shown step's numbers."""
+    return {"spec": _finish(numbers_spec()),
+            "view": {"kind": "chain", "name": "chain rule", "layer": layer, "residual": residual,
+                     "titles": numbers_titles(layer, residual), "height": 132}}
+
+
+def factors(depth: int, layer: int, height: int = 260) -> dict:
+    """Every layer's factor along depth at the shown step, the picked layer marked."""
+    return {"spec": _finish(factors_spec(depth, layer, height)),
+            "view": {"kind": "factors", "name": "factors", "height": height + 60}}

@@ -7,8 +7,9 @@ core/record.compact). Every viewer then receives the very same strings, and its 
 charts it already has (static/gradflow/live_charts.js).
 
 A chunk holds, for one recorded step: the step, the loss and accuracy, the per-layer STREAMED_METRICS, the
-fraction of the batch in each histogram bin of the shown layers (both kinds), and any decision-boundary
-samples taken since the chunk before. The header, sent with the first chunk, holds what never changes
+fraction of the batch in each histogram bin of the shown layers (both kinds), each layer's fraction of
+∂loss/∂z that is exactly 0 (the chain rule tells a δ of 0 from one too small to square), and any
+decision-boundary samples taken since the chunk before. The header, sent with the first chunk, holds what never changes
 during a run: the layer count, the run's length, the histograms' bins and the boundary's grid.
 """
 import base64
@@ -17,9 +18,11 @@ import threading
 
 import numpy as np
 
+from core.chain_rule import exact_zeros
 from core.charts.histograms import histogram_table
 
-STREAMED_METRICS = ("grad_norm", "delta_ms", "sparsity", "dead_fraction", "saturation", "update_ratio")
+STREAMED_METRICS = ("grad_norm", "delta_ms", "sparsity", "dead_fraction", "saturation", "update_ratio",
+                    "grad_a_ms", "slope_ms", "slope_zeros")
 HISTOGRAM_KINDS = ("activation", "delta")
 
 
@@ -45,6 +48,7 @@ def header(record) -> dict:
         boundary = {"x": list(map(float, record.boundary["x"])), "y": list(map(float, record.boundary["y"]))}
     return {"layers": len(record.layers), "total": max(int(record.config.get("steps", 0) or 0), 1),
             "record_every": max(int(record.config.get("record_every", 1) or 1), 1),
+            "residual": bool(record.config.get("residual")),
             "metrics": list(STREAMED_METRICS), "histograms": hist, "boundary": boundary}
 
 
@@ -85,7 +89,8 @@ class RunStream:
             chunk = {"i": int(index), "step": int(record.steps[index]),
                      "loss": packed([record.loss[index], record.accuracy[index]], "<f4"),
                      "metrics": packed(np.stack([metrics[name][offset] for name in STREAMED_METRICS]), "<f4"),
-                     "histograms": {kind: packed(values[:, offset], "<f4") for kind, values in fractions.items()}}
+                     "histograms": {kind: packed(values[:, offset], "<f4") for kind, values in fractions.items()},
+                     "zeros": packed(exact_zeros(record, index), "<f4")}
             if offset == len(indices) - 1 and samples:
                 chunk["boundary"] = samples
             chunks.append(json.dumps(chunk, separators=(",", ":")))

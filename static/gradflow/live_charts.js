@@ -41,6 +41,7 @@ function decode(text) {
   for (const [kind, packed] of Object.entries(chunk.histograms || {})) histograms[kind] = new Float32Array(bytes(packed));
   const [loss, accuracy] = new Float32Array(bytes(chunk.loss));
   return { step: chunk.step, loss, accuracy, metrics: new Float32Array(bytes(chunk.metrics)), histograms,
+           zeros: chunk.zeros ? new Float32Array(bytes(chunk.zeros)) : null,
            samples: (chunk.boundary || []).map(s => ({ after: s.after, classes: new Uint8Array(bytes(s.classes)) })) };
 }
 
@@ -203,6 +204,29 @@ class Smoother {
 }
 const finite = (value) => (Number.isFinite(value) ? value : null);
 
+// The chain rule's numbers, as core/chain_rule.py reads them from a recorded step: rms = √(mean square).
+const TOO_SMALL = 1.1e-19;  // √(float32's smallest normal number): a smaller rms squares to 0 in the record
+function chainNumbers(chunk, layer) {
+  const { header } = store, layers = header.layers, metrics = header.metrics;
+  const at = (name, l) => chunk.metrics[metrics.indexOf(name) * layers + l];
+  const below = layer - 1, above = layer;  // 0-based: layer l and the layer above it
+  const delta = (l) => Math.sqrt(at('delta_ms', l)), gradA = (l) => Math.sqrt(at('grad_a_ms', l));
+  return { deltaAbove: delta(above), weights: gradA(below) / delta(above), activation: delta(below) / gradA(below),
+           delta: delta(below), slope: Math.sqrt(at('slope_ms', below)), slopeZeros: at('slope_zeros', below),
+           gradA: gradA(below), skip: gradA(above),
+           zerosAbove: chunk.zeros ? chunk.zeros[above] : 1, zeros: chunk.zeros ? chunk.zeros[below] : 1 };
+}
+// Python's '%.3g', and the page's words for what float32 could not hold
+function number(value) {
+  if (Number.isNaN(value)) return '0/0';
+  if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
+  if (value === 0) return 'exactly 0';
+  const exponent = Math.floor(Math.log10(Math.abs(value)));
+  if (exponent < -4 || exponent >= 3) return value.toExponential(2).replace(/\.?0+e/, 'e');
+  return String(Number(value.toPrecision(3)));
+}
+const rms = (value, zeros) => (value === 0 && zeros < 1 ? `< ${TOO_SMALL.toExponential(1)}` : number(value));
+
 const KINDS = {
   // One line per layer of a per-layer metric over the recorded steps: appended.
   lines: {
@@ -245,6 +269,29 @@ const KINDS = {
       for (let l = 0; l < layers; l++) {
         rows.push({ layer_index: l + 1, grad_norm: finite(chunk.metrics[g * layers + l]),
                     delta_ms: finite(chunk.metrics[d * layers + l]) });
+      }
+      return { rows };
+    },
+  },
+  // One layer's chain rule with the shown step's numbers, as figures: replaced.
+  chain: {
+    at(view, chunk) {
+      const c = chainNumbers(chunk, view.spec.layer), titles = view.spec.titles;
+      const values = [rms(c.deltaAbove, c.zerosAbove), number(c.weights), number(c.activation), rms(c.delta, c.zeros),
+                      number(c.slope), `${(100 * c.slopeZeros).toFixed(1)}%`,
+                      view.spec.residual ? number(c.skip) : number(c.gradA), String(chunk.step)];
+      return { rows: values.map((value, i) => ({ col: i % 4, row: Math.floor(i / 4), title: titles[i], value })) };
+    },
+  },
+  // Every layer's factor along depth at the shown step, split into the weights' and the activation's: replaced.
+  factors: {
+    at(view, chunk) {
+      const rows = [];
+      for (let layer = 1; layer < store.header.layers; layer++) {
+        const c = chainNumbers(chunk, layer);
+        for (const [factor, value] of [['weights', c.weights], ['activation', c.activation], ['both', c.weights * c.activation]]) {
+          if (Number.isFinite(value) && value > 0) rows.push({ layer_index: layer, factor, value });
+        }
       }
       return { rows };
     },
