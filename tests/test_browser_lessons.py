@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 from playwright.sync_api import expect
 
 from core.lessons.links import Lesson, lesson_params
-from apps import LAB_CHARTS
 from helpers.browser import require_chromium
 from helpers.browser import screenshot as shoot
 
@@ -33,7 +32,7 @@ def test_compare_a_preset_with_two_runs_then_four(server, browser):  # noqa: F81
     # A fresh server whose first visit is a lesson link still runs the page through app.py (app_pages/, not pages/).
     expect(page.get_by_text("Gradient Flow Explorer")).to_be_visible(timeout=30_000)
     wait_all_finished(page, 2)
-    expect(page.locator(CHARTS)).to_have_count(LAB_CHARTS, timeout=30_000)  # stale live charts leave as the rerun ends
+    expect(page.locator(CHARTS)).to_have_count(14, timeout=30_000)  # stale live charts leave as the rerun ends
     expect(page.get_by_text("A deep sigmoid net vanishes", exact=False).first).to_be_visible()
     no_errors(page)
     page.wait_for_timeout(2000)

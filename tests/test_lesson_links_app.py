@@ -72,8 +72,9 @@ def test_tampered_link_values_are_named_on_the_page_and_fall_back():
                      "initializer": '{"class_name": "Orthogonal", "config": {"gain": "big"}}', "momentum": "{"})
     assert not app.exception
     warnings = " ".join(w.value for w in app.warning)
+    # the initializer is checked against the link's own width (16), not the default's
     for named in ("Link parameter depth: depth = 100000", "Link parameter activation", "Link parameter initializer",
-                  "cannot make a 2x32 tensor", "Link parameter momentum"):
+                  "cannot make a 2x16 tensor", "Link parameter momentum"):
         assert named in warnings, named
     config = app.session_state["lab_live"].config
     assert (config.depth, config.activation, config.initializer) == (10, "sigmoid", "glorot_normal")

@@ -22,8 +22,9 @@ def test_every_preset_is_a_valid_comparison_of_two_to_four_runs_on_the_same_data
     assert len(PRESETS) >= 11 and len(BY_NAME) == len(PRESETS)
     for preset in PRESETS:
         assert 2 <= len(preset.runs) <= 4 and preset.look_for and preset.paper, preset.name
-        data = {(c.dataset, c.samples, c.noise, c.seed, c.batch_size) for c in preset.configs}
-        assert len(data) == 1, f"{preset.name} compares runs on different data"
+        # what Compare gives every run (ui/lessons.py SHARED): the same data, batch and steps
+        data = {(c.dataset, c.samples, c.noise, c.seed, c.batch_size, c.steps) for c in preset.configs}
+        assert len(data) == 1, f"{preset.name} compares runs on different data or steps"
         for config in preset.configs:
             assert RunConfig.from_dict(config.to_dict()) == config
     assert sum(len(group) for group in by_topic().values()) == len(PRESETS)
@@ -150,13 +151,16 @@ def test_skips_carry_a_deep_sigmoid_nets_gradient_to_layer_1_and_a_residual_tanh
 
 def test_ten_times_more_steps_leave_a_deep_sigmoid_nets_first_layer_still_while_relu_he_learns_in_a_tenth(records):
     sigmoid, relu = records("more_steps_vs_better_architecture")
-    assert sigmoid.steps[-1] == 10 * relu.steps[-1] == 1500
+    assert sigmoid.steps[-1] == relu.steps[-1] == 1500
     ratio = lambda record: record.metric("update_ratio")[:-1, 0]  # layer 1; the last recorded step takes no update
     assert ratio(sigmoid).max() < 1e-6 and (ratio(sigmoid) == 0).all(), "below float32's resolution of the weights"
     late = lambda values: np.mean(values[-10:])  # the last ten recorded steps: each is one noisy minibatch
     assert abs(late(sigmoid.loss) - np.log(2)) < 0.02 and late(sigmoid.accuracy) < 0.55
-    assert np.median(ratio(relu)) > 1e-4
-    assert late(relu.loss) < late(sigmoid.loss) - 0.05 and late(relu.accuracy) > 0.58
+    steps = np.asarray(relu.steps)
+    tenth = (steps > 100) & (steps <= 150)  # the ReLU net's steps 110 to 150: a tenth of the sigmoid's
+    assert np.median(relu.metric("update_ratio")[steps <= 150, 0]) > 1e-4
+    assert np.mean(np.asarray(relu.loss)[tenth]) < 0.6 < late(sigmoid.loss)
+    assert np.mean(np.asarray(relu.accuracy)[tenth]) > 0.62 and late(relu.loss) < 0.01
 
 
 def test_relu_starts_half_sparse_and_the_step_size_decides_how_sparse_it_ends_while_softplus_is_never_zero(records):

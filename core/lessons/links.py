@@ -98,7 +98,9 @@ def _config(params: dict, prefix: str, base: RunConfig, messages: list) -> RunCo
             if name == "dataset" and is_upload(value) and value not in STORE:
                 messages.append(f"Link parameter {key}: {UploadGone(value)}; using {outside(encode(values[name]))}.")
                 continue
-            base.replace(**{name: value})  # the field on its own, against the host's limits
+            # the field with the link's fields so far (record_every against the link's steps, not the base's),
+            # against the host's limits
+            RunConfig(**{**values, name: value})
         except ConfigError as error:
             if error.field == name:
                 messages.append(f"Link parameter {key}: {error}; using {outside(encode(values[name]))}.")
