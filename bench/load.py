@@ -1,7 +1,7 @@
 """Load test: N students open the same lesson link at once and work through it, on one real server.
 
 Run: flock /tmp/bench.lock .venv/bin/python bench/load.py --sessions 30   (needs /usr/bin/chromium; prints
-Markdown for README.md). Not a CI gate.
+Markdown for README.md, through bench/load_report.py). Not a CI gate.
 
 The server is `streamlit run app.py` with the repository's config, started cold (nothing traced). Each
 session is its own browser context in one headless Chromium: it opens the preset link (sigmoid against ReLU,
@@ -14,7 +14,6 @@ memory (with its children) is sampled every half second.
 import argparse
 import asyncio
 import os
-import statistics
 import subprocess
 import tempfile
 import sys
@@ -30,6 +29,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from bench.lab import free_port  # noqa: E402
+from bench.load_report import report  # noqa: E402
 from bench.processes import cpu_seconds, thread_dump, with_children  # noqa: E402
 from bench.ws_student import StreamlitStudent  # noqa: E402
 from core.lessons.links import Lesson, lesson_params  # noqa: E402
@@ -37,6 +37,7 @@ from core.lessons.presets import BY_NAME  # noqa: E402
 
 PRESET = "sigmoid_vs_relu"
 CHANGES = [("learning rate", "ArrowRight"), ("depth (hidden layers)", "ArrowRight"), ("width (units per layer)", "ArrowLeft")]
+STAGES = ("open the link", *(f"move {label}" for label, _ in CHANGES))  # each session's runs, in order
 ARTIFACTS = os.path.join(ROOT, "artifacts")  # a screenshot of the first failed session
 RUN_TIMEOUT = 300  # seconds a run may take before the session counts it as failed
 
@@ -187,13 +188,6 @@ async def drive(sessions, base, client="browser"):
         return results
 
 
-def percentile(values, q):
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sessions", type=int, default=10)
@@ -244,7 +238,7 @@ def main():
         with open(kept, "w") as out:
             out.write(server_log)
         print(f"a session did not finish: the server's log is in {kept}", file=sys.stderr)
-    report(args.sessions, results, wall, max(peaks) if peaks else float("nan"), server_log, cpu)
+    report(args.sessions, results, wall, max(peaks) if peaks else float("nan"), server_log, cpu, stages=STAGES)
 
 
 def dump_threads(pid: int) -> None:
@@ -256,47 +250,10 @@ def dump_threads(pid: int) -> None:
     print(f"the class was not done after its watchdog's time: threads in {path}", file=sys.stderr, flush=True)
 
 
-STAGES = ("open the link", *(f"move {label}" for label, _ in CHANGES))
-
-
-def stage_table(results) -> str:
-    """p50 / p95 of the finished run at each stage of the lesson: where the time goes."""
-    lines = ["| stage | runs | finished run p50 / p95 |", "|---|---|---|"]
-    for index, stage in enumerate(STAGES):
-        ends = [result["runs"][index][1] for result in results if len(result["runs"]) > index]
-        lines.append(f"| {stage} | {len(ends)} | {percentile(ends, 50):.1f} s / {percentile(ends, 95):.1f} s |")
-    return "\n".join(lines)
-
-
 def busy_seconds() -> float:
     """CPU time the whole machine has spent busy (all cores), for the clients' share."""
     times = psutil.cpu_times()
     return times.user + times.system + getattr(times, "nice", 0.0) + getattr(times, "irq", 0.0) + getattr(times, "softirq", 0.0)
-
-
-def report(sessions, results, wall, peak_mb, server_log, cpu=None):
-    runs = [run for result in results for run in result["runs"]]
-    firsts = [first for first, _ in runs if first is not None]
-    ends = [end for _, end in runs]
-    completed = sum(result["completed"] for result in results)
-    errors = [error for result in results for error in result["errors"]]
-    tracebacks = server_log.count("Traceback")
-    print("| sessions | completed | runs | first frame p50 / p95 | finished run p50 / p95 | errors | server peak RSS |")
-    print("|---|---|---|---|---|---|---|")
-    print(f"| {sessions} | {completed}/{sessions} ({100 * completed / sessions:.0f}%) | {len(runs)} | "
-          f"{percentile(firsts, 50):.1f} s / {percentile(firsts, 95):.1f} s | "
-          f"{percentile(ends, 50):.1f} s / {percentile(ends, 95):.1f} s | {len(errors) + tracebacks} | {peak_mb:.0f} MB |")
-    print(f"\nwall time {wall:.0f} s; mean finished run {statistics.fmean(ends) if ends else float('nan'):.1f} s")
-    print(f"\n{stage_table(results)}")
-    print(f"\nthe first session's runs: {'; '.join(results[0]['settings'])}")
-    if cpu:
-        print(f"\nCPU time over the test: server {cpu['server']:.0f} s, the clients (and the rest of the machine) "
-              f"{cpu['clients']:.0f} s "
-              f"(the machine had {psutil.cpu_count()} cores x {wall:.0f} s = {psutil.cpu_count() * wall:.0f} s)")
-    for error in errors[:10]:
-        print(f"- {error}")
-    if tracebacks:
-        print(f"- the server logged {tracebacks} tracebacks")
 
 
 if __name__ == "__main__":

@@ -2,8 +2,10 @@
 import threading
 import time
 
-from core.engine.live import LabServer, LiveRun, RecordCache
+from core.engine.lab_server import LabServer
+from core.engine.live import LiveRun
 from core.engine.pool import TrainerPool
+from core.engine.record_cache import RecordCache
 from helpers.live import CONFIG, server
 
 

@@ -10,8 +10,10 @@ import pytest
 from dask.distributed import Client
 
 from core.config import RunConfig
-from core.engine.live import LabServer, LiveRun, RecordCache, TRAIN_ON_VARIABLE, train_on
+from core.engine.lab_server import LabServer, TRAIN_ON_VARIABLE, train_on
+from core.engine.live import LiveRun
 from core.engine.pool import TrainerPool
+from core.engine.record_cache import RecordCache
 from core.engine.run import run_to_end
 from core.outside_text import outside
 from core.serve.worker_engine import WorkerEngine
@@ -175,7 +177,7 @@ def test_a_worker_past_its_traced_architectures_is_restarted_between_runs_and_ne
 
 @pytest.mark.parametrize("value", ["0", "many", "-3"])
 def test_a_bad_bound_on_a_workers_architectures_is_refused_with_the_variable_and_what_is_allowed(value):
-    from core.serve.worker_engine import RETIRE_VARIABLE, retire_after_of
+    from core.serve.retirement import RETIRE_VARIABLE, retire_after_of
 
     with pytest.raises(ValueError) as refused:
         retire_after_of({RETIRE_VARIABLE: value})

@@ -10,7 +10,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from core.config import RunConfig
 from core.engine import datasets
 from core.engine.device import badge_text, gpu_names
-from core.engine.live import LabServer, train_on
+from core.engine.lab_server import LabServer, train_on
 from core.engine.shared import SharedRun, open_run, watching
 from core.outside_text import outside
 from core.serve.gpus import badge as workers_badge

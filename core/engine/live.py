@@ -1,123 +1,22 @@
 """Live runs for a server full of students: each run trains in its own thread, bounded by a gate.
 
 A LiveRun publishes an immutable snapshot of its record after every frame, so a page can draw it at any
-moment without seeing half a frame. Finished records go into a bounded cache shared by every session:
-identical configs (seed included) train once per server.
+moment without seeing half a frame. Finished records go into the server's bounded cache
+(core/engine/record_cache.py), shared by every session: identical configs (seed included) train once per
+server. What the server shares, and where its runs train, is core/engine/lab_server.py.
 """
 import atexit
-import os
 import threading
 import time
 import uuid
 import weakref
-from collections import OrderedDict
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 
-from core.engine.pool import TrainerPool
-from core.outside_text import outside
-from core.serve.worker_engine import Controls, RunFailed  # RunFailed: a worker's message names its error already
-from core.engine.redraw import LagMonitor, RedrawBudget
+from core.engine.lab_server import LabServer
 from core.engine.run import train
-from core.engine.threads import configure_threads
+from core.serve.controls import Controls
+from core.serve.worker_engine import RunFailed  # a worker's message names its error already
 from core.stream.chunks import RunStream
-
-
-class RecordCache:
-    """Least-recently-used cache of finished records, keyed by RunConfig.key() and bounded in bytes."""
-
-    def __init__(self, max_bytes: int):
-        self.max_bytes = max_bytes
-        self.nbytes = 0
-        self._records = OrderedDict()  # key -> (record, its bytes)
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            entry = self._records.get(key)
-            if entry is None:
-                return None
-            self._records.move_to_end(key)
-            return entry[0]
-
-    def put(self, key, record):
-        size = record.nbytes
-        if size > self.max_bytes:
-            return  # larger than the whole cache: keeping it would evict everything else
-        with self._lock:
-            if key in self._records:
-                self.nbytes -= self._records.pop(key)[1]
-            self._records[key] = (record, size)
-            self.nbytes += size
-            while self.nbytes > self.max_bytes:
-                _, (_, evicted) = self._records.popitem(last=False)
-                self.nbytes -= evicted
-
-    def __len__(self):
-        return len(self._records)
-
-
-@dataclass
-class LabServer:
-    """What one server shares between sessions; every part is bounded."""
-    pool: TrainerPool
-    cache: RecordCache
-    gate: threading.BoundedSemaphore
-    runs_started: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    waiting: list = field(default_factory=list)  # runs queued for the gate, first come first served
-    slots: int | None = None  # the gate's size; read from a BoundedSemaphore when not given
-    inflight: dict = field(default_factory=dict)  # config key -> (job, its viewers): see core/engine/shared.py
-    redraws: RedrawBudget = field(default_factory=RedrawBudget)  # live frames' share of the CPU: core/engine/redraw.py
-    lag_monitor: LagMonitor | None = None  # tells `redraws` how late the interpreter wakes threads
-    engine: object | None = None  # None: runs train in this process; else a WorkerEngine (core/serve/worker_engine.py)
-
-    def __post_init__(self):
-        if self.slots is None:
-            self.slots = getattr(self.gate, "_initial_value", 1)  # where CPython's BoundedSemaphore keeps it
-
-    def queue_position(self, run) -> int | None:
-        """1 for the run next in line, None when the run is not waiting."""
-        with self.lock:
-            return self.waiting.index(run) + 1 if run in self.waiting else None
-
-    @classmethod
-    def from_environment(cls, environ=None):
-        environ = os.environ if environ is None else environ
-        where = train_on(environ)  # first: a bad value is refused before anything starts
-        active = int(environ.get("GRADFLOW_MAX_ACTIVE_RUNS", os.cpu_count() or 2))
-        configure_threads(active, environ)
-        cache_mb = float(environ.get("GRADFLOW_RECORD_CACHE_MB", 256))
-        server = cls(pool=TrainerPool(max_idle=int(environ.get("GRADFLOW_MAX_IDLE_TRAINERS", 8))),
-                     cache=RecordCache(int(cache_mb * 2**20)),
-                     gate=threading.BoundedSemaphore(active), slots=active)
-        if where == "workers":
-            from core.serve.worker_engine import WorkerEngine, retire_after_of
-            from core.sweep.cluster import shared_client
-
-            retire_after = retire_after_of(environ)  # refused before the cluster starts
-            # the cluster sweeps use, or GRADFLOW_DASK_SCHEDULER's
-            server.engine = WorkerEngine(shared_client(), retire_after=retire_after)
-            server.engine.warm_up()
-        # last: a server that failed to start leaves no thread behind
-        server.lag_monitor = LagMonitor(server.redraws)  # the server's own: it lives as long as the process
-        return server
-
-
-TRAIN_ON_VARIABLE = "GRADFLOW_TRAIN_ON"
-TRAIN_ON = {"server": "train in the web process", "workers": "train on Dask workers"}
-
-
-def train_on(environ) -> str:
-    """Where the Lab's and Compare's runs train: GRADFLOW_TRAIN_ON, "workers" when unset (a TensorFlow abort
-    then ends one worker, not the class's server, and training leaves the web process's interpreter lock to
-    the pages); ValueError names the variable, its value and what is allowed."""
-    raw = environ.get(TRAIN_ON_VARIABLE, "").strip() or "workers"
-    if raw not in TRAIN_ON:
-        allowed = " or ".join(f"{name} ({meaning})" for name, meaning in TRAIN_ON.items())
-        # the value stays marked as outside text: the page shows it literally (ui/text.py), a terminal plain()
-        raise ValueError(f"{TRAIN_ON_VARIABLE}={outside(raw)} is not allowed: it is {allowed}")
-    return raw
 
 
 # Runs still training when the interpreter exits: TensorFlow aborts the process ("terminate called ...") if

@@ -17,8 +17,9 @@ from contextlib import ExitStack
 
 from core.config import is_upload
 from core.engine.upload_store import STORE
-from core.outside_text import outside
+from core.serve.controls import Controls
 from core.serve.frames import grow, held
+from core.serve.retirement import RETIRE_MEMORY_FRACTION, retire_after_of  # when a worker is restarted
 from core.serve.trainer_host import TrainerHost
 
 POLL_WAIT_SECONDS = 1.0  # the long poll's longest wait: a stop or a lost worker is noticed within it
@@ -26,25 +27,6 @@ CALL_TIMEOUT_SECONDS = 30.0  # an actor call that takes longer than this means i
 RESTARTS = 2  # runs started again after their worker was lost, before the run fails
 WAIT_FOR_WORKER_SECONDS = 60.0  # how long a run waits for a worker when none is up
 LOST_SECONDS = 60.0  # a lost worker's address gets no runs for this long (a restarted worker has a new one)
-# A worker keeps TensorFlow's native memory for every architecture it traced, for its life; so between runs
-# a worker is restarted (its nanny starts a fresh process) once it has traced this many, or holds this share
-# of its nanny's memory_limit (Dask pauses a worker at 80% of it and the nanny kills it at 95%, mid-run).
-RETIRE_VARIABLE = "GRADFLOW_WORKER_MAX_ARCHITECTURES"
-DEFAULT_RETIRE_AFTER = 50
-RETIRE_MEMORY_FRACTION = 0.6
-
-
-def retire_after_of(environ) -> int:
-    """GRADFLOW_WORKER_MAX_ARCHITECTURES, else DEFAULT_RETIRE_AFTER; ValueError names the variable, its value and
-    what is allowed."""
-    raw = (environ.get(RETIRE_VARIABLE) or "").strip()
-    if not raw:
-        return DEFAULT_RETIRE_AFTER
-    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
-        # marked as outside text, as GRADFLOW_TRAIN_ON's: the page shows it literally (ui/text.py)
-        raise ValueError(f"{RETIRE_VARIABLE}={outside(raw)} is not allowed: a whole number of traced "
-                         "architectures, at least 1, after which an idle worker is restarted")
-    return int(raw)
 
 
 class WorkerLost(Exception):
@@ -53,49 +35,6 @@ class WorkerLost(Exception):
 
 class RunFailed(Exception):
     """The run failed on its worker; its message is the worker's (ValueError: ...), shown as it is."""
-
-
-class Controls:
-    """Pause, resume and stop for a run on a worker: LiveRun calls these, and they reach the worker at once,
-    not only when the run's next frame comes back."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._target = None  # (host, run id) while a worker trains the run
-        self.paused = False
-        self.stopped = False
-
-    def attach(self, host, run_id):
-        with self._lock:
-            self._target = (host, run_id)
-            paused, stopped = self.paused, self.stopped
-        if stopped:
-            self._send("stop")
-        elif paused:
-            self._send("pause")
-
-    def pause(self):
-        self.paused = True
-        self._send("pause")
-
-    def resume(self):
-        self.paused = False
-        self._send("resume")
-
-    def stop(self):
-        self.stopped = True
-        self._send("stop")
-
-    def _send(self, action):
-        with self._lock:
-            target = self._target
-        if target is None:
-            return
-        host, run_id = target
-        try:
-            getattr(host, action)(run_id)  # not waited for: the worker acts on it within one frame
-        except Exception:  # a lost worker: the run's own loop notices and says so
-            pass
 
 
 class WorkerEngine:

@@ -2,7 +2,8 @@
 import threading
 
 from core.config import RunConfig
-from core.engine.live import LabServer, RecordCache
+from core.engine.lab_server import LabServer
+from core.engine.record_cache import RecordCache
 from core.engine.pool import TrainerPool
 
 CONFIG = RunConfig(depth=3, width=8, steps=2000, record_every=20, samples=200)
