@@ -279,7 +279,8 @@ const KINDS = {
       const c = chainNumbers(chunk, view.spec.layer), titles = view.spec.titles;
       const values = [rms(c.deltaAbove, c.zerosAbove), number(c.weights), number(c.activation), rms(c.delta, c.zeros),
                       number(c.slope), `${(100 * c.slopeZeros).toFixed(1)}%`,
-                      view.spec.residual ? number(c.skip) : number(c.gradA), String(chunk.step)];
+                      // ∂loss/∂h and W^T δ are exactly 0 only when δ above is: else their squares underflowed
+                      rms(view.spec.residual ? c.skip : c.gradA, c.zerosAbove), String(chunk.step)];
       return { rows: values.map((value, i) => ({ col: i % 4, row: Math.floor(i / 4), title: titles[i], value })) };
     },
   },
