@@ -54,7 +54,8 @@ def map_statistics(z, a, delta, h, grad_a, activation, alpha, low, high, units):
     zero = tf.cast(tf.equal(a, 0.0), tf.float32)
     zeros_per_unit = tf.reduce_sum(zero, axis=0)
     examples = tf.cast(tf.shape(a)[0], tf.float32)
-    sparsity = tf.reduce_mean(zero)
+    # from the per-unit sums, not a second pass over the map: whole counts, so the same float32 value
+    sparsity = tf.reduce_sum(zeros_per_unit) / tf.cast(tf.size(zero), tf.float32)
     slope = derivative(activation, z, a, alpha)  # φ'(z), the factor the chain rule multiplies by
     if blocks_where_z_is_not_positive(activation, alpha) and activation != "leaky_relu":
         # ReLU and NecroReLU output exactly 0 where z <= 0 (and NaN where z is NaN, which is neither):

@@ -48,7 +48,6 @@ def header(record) -> dict:
         boundary = {"x": list(map(float, record.boundary["x"])), "y": list(map(float, record.boundary["y"]))}
     return {"layers": len(record.layers), "total": max(int(record.config.get("steps", 0) or 0), 1),
             "record_every": max(int(record.config.get("record_every", 1) or 1), 1),
-            "residual": bool(record.config.get("residual")),
             "metrics": list(STREAMED_METRICS), "histograms": hist, "boundary": boundary}
 
 
