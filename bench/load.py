@@ -150,6 +150,7 @@ async def websocket_student(url, result, changes=CHANGES):
         result["completed"] = True
     except Exception as error:
         failed(result, error)
+        result["errors"].append(student.why_silent())
     finally:
         await student.close()
 

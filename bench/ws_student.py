@@ -15,6 +15,11 @@ This client asks the server for exactly what a browser asks for, and nothing is 
   fragment reruns without the state, 1 fragment rerun (not timed) with the request, then 28 timed ones
   carrying it: the same messages.
 It reads the status line (the Lab's `st.progress` text) and counts exception elements.
+
+It sends no keepalive pings, as a browser sends none (the server pings, and a browser's network stack answers).
+The websockets library's own pings (every 20 s, closing the socket when a pong is 20 s late) close the socket
+of a student who reads slowly on purpose, or of one of thirty on a busy server: the pong waits behind every
+byte already in flight. `ended` says why the socket stopped, so a page that stops changing fails with it.
 """
 import asyncio
 import json
@@ -44,11 +49,13 @@ class StreamlitStudent:
         self._timers = {}  # fragment id -> its auto-rerun task
         self._socket = None
         self._reader = None
+        self.ended = None  # why the server's messages stopped: a closed socket's code and reason, or an error
 
     async def open(self):
         address = urlsplit(self.base)
         self._socket = await websockets.connect(f"ws://{address.netloc}/_stcore/stream", subprotocols=["streamlit"],
-                                                origin=self.base, max_size=None, open_timeout=120)
+                                                origin=self.base, max_size=None, open_timeout=120,
+                                                ping_interval=None)
         self._reader = asyncio.create_task(self._read())
         await self._rerun()
 
@@ -120,7 +127,24 @@ class StreamlitStudent:
         if interval > 0:
             self._timers[fragment_id] = asyncio.create_task(self._every(fragment_id, interval))
 
+    def why_silent(self) -> str:
+        """What this student knows of a page that stopped changing: is its socket open, and what came last."""
+        last = f"{time.monotonic() - self.received[-1][0]:.1f} s ago" if self.received else "never"
+        return (f"the student's socket: {self.ended or 'open'}; {len(self.received)} messages received, the last "
+                f"{last}; fragment timers running: {sum(not timer.done() for timer in self._timers.values())}")
+
     async def _read(self):
+        try:
+            await self._read_all()
+            close = getattr(self._socket, "close_code", None)
+            self.ended = f"closed by the server (code {close}, {getattr(self._socket, 'close_reason', '')!r})"
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # a closed socket, or a message this client failed on: the test says which
+            self.ended = f"stopped reading: {type(error).__name__}: {error}"
+            raise
+
+    async def _read_all(self):
         async for data in self._socket:
             self.received.append((time.monotonic(), len(data)))
             message = ForwardMsg()

@@ -50,7 +50,7 @@ def watch_to_the_end(served, config: RunConfig, bytes_per_second: float, stalled
                 if student.status != last_status:
                     last_status, changed_at = student.status, time.monotonic()
                 if time.monotonic() - changed_at >= stalled_after:
-                    pytest.fail(f"the page stopped at {student.status!r}\n{why_stalled(process)}")
+                    pytest.fail(f"the page stopped at {student.status!r}\n{student.why_silent()}\n{why_stalled(process)}")
                 await asyncio.sleep(0.2)
         finally:
             await student.close()
