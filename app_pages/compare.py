@@ -4,47 +4,48 @@ import streamlit as st
 from core.config import ConfigError
 from core.lessons.compare import run_labels
 from core.lessons.presets import BY_NAME
-from ui import compare_views as views
-from ui import controls, import_views, lessons, links, theory_views
-from ui.backlog import wait_for_browser
-from ui.compare_session import compare_runs
+from ui import import_views, theory_views
+from ui.compare import panels
+from ui.compare.runs import compare_runs
+from ui.controls import lessons, links, sidebar
+from ui.live.backlog import wait_for_browser
 from ui.session import action_pending
 
 POLL_SECONDS = 1.0  # redraw rate while any run trains
 
 st.title("Compare runs")
-lesson = lessons.compare_start(controls.config_or_default(st.session_state, "lab_"))
+lesson = lessons.compare_start(sidebar.config_or_default(st.session_state, "lab_"))
 note = st.empty()  # the preset's note, once it is known that the runs are still the preset's
 count = st.segmented_control("runs", [2, 3, 4], key="cmp_count", help="How many configurations to compare.") or 2
 
 messages = []
 for number in range(1, count + 1):
-    messages += controls.prepare(f"cmp{number}_")
+    messages += sidebar.prepare(f"cmp{number}_")
 with st.expander("Data and schedule, the same for every run", icon=":material/dataset:"):
-    draw = controls.Drawer("cmp1_", lesson.lock, lesson.hide)
+    draw = sidebar.Drawer("cmp1_", lesson.lock, lesson.hide)
     data, schedule = st.columns(2)
     with data:
-        controls.data_controls(draw)
+        sidebar.data_controls(draw)
     with schedule:
-        controls.schedule_controls(draw)
+        sidebar.schedule_controls(draw)
 lessons.share_data(count)
 
 configs, errors = [], []
 names = [f"run {number}" for number in range(1, count + 1)]
 for number, tab in enumerate(st.tabs(names), start=1):
     with tab:
-        draw = controls.Drawer(f"cmp{number}_", lesson.lock, lesson.hide)
+        draw = sidebar.Drawer(f"cmp{number}_", lesson.lock, lesson.hide)
         network, initialization, training, advanced = st.columns(4)
         with network:
-            controls.network_controls(draw)
+            sidebar.network_controls(draw)
         with initialization:
-            controls.initialization_controls(draw)
+            sidebar.initialization_controls(draw)
         with training:
-            controls.training_controls(draw)
+            sidebar.training_controls(draw)
         with advanced:
-            controls.advanced_controls(draw)
+            sidebar.advanced_controls(draw)
     try:
-        configs.append(controls.config_from_state(st.session_state, f"cmp{number}_"))
+        configs.append(sidebar.config_from_state(st.session_state, f"cmp{number}_"))
     except ConfigError as error:
         errors.append(f"Run {number}: {error}")
 links.show_messages("cmp", [config.key() for config in configs] if not errors else None, messages + errors)
@@ -67,21 +68,21 @@ def views_of(records, step, live: bool):
     all_labels = labels + [label for label, _, _ in saved]
     all_configs = configs + [config for _, _, config in saved]
     st.markdown("#### What differs")
-    views.difference_table(all_configs, all_labels)
+    panels.difference_table(all_configs, all_labels)
     st.markdown("#### Diagnosis")
-    views.diagnoses(records, all_labels, step)
+    panels.diagnoses(records, all_labels, step)
     st.markdown("#### Gradient flow by layer")
-    views.profiles(records, all_labels, step)
+    panels.profiles(records, all_labels, step)
     theory_views.compare(records, all_labels, all_configs)
-    views.over_time(records, all_labels, live)
+    panels.over_time(records, all_labels, live)
 
 
 @st.fragment(run_every=POLL_SECONDS)
 def live():
     """While any run trains: every view of the latest step all runs have reached, once a second."""
-    wait_for_browser(action_pending)  # before anything is drawn: ui/backlog.py
+    wait_for_browser(action_pending)  # before anything is drawn: ui/live/backlog.py
     records = [run.snapshot for run in runs]
-    views.status(runs, labels, configs)
+    panels.status(runs, labels, configs)
     if all(run.done for run in runs):
         st.rerun()  # switch to the finished layout, with the step slider
     if any(record is None or not record.steps for record in records):
@@ -95,7 +96,7 @@ if training:
     live()
 else:
     records = [run.snapshot for run in runs]
-    views.status(runs, labels, configs)
+    panels.status(runs, labels, configs)
     if all(record is not None and record.steps for record in records):
         steps = sorted(set().union(*(record.steps for record in records + [record for _, record, _ in saved])))
         if st.session_state.get("cmp_step") not in steps:

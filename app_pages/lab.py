@@ -6,11 +6,15 @@ import streamlit as st
 
 from core.outside_text import outside
 from core.stream.chunks import RunStream
-from ui import chain_rule_views, dead_units_views, export_views, import_views, lessons, links, live_charts, text, theory_views, views
-from ui.controls import sidebar_controls
-from ui.backlog import wait_for_browser
+from ui import import_views, text, theory_views, views
+from ui.controls import lessons, links
+from ui.controls.sidebar import sidebar_controls
+from ui.lab import chain_rule, dead_units
+from ui.lab.step_bar import step_bar
+from ui.lab.take_home import take_home
+from ui.live import charts
+from ui.live.backlog import wait_for_browser
 from ui.session import action_pending, frame_interval, frame_spent, live_run, pace_frames
-from ui.step_bar import step_bar
 
 st.title("Gradient Flow Lab")
 lesson = lessons.lab_start()  # a lesson link or preset sets the controls; lock= and hide= apply to them
@@ -34,13 +38,13 @@ def show_imported(name, record, shown):
         kept = st.session_state["lab_import_stream"] = (name, RunStream(f"saved-{random.randrange(2**40):x}"))
     stream = kept[1]
     step_bar(record, shown.steps, live=False)
-    live_charts.feed(stream, record)
+    charts.feed(stream, record)
     views.at_step(shown, watched=bool(record.boundary and record.boundary.get("steps")))
     theory_views.lab(record, shown, live=False)
-    chain_rule_views.lab(record)
-    dead_units_views.lab(record)
+    chain_rule.lab(record)
+    dead_units.lab(record)
     views.over_time(shown)
-    export_views.take_home(record, shown)
+    take_home(record, shown)
 
 
 imported = import_views.lab_imported(config)
@@ -116,7 +120,7 @@ def live_frame():
         views.empty_chart_note(run.status)
         return
     step_bar(record, config.steps, training)
-    live_charts.feed(stream, record)
+    charts.feed(stream, record)
     interval = frame_interval()  # once a frame: it counts the watchers under the server's lock
     st.caption(f"Step {record.steps[-1]} sent in {1000 * (time.perf_counter() - started):.1f} ms by the server"
                + (" · following the live run; pause to scrub" if training else " · replay runs in the browser")
@@ -131,8 +135,8 @@ live_frame()
 views.at_step(config)
 if drawn is not None and drawn.steps:
     theory_views.lab(drawn, config, live=training)
-    chain_rule_views.lab(drawn)
-    dead_units_views.lab(drawn)
+    chain_rule.lab(drawn)
+    dead_units.lab(drawn)
 views.over_time(config)
 if not training:
-    export_views.take_home(run.snapshot, config)
+    take_home(run.snapshot, config)

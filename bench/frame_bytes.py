@@ -3,7 +3,7 @@ replays it. A class's bandwidth is this times its students.
 
 Run: flock /tmp/bench.lock nice -n 5 .venv/bin/python bench/frame_bytes.py [--depth 100] [--steps 5000]
 (prints Markdown for README.md). The client speaks Streamlit's protocol (bench/ws_student.py) and reads as
-fast as the server sends, so nothing here is slowed down by ui/backlog.py.
+fast as the server sends, so nothing here is slowed down by ui/live/backlog.py.
 """
 import argparse
 import asyncio

@@ -7,7 +7,7 @@ This client asks the server for exactly what a browser asks for, and nothing is 
 - the fragments' timed reruns at the intervals the server sets (`auto_rerun`), as the frontend's timers do;
 - a key press on a slider: a rerun with that widget's new value. Streamlit keeps every other widget's value
   from the previous run, so only the changed widget is sent;
-- the live feed (ui/live_charts.py, a custom component v2): it keeps the run's chunks as the page's script
+- the live feed (ui/live/charts.py, a custom component v2): it keeps the run's chunks as the page's script
   (static/gradflow/live_charts.js) does, and where a frame starts past what it holds (a missed frame, or a
   new run met midway) it asks from what it holds, as the page does: a fragment rerun with the component's
   state `{"request": {"run", "have", "request"}}`, which every later timed rerun of that fragment carries

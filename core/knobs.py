@@ -2,7 +2,7 @@
 changes the traced graph. No TensorFlow.
 
 Derived from this table: RunConfig's fields (core/config.py: their order, types and defaults), its
-validation, the command line's flags and help (core/cli.py), the Lab's control specs (ui/control_specs.py),
+validation, the command line's flags and help (core/cli.py), the Lab's control specs (ui/controls/specs.py),
 the sweep's axes (core/sweep/grid.py) and the trainer's architecture key (core/engine/trainer.py).
 tests/test_knobs.py lists those places and fails when a knob is missing from one. Adding a knob means a row
 here, the model (core/engine/model.py) and its two exports (core/export/).

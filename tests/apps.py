@@ -92,7 +92,7 @@ def open_link(params: dict, page: str = "app_pages/lab.py"):
 
 
 def live_charts(app) -> list:
-    """The data of every live chart the page mounted (ui/live_charts.py): {"spec", "view"} each."""
+    """The data of every live chart the page mounted (ui/live/charts.py): {"spec", "view"} each."""
     return [json.loads(element.proto.json) for element in app.get("bidi_component")
             if element.proto.component_name == "gradflow_chart"]
 

@@ -1,4 +1,4 @@
-"""A browser that takes its frames slowly gets fewer frames, and is not dropped (ui/backlog.py).
+"""A browser that takes its frames slowly gets fewer frames, and is not dropped (ui/live/backlog.py).
 
 Streamlit drops a session whose outgoing queue reaches 500 messages, and leaves its socket open: the page
 freezes with no error. These tests speak Streamlit's protocol (bench/ws_student.py) against `streamlit run

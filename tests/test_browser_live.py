@@ -1,5 +1,5 @@
 """The Lab's live charts in Chromium: views that stay on the page and receive only the rows they lack
-(ui/live_charts.py, static/gradflow/live_charts.js), against `streamlit run app.py`."""
+(ui/live/charts.py, static/gradflow/live_charts.js), against `streamlit run app.py`."""
 import base64
 import io
 import os

@@ -9,7 +9,7 @@ from core.knobs import BY_NAME, GRAPH_KNOBS, KNOBS
 from core.limits import current_limits
 from core.sweep.execute import architecture
 from core.sweep.grid import AXES, NOT_SWEPT
-from ui.control_specs import NO_CONTROL_OF_ITS_OWN, lab_specs
+from ui.controls.specs import NO_CONTROL_OF_ITS_OWN, lab_specs
 
 
 def test_run_config_has_every_knob_in_the_tables_order_with_its_default():

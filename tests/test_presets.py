@@ -22,7 +22,7 @@ def test_every_preset_is_a_valid_comparison_of_two_to_four_runs_on_the_same_data
     assert len(PRESETS) >= 11 and len(BY_NAME) == len(PRESETS)
     for preset in PRESETS:
         assert 2 <= len(preset.runs) <= 4 and preset.look_for and preset.paper, preset.name
-        # what Compare gives every run (ui/lessons.py SHARED): the same data, batch and steps
+        # what Compare gives every run (ui/controls/lessons.py SHARED): the same data, batch and steps
         data = {(c.dataset, c.samples, c.noise, c.seed, c.batch_size, c.steps) for c in preset.configs}
         assert len(data) == 1, f"{preset.name} compares runs on different data or steps"
         for config in preset.configs:

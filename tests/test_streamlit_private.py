@@ -10,7 +10,7 @@ from streamlit.runtime.scriptrunner_utils.script_requests import RerunData, Scri
 from streamlit.web.server.starlette import starlette_server_config, starlette_websocket
 
 from ui import streamlit_private
-from ui.backlog import MOST_QUEUED
+from ui.live.backlog import MOST_QUEUED
 
 
 def test_the_pending_rerun_is_read_where_streamlit_keeps_it():

@@ -344,7 +344,7 @@ def test_the_sweep_page_runs_a_sweep_draws_it_finished_and_a_click_opens_the_lab
     from core.sweep.table import spread
 
     np.testing.assert_allclose(spread(result.table, ("depth", "activation"), "grad_ratio")["mean"], expected)
-    from ui.sweep_session import chart_key
+    from ui.sweep.runs import chart_key
 
     app.session_state[chart_key(result)] = {"selection": {"pick": [{"cell": 3}]}}
     app.run()
@@ -429,12 +429,12 @@ def test_while_a_sweep_runs_its_run_button_is_disabled_and_a_new_sweep_cancels_t
 
         from core.config import RunConfig
         from core.sweep.grid import make_grid
-        from ui import sweep_session as session
+        from ui.sweep import runs
 
         base = RunConfig(width=8, steps=300, samples=300)
-        session.start(make_grid(base, {"depth": (2, 3, 4, 5, 6, 7)}), 0.3)
-        st.session_state["first"] = session.running()
-        session.start(make_grid(base, {"depth": (2, 3, 4, 5, 6, 8)}), 0.3)
+        runs.start(make_grid(base, {"depth": (2, 3, 4, 5, 6, 7)}), 0.3)
+        st.session_state["first"] = runs.running()
+        runs.start(make_grid(base, {"depth": (2, 3, 4, 5, 6, 8)}), 0.3)
 
     other = AppTest.from_function(start_twice, default_timeout=120)
     other.run()

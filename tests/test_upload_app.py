@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-import ui.upload_controls
+import ui.controls.upload
 import apps
 from apps import APP, STARTED, chart_specs, run_until_done
 
@@ -95,8 +95,8 @@ def test_a_bad_csv_lists_its_problems_and_the_previous_run_stays():
 
 def test_a_file_is_read_once_however_often_the_page_reruns(monkeypatch):
     reads = []
-    original = ui.upload_controls.read_table
-    monkeypatch.setattr(ui.upload_controls, "read_table", lambda *a, **k: reads.append(1) or original(*a, **k))
+    original = ui.controls.upload.read_table
+    monkeypatch.setattr(ui.controls.upload, "read_table", lambda *a, **k: reads.append(1) or original(*a, **k))
     app = upload(open_lab(lab_steps=0), xor_csv(2, seed=5))
     for _ in range(3):
         app.run()

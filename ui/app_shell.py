@@ -10,10 +10,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import streamlit as st  # noqa: E402
 
 from ui import text  # noqa: E402
-from ui.keep_controls import keep_lab_controls  # noqa: E402
+from ui.controls.keep import keep_lab_controls  # noqa: E402
 from ui.keras_session import keep_keras_session  # noqa: E402
 from ui.session import device_badge, server_problem  # noqa: E402
-from ui.sweep_session import sidebar_note as sweep_sidebar_note  # noqa: E402
+from ui.sweep.runs import sidebar_note as sweep_sidebar_note  # noqa: E402
 
 
 def run():

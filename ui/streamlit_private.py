@@ -6,7 +6,7 @@ The app reads or replaces each for a reason Streamlit's public API does not cove
 - SESSION_REGISTRY: the runtime's `_session_mgr`, to tell whether a browser is still connected (ui/session.py)
   and to find its socket client;
 - SEND_QUEUE: a websocket client's `_send_queue` and `_closed`, and asyncio.Queue's `_queue`, to wait for a
-  slow browser before the next frame (ui/backlog.py);
+  slow browser before the next frame (ui/live/backlog.py);
 - PROBLEM_MODULE_CLEANER: script_runner's `_clean_problem_modules`, replaced so that Keras's session is not
   cleared after every script run (ui/keras_session.py).
 tests/test_streamlit_private.py checks each against the installed Streamlit and fails with its name when an

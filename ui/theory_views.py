@@ -72,7 +72,7 @@ def compare(records, labels, configs):
         text = (f"no prediction: {prediction}" if isinstance(prediction, str)
                 else reading(prediction, record.metric("delta_ms")[0]))
         st.caption(markdown(f"**{label}**: {text}"))
-    names = [plain(label) for label in labels]  # a saved run's label holds its file name (ui/compare_views.py)
+    names = [plain(label) for label in labels]  # a saved run's label holds its file name (ui/compare/panels.py)
     left, right = st.columns(2)
     with left:
         show(theory_charts.compare_theory(records, names, predictions, "preact_ms"))

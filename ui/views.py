@@ -1,6 +1,6 @@
 """The Lab's views: drawn once with the page, then filled by the page's script from the run's stream.
 
-Each view is a live chart (ui/live_charts.py) whose spec depends on the run's shape and the view's options
+Each view is a live chart (ui/live/charts.py) whose spec depends on the run's shape and the view's options
 only. While the run trains, its browser appends each new recorded step; afterwards the same views replay
 every recorded step, chosen by the step bar. Live, paused and replay keep the same elements in the same
 places, so the page never jumps."""
@@ -10,9 +10,9 @@ import streamlit as st
 from core import charts
 from core.charts import live_views
 from core.engine.datasets import input_dim_of, is_two_d
-from ui import live_charts
+from ui.live.charts import chart
 from ui.session import data_points
-from ui.upload_controls import data_title
+from ui.controls.upload import data_title
 
 PROFILE_HEIGHT = 260
 SMOOTHING_DEFAULT = 0.6
@@ -38,19 +38,19 @@ def at_step(config, watched: bool = True):
     left, right = st.columns([3, 2])
     with left:
         st.markdown("**Gradient flow by layer** — the classic vanishing picture")
-        live_charts.chart(live_views.profile(config.depth, PROFILE_HEIGHT), "lab_chart_profile")
+        chart(live_views.profile(config.depth, PROFILE_HEIGHT), "lab_chart_profile")
     with right:
         if is_two_d(config):
             st.markdown(data_title(config))
             points, classes = data_points(config.key())
-            live_charts.chart(live_views.boundary(points, watched, classes, PROFILE_HEIGHT), "lab_chart_boundary")
+            chart(live_views.boundary(points, watched, classes, PROFILE_HEIGHT), "lab_chart_boundary")
         else:
             st.markdown(no_picture_note(config))
     st.markdown("#### Activations")
     kind = st.radio("histogram of", ["activation", "delta"], key="lab_histogram_kind", horizontal=True,
                     format_func=lambda k: "activations a" if k == "activation" else "back-propagated ∂loss/∂z",
                     help="Activations show saturation and zeros; ∂loss/∂z shows how much signal reaches each layer.")
-    live_charts.chart(live_views.histograms(config.depth, kind), "lab_chart_histograms")
+    chart(live_views.histograms(config.depth, kind), "lab_chart_histograms")
     if config.depth > 10:
         st.caption(f"Showing 10 of {config.depth} layers, evenly spread from input to output.")
 
@@ -77,27 +77,27 @@ def over_time(config):
     depth, total = config.depth, config.steps
     left, right = st.columns(2)
     with left:
-        live_charts.chart(live_views.lines(depth, total, "grad_norm", "grad_norm (‖∂loss/∂W‖)", log=log,
-                                           smoothing=smoothing), "lab_chart_grad_norm")
+        chart(live_views.lines(depth, total, "grad_norm", "grad_norm (‖∂loss/∂W‖)", log=log,
+                               smoothing=smoothing), "lab_chart_grad_norm")
     with right:
-        live_charts.chart(live_views.heatmap(total), "lab_chart_heatmap")
+        chart(live_views.heatmap(total), "lab_chart_heatmap")
     st.markdown("#### Sparsity, dead units and saturation")
     columns = st.columns([1, 1, 1.3])
     for column, metric in zip(columns, ("sparsity", "dead_fraction", "saturation")):
         with column:
-            live_charts.chart(live_views.sparsity(depth, total, metric, legend=metric == "saturation",
-                                                  smoothing=smoothing), f"lab_chart_{metric}")
+            chart(live_views.sparsity(depth, total, metric, legend=metric == "saturation",
+                                      smoothing=smoothing), f"lab_chart_{metric}")
     st.markdown("#### Training")
     loss, accuracy, ratio = st.columns([1, 1, 1.3])
     with loss:
-        live_charts.chart(live_views.curve(total, "loss", smoothing=smoothing), "lab_chart_loss")
+        chart(live_views.curve(total, "loss", smoothing=smoothing), "lab_chart_loss")
     with accuracy:
-        live_charts.chart(live_views.curve(total, "accuracy", smoothing=smoothing), "lab_chart_accuracy")
+        chart(live_views.curve(total, "accuracy", smoothing=smoothing), "lab_chart_accuracy")
     with ratio:
-        live_charts.chart(live_views.lines(depth, total, "update_ratio", "‖ΔW‖ / ‖W‖", log=True, guide=1e-3,
-                                           height=200, smoothing=smoothing,
-                                           chart_title="update-to-weight ratio (guide: 1e-3)"),
-                          "lab_chart_update_ratio")
+        chart(live_views.lines(depth, total, "update_ratio", "‖ΔW‖ / ‖W‖", log=True, guide=1e-3,
+                               height=200, smoothing=smoothing,
+                               chart_title="update-to-weight ratio (guide: 1e-3)"),
+              "lab_chart_update_ratio")
 
 
 def queue_text(position: int, slots: int) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-STEP_INPUT = "#gfe-step"  # the range input the page draws above the charts (ui/step_bar.py)
+STEP_INPUT = "#gfe-step"  # the range input the page draws above the charts (ui/lab/step_bar.py)
 STEP_PARAM = "step_index"  # the index in record.steps of the selected step
 STEP = "replay_step"  # the selected step itself
 # Replay rows hold one column per recorded step ("s0", "s1", ...): selecting a step reads one column of a

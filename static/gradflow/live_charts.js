@@ -112,7 +112,7 @@ function checkComplete() {
 }
 setInterval(checkComplete, ASK_AGAIN);
 
-// The step bar (ui/step_bar.py) moves its range input; while a run trains the views follow the latest step.
+// The step bar (ui/lab/step_bar.py) moves its range input; while a run trains the views follow the latest step.
 document.addEventListener('input', (event) => {
   if (event.target && event.target.id === 'gfe-step') {
     store.selected = Number(event.target.value);

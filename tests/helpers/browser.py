@@ -78,7 +78,7 @@ def wait_finished(page, timeout=60_000):
     page.wait_for_timeout(1000)
 
 
-# Every chart of a page, in its order: the Lab's live charts (ui/live_charts.py) and Streamlit's own.
+# Every chart of a page, in its order: the Lab's live charts (ui/live/charts.py) and Streamlit's own.
 CHARTS = "[data-testid=stVegaLiteChart], .gfe-chart"
 
 # Points drawn in the gradient profile (the first chart): one per layer.

@@ -8,8 +8,8 @@ from core.initializer_table import constant, variance_scaling
 from core.knobs import BY_NAME, KNOBS, LEARNING_RATES, WEIGHT_DECAYS
 from core.lessons.links import safe_default
 from core.theory.initializers import random_normal_bias
-from ui.control_specs import UPLOAD_CHOICE, lab_specs, sanitize
-from ui.upload_controls import chosen_dataset, remember_builtin, upload_controls
+from ui.controls.specs import UPLOAD_CHOICE, lab_specs, sanitize
+from ui.controls.upload import chosen_dataset, remember_builtin, upload_controls
 
 LEAKY = ("leaky_relu", "necro_relu")
 INIT_MODE_LABELS = {"named": "named", "sigma_w": "σ_w slider", "keras": "Keras config"}
@@ -29,7 +29,7 @@ def field_of(key: str) -> str:
 
 
 def specs_for(prefix: str) -> dict:
-    """The Lab's specs (ui/control_specs.py), keyed for this prefix."""
+    """The Lab's specs (ui/controls/specs.py), keyed for this prefix."""
     return {prefix + key.removeprefix("lab_"): spec for key, spec in lab_specs().items()}
 
 

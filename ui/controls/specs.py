@@ -8,7 +8,7 @@ from core.knobs import DATASETS, KNOBS
 from core.limits import current_limits
 from core.outside_text import outside
 
-UPLOAD_CHOICE = "your own CSV"  # the dataset control's choice for an uploaded file (ui/upload_controls.py)
+UPLOAD_CHOICE = "your own CSV"  # the dataset control's choice for an uploaded file (ui/controls/upload.py)
 
 
 @dataclass(frozen=True)

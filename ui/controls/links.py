@@ -11,7 +11,7 @@ from core.lessons import presets
 from core.lessons.links import FIELDS, IGNORED, Lesson, lesson_params, read_lesson
 from core.outside_text import outside
 from ui import text
-from ui.control_specs import UPLOAD_CHOICE
+from ui.controls.specs import UPLOAD_CHOICE
 
 CONTROL_FIELDS = tuple(name for name in FIELDS if name != "record_every")  # the pages set record_every
 
@@ -25,7 +25,7 @@ def _on_grid(value, low, high, step) -> bool:
 
 
 def state_from_config(config, prefix: str) -> tuple:
-    """The widget values that make `config` (the inverse of ui.controls.config_from_state); returns
+    """The widget values that make `config` (the inverse of ui.controls.sidebar.config_from_state); returns
     (values, messages) where the messages name what the controls cannot show exactly."""
     values = {prefix + name: getattr(config, name) for name in CONTROL_FIELDS
               if name not in ("initializer", "bias_initializer")}

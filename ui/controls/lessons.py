@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.config import ConfigError
 from core.lessons import presets
-from ui import links
+from ui.controls import links
 
 
 def _label(choice):
@@ -69,7 +69,7 @@ def lab_follow(config):
 # --- Compare ---------------------------------------------------------------------------------------------
 
 SHARED = ("dataset", "samples", "noise", "input_dim", "batch_size", "steps", "seed")  # same data for every run
-SHARED_UPLOAD = ("upload_name", "data_fallback")  # run 1's CSV (ui/upload_controls.py), when it has one
+SHARED_UPLOAD = ("upload_name", "data_fallback")  # run 1's CSV (ui/controls/upload.py), when it has one
 
 
 def _pick_for_compare():

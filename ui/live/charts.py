@@ -12,7 +12,7 @@ import streamlit as st
 
 from core.stream.cursor import Cursor
 
-MODULE = Path(__file__).resolve().parent.parent / "static" / "gradflow" / "live_charts.js"
+MODULE = Path(__file__).resolve().parent.parent.parent / "static" / "gradflow" / "live_charts.js"
 VERSION = hashlib.sha256(MODULE.read_bytes()).hexdigest()[:12]
 # One import promise per page: every call awaits the same promise, so calls resume in the order they were made
 # (two import() calls of one module may resolve in either order, and a mounting feed's first, older frame

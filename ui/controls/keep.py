@@ -10,7 +10,7 @@ rerun was in flight; restoring only what was forgotten never does.
 """
 import streamlit as st
 
-from ui.control_specs import lab_specs
+from ui.controls.specs import lab_specs
 
 # Controls drawn only in some modes (alpha, the Keras dict) are kept too, so switching modes back restores them.
 KEPT_KEYS = (*lab_specs(), "lab_initializer_json")

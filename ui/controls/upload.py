@@ -14,7 +14,7 @@ from core.engine.uploads import MAX_CLASSES, SHOWN_PROBLEMS, UploadError, check_
 from core.limits import current_limits
 from core.outside_text import outside
 from ui import text
-from ui.control_specs import UPLOAD_CHOICE
+from ui.controls.specs import UPLOAD_CHOICE
 from ui.text import markdown
 
 FALLBACK = "spirals"
