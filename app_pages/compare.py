@@ -7,45 +7,45 @@ from core.lessons.presets import BY_NAME
 from ui import import_views, theory_views
 from ui.compare import panels
 from ui.compare.runs import compare_runs
-from ui.controls import lessons, links, sidebar
+from ui.controls import lessons, links, widgets
 from ui.live.backlog import wait_for_browser
 from ui.session import action_pending
 
 POLL_SECONDS = 1.0  # redraw rate while any run trains
 
 st.title("Compare runs")
-lesson = lessons.compare_start(sidebar.config_or_default(st.session_state, "lab_"))
+lesson = lessons.compare_start(widgets.config_or_default(st.session_state, "lab_"))
 note = st.empty()  # the preset's note, once it is known that the runs are still the preset's
 count = st.segmented_control("runs", [2, 3, 4], key="cmp_count", help="How many configurations to compare.") or 2
 
 messages = []
 for number in range(1, count + 1):
-    messages += sidebar.prepare(f"cmp{number}_")
+    messages += widgets.prepare(f"cmp{number}_")
 with st.expander("Data and schedule, the same for every run", icon=":material/dataset:"):
-    draw = sidebar.Drawer("cmp1_", lesson.lock, lesson.hide)
+    draw = widgets.Drawer("cmp1_", lesson.lock, lesson.hide)
     data, schedule = st.columns(2)
     with data:
-        sidebar.data_controls(draw)
+        widgets.data_controls(draw)
     with schedule:
-        sidebar.schedule_controls(draw)
+        widgets.schedule_controls(draw)
 lessons.share_data(count)
 
 configs, errors = [], []
 names = [f"run {number}" for number in range(1, count + 1)]
 for number, tab in enumerate(st.tabs(names), start=1):
     with tab:
-        draw = sidebar.Drawer(f"cmp{number}_", lesson.lock, lesson.hide)
+        draw = widgets.Drawer(f"cmp{number}_", lesson.lock, lesson.hide)
         network, initialization, training, advanced = st.columns(4)
         with network:
-            sidebar.network_controls(draw)
+            widgets.network_controls(draw)
         with initialization:
-            sidebar.initialization_controls(draw)
+            widgets.initialization_controls(draw)
         with training:
-            sidebar.training_controls(draw)
+            widgets.training_controls(draw)
         with advanced:
-            sidebar.advanced_controls(draw)
+            widgets.advanced_controls(draw)
     try:
-        configs.append(sidebar.config_from_state(st.session_state, f"cmp{number}_"))
+        configs.append(widgets.config_from_state(st.session_state, f"cmp{number}_"))
     except ConfigError as error:
         errors.append(f"Run {number}: {error}")
 links.show_messages("cmp", [config.key() for config in configs] if not errors else None, messages + errors)

@@ -8,7 +8,7 @@ from core.outside_text import outside
 from core.stream.chunks import RunStream
 from ui import import_views, text, theory_views, views
 from ui.controls import lessons, links
-from ui.controls.sidebar import sidebar_controls
+from ui.controls.widgets import sidebar_controls
 from ui.lab import chain_rule, dead_units
 from ui.lab.step_bar import step_bar
 from ui.lab.take_home import take_home

@@ -4,7 +4,7 @@ import streamlit as st
 
 from core.sweep import table
 from ui import text
-from ui.controls import links, sidebar
+from ui.controls import links, widgets
 from ui.live.backlog import wait_for_browser
 from ui.session import action_pending
 from ui.sweep import panels, runs
@@ -19,7 +19,7 @@ st.markdown(
 links.restore_once("sweep", comparison=False)  # a link's settings are the Lab's, which a sweep starts from
 # The Lab's run keeps its config (its widgets' state is gone once the student has left the Lab).
 lab_run = st.session_state.get("lab_live")
-lab_config = lab_run.config if lab_run is not None else sidebar.config_or_default(st.session_state, "lab_")
+lab_config = lab_run.config if lab_run is not None else widgets.config_or_default(st.session_state, "lab_")
 links.show_messages("sweep", lab_config.key())
 choice = sweep_controls(lab_config)
 for problem in choice.problems:

@@ -6,7 +6,7 @@ from core.activation_table import ACTIVATIONS
 from core.theory import initializers as theory_initializers
 from core.theory.meanfield import chi_at_fixed_point, depth_scale
 from core.theory.phase import grid, lab_params, lines, selected_point
-from ui.controls import links, sidebar
+from ui.controls import links, widgets
 
 st.title("Signal propagation: order and chaos")
 st.markdown(
@@ -23,7 +23,7 @@ st.markdown(
 links.restore_once("theory", comparison=False)  # a link's settings are the Lab's, which this page reads
 # The Lab's run keeps its config (its widgets' state is gone once the student has left the Lab).
 lab_run = st.session_state.get("lab_live")
-lab_config = lab_run.config if lab_run is not None else sidebar.config_or_default(st.session_state, "lab_")
+lab_config = lab_run.config if lab_run is not None else widgets.config_or_default(st.session_state, "lab_")
 links.show_messages("theory", lab_config.key())
 default = ACTIVATIONS.index(lab_config.activation)
 activation = st.selectbox("activation", ACTIVATIONS, index=default, key="theory_activation",

@@ -87,7 +87,7 @@ def test_a_keras_config_dict_with_a_bad_value_exits_with_status_2(capsys):
 
 def test_without_record_every_a_long_run_records_about_150_steps_as_the_lab_does(capsys):
     from core.cli import build_parser, config_from_args
-    from ui.controls.sidebar import config_or_default
+    from ui.controls.widgets import config_or_default
 
     def cli_config(*args):
         return config_from_args(build_parser().parse_args(["run", *args]))

@@ -25,7 +25,7 @@ def _on_grid(value, low, high, step) -> bool:
 
 
 def state_from_config(config, prefix: str) -> tuple:
-    """The widget values that make `config` (the inverse of ui.controls.sidebar.config_from_state); returns
+    """The widget values that make `config` (the inverse of ui.controls.widgets.config_from_state); returns
     (values, messages) where the messages name what the controls cannot show exactly."""
     values = {prefix + name: getattr(config, name) for name in CONTROL_FIELDS
               if name not in ("initializer", "bias_initializer")}

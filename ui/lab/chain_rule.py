@@ -31,7 +31,7 @@ def lab(record):
         st.caption("This saved run was recorded before ∂loss/∂a and φ'(z) were measured: no chain rule to show.")
         return
     _keep_valid(LAYER_KEY, layers)
-    # the session's value as the default too, as ui/controls/sidebar.py's _as_default explains
+    # the session's value as the default too, as ui/controls/widgets.py's _as_default explains
     layer = st.selectbox("layer l", layers, index=layers.index(st.session_state.get(LAYER_KEY, layers[0])), key=LAYER_KEY,
                          help="The layer whose gradient δ_l = ∂loss/∂z_l is built from the layer above it.")
     residual = bool(record.config.get("residual"))

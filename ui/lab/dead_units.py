@@ -36,7 +36,7 @@ def lab(record):
     layers = list(range(1, len(record.layers) + 1))
     if st.session_state.get(LAYER_KEY) not in layers:  # kept from a deeper net: the first layer instead
         st.session_state[LAYER_KEY] = layers[0]
-    # the session's value as the default too, as ui/controls/sidebar.py's _as_default explains
+    # the session's value as the default too, as ui/controls/widgets.py's _as_default explains
     layer = st.selectbox("layer", layers, index=layers.index(st.session_state[LAYER_KEY]), key=LAYER_KEY,
                          help="The hidden layer whose units are drawn, 1 = the input side.")
     show(units_heatmap(record, layer))
