@@ -17,9 +17,8 @@ This client asks the server for exactly what a browser asks for, and nothing is 
 It reads the status line (the Lab's `st.progress` text) and counts exception elements.
 
 It sends no keepalive pings, as a browser sends none (the server pings, and a browser's network stack answers).
-The websockets library's own pings (every 20 s, closing the socket when a pong is 20 s late) close the socket
-of a student who reads slowly on purpose, or of one of thirty on a busy server: the pong waits behind every
-byte already in flight. `ended` says why the socket stopped, so a page that stops changing fails with it.
+The websockets library's own pings (every 20 s, closing the socket when a pong is 20 s late) can close the
+socket of a student who reads slowly on purpose: the pong waits behind every byte already in flight. `ended` says why the socket stopped, so a page that stops changing fails with it.
 """
 import asyncio
 import json

@@ -6,29 +6,43 @@ A class that does not finish keeps the server's log in artifacts/load-server-*.l
 It patches Streamlit's private StarletteSessionClient.write_forward_msg and Runtime.disconnect_session, in
 the server only (its Dask workers inherit PROBE_DONE and skip it). Never used by the app or the tests.
 """
-import sys, time, os
+import os
+import sys
+import time
+
 if os.environ.get("PROBE_WS") and not os.environ.get("PROBE_DONE"):
     os.environ["PROBE_DONE"] = "1"  # workers inherit it: only the server patches
     from collections import Counter
-    from streamlit.web.server.starlette import starlette_websocket as w
+
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-    from streamlit.runtime import runtime as rt
-    T0 = time.monotonic()
-    orig = w.StarletteSessionClient.write_forward_msg
-    def write(self, msg):
+    from streamlit.runtime import runtime
+    from streamlit.web.server.starlette import starlette_websocket
+
+    STARTED = time.monotonic()
+    Client = starlette_websocket.StarletteSessionClient
+    streamlits_write, streamlits_disconnect = Client.write_forward_msg, runtime.Runtime.disconnect_session
+
+    def log(line: str):
+        sys.stderr.write(f"PROBE {line} at {time.monotonic() - STARTED:.1f} s\n")
+        sys.stderr.flush()
+
+    def write_forward_msg(self, msg):
         try:
-            return orig(self, msg)
-        except w.SessionClientDisconnectedError:
+            return streamlits_write(self, msg)
+        except starlette_websocket.SessionClientDisconnectedError:
             kinds = Counter()
             for payload in list(self._send_queue._queue):
-                m = ForwardMsg(); m.ParseFromString(payload); kinds[m.WhichOneof("type")] += 1
-            sys.stderr.write(f"PROBE refused at {time.monotonic()-T0:.1f}s: queue {self._send_queue.qsize()} closed {self._closed.is_set()} sender done {self._sender_task.done()} kinds {dict(kinds)}\n")
-            sys.stderr.flush()
+                message = ForwardMsg()
+                message.ParseFromString(payload)
+                kinds[message.WhichOneof("type")] += 1
+            log(f"refused a send: queue {self._send_queue.qsize()}, closed {self._closed.is_set()}, "
+                f"sender done {self._sender_task.done()}, kinds {dict(kinds)}")
             raise
-    w.StarletteSessionClient.write_forward_msg = write
-    orig_disc = rt.Runtime.disconnect_session
-    def disc(self, session_id, *a, **k):
-        sys.stderr.write(f"PROBE disconnect_session {session_id[:8]} at {time.monotonic()-T0:.1f}s\n"); sys.stderr.flush()
-        return orig_disc(self, session_id, *a, **k)
-    rt.Runtime.disconnect_session = disc
-    sys.stderr.write("PROBE patched\n"); sys.stderr.flush()
+
+    def disconnect_session(self, session_id, *args, **kwargs):
+        log(f"disconnect_session {session_id[:8]}")
+        return streamlits_disconnect(self, session_id, *args, **kwargs)
+
+    Client.write_forward_msg = write_forward_msg
+    runtime.Runtime.disconnect_session = disconnect_session
+    log("patched")
