@@ -48,7 +48,43 @@ def constant(value: float) -> dict:
     return {"class_name": "Constant", "config": {"value": float(value)}}
 
 
+# Config dicts of the kinds this table and the lessons make (variance_scaling, constant, the presets), each
+# field's allowed values as a check: a dict of exactly these fields makes any tensor with finite values.
+VARIANCE_SCALING_MODES = ("fan_in", "fan_out", "fan_avg")
+VARIANCE_SCALING_DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "uniform")
+MAKES_ANY_DICT = {
+    "Zeros": {},
+    "Ones": {},
+    "Constant": {"value": lambda value: _finite(value)},
+    "RandomNormal": {"mean": lambda value: _finite(value), "stddev": lambda value: _finite(value) and value >= 0},
+    "VarianceScaling": {"scale": lambda value: _finite(value) and value > 0,
+                        "mode": lambda value: value in VARIANCE_SCALING_MODES,
+                        "distribution": lambda value: value in VARIANCE_SCALING_DISTRIBUTIONS},
+}
+
+
+LARGEST_KNOWN = 1e30  # far inside float32's range (3.4e38), so a sample of any of these stays finite
+
+
+def _finite(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) <= LARGEST_KNOWN
+
+
+def _known_dict(spec) -> bool:
+    """A {"class_name", "config"} dict of MAKES_ANY_DICT's kinds, every field given and allowed (a missing
+    field would take Keras's default, which only Keras knows)."""
+    if not isinstance(spec, dict) or set(spec) != {"class_name", "config"} or not isinstance(spec["config"], dict):
+        return False
+    fields = MAKES_ANY_DICT.get(spec["class_name"]) if isinstance(spec["class_name"], str) else None
+    config = spec["config"]
+    return fields is not None and set(config) == set(fields) and all(allowed(config[name]) for name, allowed in fields.items())
+
+
 def makes_any(spec, shape) -> bool:
-    """True when `spec` is a name known here to make a tensor of this shape (else Keras must be asked)."""
-    return isinstance(spec, str) and spec in MAKES_ANY_SHAPE.get(len(shape), ()) and all(
-        isinstance(size, int) and size >= 1 for size in shape)
+    """True when `spec` is a name or a dict known here to make a tensor of this shape (else Keras must be
+    asked): so the presets and the lessons' dicts are checked without loading TensorFlow."""
+    if not all(isinstance(size, int) and not isinstance(size, bool) and size >= 1 for size in shape):
+        return False
+    if isinstance(spec, str):
+        return spec in MAKES_ANY_SHAPE.get(len(shape), ())
+    return len(shape) in MAKES_ANY_SHAPE and _known_dict(spec)

@@ -1,6 +1,6 @@
 """A run that fails before its first frame (AppTest, real Streamlit): the page names the failure literally
 and waits for nothing."""
-import core.engine.live
+import core.engine.run
 from core.outside_text import plain
 from apps import STARTED, open_lab
 
@@ -10,7 +10,7 @@ def test_a_run_that_fails_at_step_0_says_so_literally_and_leaves_no_starting_not
         raise RuntimeError("Incompatible shapes: [3] vs. [2,32] [x](https://evil.example)")
         yield  # a generator, as train() is
 
-    monkeypatch.setattr(core.engine.live, "train", failing)
+    monkeypatch.setattr(core.engine.run, "train", failing)  # LiveRun imports it from there when a run starts
     app = open_lab(STARTED, {"lab_steps": 5, "lab_depth": 2, "lab_seed": 4242})
     run = app.session_state["lab_live"]
     run.wait(60)

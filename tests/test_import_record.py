@@ -11,6 +11,7 @@ from core.config import RunConfig
 from core.engine.run import run_to_end
 from core.export.import_record import read_record
 from core.outside_text import plain
+from core.stream.chunks import RunStream
 from core.export.views import view, view_names
 from helpers.records import json_values, mutate
 
@@ -88,6 +89,24 @@ def test_a_damaged_record_is_either_refused_with_a_value_error_or_draws_every_ch
     for name in view_names(record):  # accepted: every chart must draw
         figure = view(record, name)
         assert all(isinstance(frame, pd.DataFrame) for frame in figure.data.values())
+    stream = RunStream("damaged")  # and the live charts must receive it, as the Lab shows a saved run
+    stream.update(record)
+    assert stream.encodings == len(record.steps)
+
+
+@pytest.mark.parametrize("axis, index, value, field", [
+    ("x", 3, None, "boundary.x"), ("y", 0, None, "boundary.y"), ("classes", (1, 5), None, "boundary.classes"),
+    ("classes", (0, 0), 256, "boundary.classes"), ("classes", (0, 0), 0.5, "boundary.classes"),
+    ("classes", (0, 0), -1, "boundary.classes")])
+def test_a_boundary_with_a_null_or_a_class_one_byte_cannot_hold_is_refused_naming_it(exported, axis, index, value, field):
+    data = json.loads(exported)
+    assert data["boundary"] is not None  # a two-dimensional data set's record has one
+    if axis == "classes":
+        data["boundary"]["classes"][index[0]][index[1]] = value
+    else:
+        data["boundary"][axis][index] = value
+    with pytest.raises(ValueError, match=field.replace(".", r"\.")):
+        read_record(json.dumps(data).encode(), "damaged.json")
 
 
 @settings(max_examples=60, deadline=None)

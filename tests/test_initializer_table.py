@@ -2,9 +2,12 @@
 import keras
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.engine import initializers
-from core.initializer_table import MAKES_ANY_SHAPE, PRESETS, VARIANCE_SCALING, makes_any
+from core.initializer_table import (MAKES_ANY_DICT, MAKES_ANY_SHAPE, PRESETS, VARIANCE_SCALING,
+                                    VARIANCE_SCALING_DISTRIBUTIONS, VARIANCE_SCALING_MODES, makes_any)
 
 SHAPES = {2: [(2, 32), (32, 32), (64, 3), (1, 1)], 1: [(32,), (1,), (7,)]}
 
@@ -77,3 +80,51 @@ def test_a_dict_with_a_missing_field_goes_to_keras_for_its_default():
 
     assert theory._known({"class_name": "RandomNormal", "config": {"mean": 0.0}}) is None  # Keras's stddev 0.05
     assert theory.weight_variance({"class_name": "RandomNormal", "config": {"mean": 0.0}}, 32, 32) == pytest.approx(0.05 ** 2)
+
+
+def test_every_initializer_of_every_lesson_is_checked_without_keras():
+    from core.lessons.presets import PRESETS as LESSONS
+
+    for lesson in LESSONS:
+        for label, run in lesson.runs:
+            for field in ("initializer", "bias_initializer"):
+                spec = run.get(field)
+                if spec is not None:
+                    shape = (32, 32) if field == "initializer" else (32,)
+                    assert makes_any(spec, shape), (lesson.name, label, field, spec)
+
+
+NUMBERS = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**40, 10**40), st.booleans(),
+                    st.sampled_from([0.0, -0.0, 1e30, 1e31, 1e38, 3.4e38, 1e-45]))
+FIELD_VALUES = st.one_of(NUMBERS, st.sampled_from([*VARIANCE_SCALING_MODES, *VARIANCE_SCALING_DISTRIBUTIONS, "fan", None]))
+
+
+@st.composite
+def dicts_of_known_kinds(draw):
+    """Config dicts of MAKES_ANY_DICT's kinds, with every field, some fields, or some more, of any value."""
+    name = draw(st.sampled_from(sorted(MAKES_ANY_DICT)))
+    fields = sorted(MAKES_ANY_DICT[name])
+    kept = draw(st.lists(st.sampled_from(fields), unique=True)) if fields and draw(st.booleans()) else fields
+    config = {field: draw(FIELD_VALUES) for field in kept}
+    if draw(st.integers(0, 9)) == 0:
+        config["seed"] = 3  # a field Keras knows but this table does not: Keras is asked
+    return {"class_name": name, "config": config}
+
+
+@settings(max_examples=300, deadline=None)
+@given(spec=dicts_of_known_kinds(), shape=st.sampled_from([(2, 32), (32, 32), (1, 1), (7,), (32,)]))
+def test_a_dict_said_to_make_any_shape_is_accepted_by_keras_with_finite_values(spec, shape):
+    if makes_any(spec, shape):
+        initializers.resolve(spec, shape)  # raises ValueError when Keras cannot make it, or makes non-finite values
+
+
+def test_dicts_that_keras_refuses_or_that_overflow_float32_are_left_to_keras():
+    for spec in ({"class_name": "VarianceScaling", "config": {"scale": 0.0, "mode": "fan_in", "distribution": "uniform"}},
+                 {"class_name": "VarianceScaling", "config": {"scale": 1.0, "mode": "fan", "distribution": "uniform"}},
+                 {"class_name": "RandomNormal", "config": {"mean": 0.0, "stddev": 1e38}},
+                 {"class_name": "Constant", "config": {"value": float("inf")}},
+                 {"class_name": "Constant", "config": {"value": True}},
+                 {"class_name": "Constant", "config": {"value": [1.0, 2.0]}},
+                 {"class_name": "Constant", "config": {"value": 1.0}, "module": "keras.initializers"}):
+        assert not makes_any(spec, (32, 32)), spec
+    assert not makes_any({"class_name": "Constant", "config": {"value": 1.0}}, (0, 32))

@@ -62,6 +62,23 @@ def test_a_live_run_on_a_worker_gives_the_numbers_of_the_same_run_trained_here_a
     assert os.getpid() not in pids and len(pids) == 2
 
 
+def test_a_worker_saves_the_keras_model_and_writes_the_keras_code_as_this_process_would(client, pool, tmp_path):
+    import keras
+
+    from core.export.keras_code import keras_code
+    from core.export.keras_model import trained_model
+
+    config = RunConfig(depth=2, activation="leaky_relu", steps=20, seed=4, bias_initializer={"class_name": "Constant",
+                       "config": {"value": 0.1}}, **SMALL)
+    record = run_to_end(config, pool)
+    engine = WorkerEngine(client)
+    (tmp_path / "model.keras").write_bytes(engine.keras_file(record))
+    loaded = keras.models.load_model(tmp_path / "model.keras")
+    for theirs, ours in zip(loaded.get_weights(), trained_model(record).get_weights(), strict=True):
+        np.testing.assert_array_equal(theirs, ours)
+    assert engine.keras_code(config, 2) == keras_code(config, 2)
+
+
 def test_two_new_architectures_train_at_once_on_different_workers(client):
     server = served(client)
     configs = [RunConfig(depth=depth, activation="relu", initializer="he_normal", steps=400, seed=depth, **SMALL)

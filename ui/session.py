@@ -9,7 +9,6 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core.config import RunConfig
 from core.engine import datasets
-from core.engine.device import badge_text, gpu_names
 from core.engine.lab_server import LabServer, train_on
 from core.engine.shared import SharedRun, open_run, watching
 from core.outside_text import outside
@@ -75,6 +74,8 @@ def device_badge() -> str:
 
 @st.cache_resource
 def _local_badge() -> str:
+    from core.engine.device import badge_text, gpu_names  # here: it loads TensorFlow, which workers keep to themselves
+
     return badge_text(gpu_names())
 
 

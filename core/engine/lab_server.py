@@ -1,7 +1,9 @@
 """What one server shares between its sessions (LabServer), and where their runs train (GRADFLOW_TRAIN_ON).
 
-A LabServer holds the parts every session's LiveRun (core/engine/live.py) uses: the Trainer pool, the record
-cache, the gate that bounds how many runs train at once, and the engine when runs train on Dask workers.
+A LabServer holds the parts every session's LiveRun (core/engine/live.py) uses: the record cache, the gate that
+bounds how many runs train at once, and either the Trainer pool (runs train here) or the engine (runs train on
+Dask workers). With workers, this process never imports TensorFlow: the pool, TensorFlow's thread pools and
+the trainer are only loaded when runs train here.
 `from_environment` builds the one a server process keeps from its GRADFLOW_* variables; `train_on` is here
 with it because it decides which engine that server gets, and a bad value must be refused before anything
 starts. LiveRun, one run's thread, is core/engine/live.py; the pages build this once per process (ui/session.py).
@@ -10,19 +12,17 @@ import os
 import threading
 from dataclasses import dataclass, field
 
-from core.engine.pool import TrainerPool
 from core.engine.record_cache import RecordCache
 from core.engine.redraw import LagMonitor, RedrawBudget
-from core.engine.threads import configure_threads
 from core.outside_text import outside
 
 
 @dataclass
 class LabServer:
     """What one server shares between sessions; every part is bounded."""
-    pool: TrainerPool
     cache: RecordCache
     gate: threading.BoundedSemaphore
+    pool: object | None = None  # a TrainerPool (core/engine/pool.py) when runs train in this process
     runs_started: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     waiting: list = field(default_factory=list)  # runs queued for the gate, first come first served
@@ -46,12 +46,15 @@ class LabServer:
         environ = os.environ if environ is None else environ
         where = train_on(environ)  # first: a bad value is refused before anything starts
         active = int(environ.get("GRADFLOW_MAX_ACTIVE_RUNS", os.cpu_count() or 2))
-        configure_threads(active, environ)
         cache_mb = float(environ.get("GRADFLOW_RECORD_CACHE_MB", 256))
-        server = cls(pool=TrainerPool(max_idle=int(environ.get("GRADFLOW_MAX_IDLE_TRAINERS", 8))),
-                     cache=RecordCache(int(cache_mb * 2**20)),
-                     gate=threading.BoundedSemaphore(active), slots=active)
-        if where == "workers":
+        server = cls(cache=RecordCache(int(cache_mb * 2**20)), gate=threading.BoundedSemaphore(active), slots=active)
+        if where == "server":
+            from core.engine.pool import TrainerPool  # here: they load TensorFlow, which workers keep to themselves
+            from core.engine.threads import configure_threads
+
+            configure_threads(active, environ)
+            server.pool = TrainerPool(max_idle=int(environ.get("GRADFLOW_MAX_IDLE_TRAINERS", 8)))
+        else:
             from core.serve.retirement import retire_after_of
             from core.serve.worker_engine import WorkerEngine
             from core.sweep.cluster import shared_client

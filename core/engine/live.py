@@ -13,7 +13,6 @@ import weakref
 from contextlib import contextmanager
 
 from core.engine.lab_server import LabServer
-from core.engine.run import train
 from core.serve.controls import Controls
 from core.serve.worker_engine import RunFailed  # a worker's message names its error already
 from core.stream.chunks import RunStream
@@ -153,6 +152,8 @@ class LiveRun:
             if self._stop.is_set():
                 return
             if self.server.engine is None:
+                from core.engine.run import train  # here: with workers, the web process never loads TensorFlow
+
                 frames = train(self.config, self.server.pool, turn=self._turn, on_phase=self._set_phase,
                                stopped=self._stop.is_set)
             else:

@@ -98,16 +98,24 @@ def _check_units(units, steps: int, layers: int, width: int) -> None:
         raise ValueError(f"histograms.units.counts: whole numbers of examples from 0 to {examples} are allowed")
 
 
+MAX_CLASSES = 255  # the stream sends a cell's class as one byte (core/stream/chunks.py)
+
+
 def _check_boundary(boundary, steps: int) -> None:
     if boundary is None:
         return
     if not isinstance(boundary, dict) or not all(isinstance(boundary.get(key), list) for key in ("x", "y", "steps", "classes")):
         raise ValueError("boundary: null or an object with lists x, y, steps and classes is allowed")
-    _shape("boundary.x", boundary["x"], (len(boundary["x"]),))
-    _shape("boundary.y", boundary["y"], (len(boundary["y"]),))
+    for axis in ("x", "y"):
+        _shape(f"boundary.{axis}", boundary[axis], (len(boundary[axis]),))
+        if not np.isfinite(np.asarray(boundary[axis], dtype=float)).all():  # null reads as NaN
+            raise ValueError(f"boundary.{axis}: the grid's coordinates, finite numbers, are allowed")
     if not all(isinstance(step, int) and not isinstance(step, bool) for step in boundary["steps"]):
         raise ValueError("boundary.steps: whole step numbers are allowed")
     _shape("boundary.classes", boundary["classes"], (len(boundary["steps"]), len(boundary["x"]) * len(boundary["y"])))
+    classes = np.asarray(boundary["classes"], dtype=float)
+    if not np.all((classes >= 0) & (classes <= MAX_CLASSES) & (classes == np.round(classes))):  # NaN fails too
+        raise ValueError(f"boundary.classes: predicted classes, whole numbers from 0 to {MAX_CLASSES}, are allowed")
 
 
 def read_record(data: bytes, name: str | None = None) -> RunRecord:

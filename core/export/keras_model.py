@@ -5,6 +5,9 @@ Layer for layer it is the engine's MLP (core/engine/model.py): Dense, then Batch
 used it, then the activation, and a linear output layer whose logits come out in float32. With float16 or
 bfloat16 precision the layers use Keras's mixed-precision policy: float32 variables, low-precision compute.
 """
+import os
+import tempfile
+
 import keras
 
 from core.engine.activations import NecroReLU
@@ -75,3 +78,12 @@ def trained_model(record) -> keras.Model:
 
 def save_keras(record, path: str) -> None:
     trained_model(record).save(path)
+
+
+def keras_bytes(record) -> bytes:
+    """The `.keras` file's bytes, for a download."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.keras")
+        save_keras(record, path)
+        with open(path, "rb") as handle:
+            return handle.read()

@@ -217,6 +217,26 @@ class TrainerHost:
 
         return gpu_names()
 
+    # --- what the web process asks of Keras (it never imports it) ------------------------------------------
+
+    def keras_file(self, config_values: dict, weights: list) -> bytes:
+        """A trained network as a `.keras` file; runs in the actor's thread, beside the runs' own threads."""
+        from core.export.keras_model import keras_bytes
+        from core.record import RunRecord
+
+        return keras_bytes(RunRecord(config=config_values, device="", layers=[], weights=weights))
+
+    def keras_code(self, config_values: dict, classes: int, upload=None) -> str:
+        """The "Keras code" script of a config; `upload` is the uploaded data set it names, when there is one
+        (the script quotes its file name and label column)."""
+        from core.config import RunConfig
+        from core.engine.upload_store import STORE
+        from core.export.keras_code import keras_code
+
+        if upload is not None:
+            STORE.put(upload)
+        return keras_code(RunConfig.from_dict(config_values), classes)
+
 
 def _rss_mb() -> float:
     try:

@@ -159,6 +159,28 @@ class WorkerEngine:
         """Each worker's GPU names (an empty list for a CPU worker), for the device badge."""
         return [self.host(address).device_names().result(timeout=CALL_TIMEOUT_SECONDS) for address in self.workers()]
 
+    # --- what a page asks of Keras -------------------------------------------------------------------------
+
+    def _any_host(self):
+        """The TrainerHost of the worker training the fewest runs now (an export is a second's work)."""
+        workers = self.workers()
+        if not workers:
+            raise WorkerLost("no Dask worker is running")
+        with self._lock:
+            address = min(workers, key=lambda address: (self._training[address], address))
+        return self.host(address)
+
+    def keras_file(self, record) -> bytes:
+        """The run's trained network as a `.keras` file, saved on a worker: this process has no Keras."""
+        return self._any_host().keras_file(record.config, record.weights).result(timeout=CALL_TIMEOUT_SECONDS)
+
+    def keras_code(self, config, classes: int) -> str:
+        """The config's "Keras code" script, written on a worker (it asks Keras for the initializers' dicts)."""
+        upload = None
+        if is_upload(config.dataset) and config.dataset in STORE:
+            upload = STORE.get(config.dataset)
+        return self._any_host().keras_code(config.to_dict(), classes, upload).result(timeout=CALL_TIMEOUT_SECONDS)
+
     # --- a run --------------------------------------------------------------------------------------------
 
     def train(self, config, turn, on_phase, stopped, on_restart=None, controls=None):

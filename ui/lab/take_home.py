@@ -2,18 +2,15 @@
 
 Every file is made when its button is clicked (Streamlit calls the function then), so drawing the page never
 renders images or saves models; the buttons do not rerun the page."""
-import os
 import re
-import tempfile
 
 import streamlit as st
 
 from core.config import RunConfig
 from core.export import images
 from core.engine.datasets import class_count
-from core.export.keras_code import keras_code
-from core.export.keras_model import save_keras
 from core.export.views import view, view_names
+from ui.session import lab_server
 
 
 def file_stem(config: RunConfig) -> str:
@@ -21,12 +18,23 @@ def file_stem(config: RunConfig) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", stem)
 
 
-def keras_bytes(record) -> bytes:
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "model.keras")
-        save_keras(record, path)
-        with open(path, "rb") as handle:
-            return handle.read()
+def keras_file(record, engine) -> bytes:
+    """The `.keras` file, saved by a worker when runs train on Dask workers (this process then has no Keras)."""
+    if engine is not None:
+        return engine.keras_file(record)
+    from core.export.keras_model import keras_bytes  # here: it loads Keras and TensorFlow
+
+    return keras_bytes(record)
+
+
+def code(config: RunConfig, record, engine) -> str:
+    """The "Keras code" script, written by a worker when runs train on Dask workers."""
+    classes = record.weights[-1].shape[0] if record.weights else (class_count(config) or 2)
+    if engine is not None:
+        return engine.keras_code(config, classes)
+    from core.export.keras_code import keras_code  # here: it loads Keras and TensorFlow
+
+    return keras_code(config, classes)
 
 
 def take_home(record, config: RunConfig, key: str = "lab"):
@@ -34,6 +42,7 @@ def take_home(record, config: RunConfig, key: str = "lab"):
     if record is None or not record.steps:
         return
     stem = file_stem(config)
+    engine = lab_server().engine  # read while the page draws: a download's function runs outside the script
     st.markdown("#### Take it home")
     run, chart, animation, model = st.columns([1, 1.4, 1, 1])
     with run:
@@ -61,7 +70,7 @@ def take_home(record, config: RunConfig, key: str = "lab"):
                                 "Takes a few seconds to make.")
     with model:
         st.caption("The trained network")
-        st.download_button("Keras model (.keras)", lambda: keras_bytes(record), f"{stem}.keras",
+        st.download_button("Keras model (.keras)", lambda: keras_file(record, engine), f"{stem}.keras",
                            "application/octet-stream", on_click="ignore", key=f"{key}_export_keras",
                            icon=":material/neurology:", disabled=not record.weights,
                            help="keras.models.load_model reads it" + (
@@ -70,17 +79,20 @@ def take_home(record, config: RunConfig, key: str = "lab"):
                            if record.weights else "Finish the run to export its trained network." if record.status == "running"
                            else "This run has no trained weights here: an imported record, a stopped run, or a network "
                                 "larger than the host keeps.")
-        st.download_button("Keras code (.py)", lambda: code(config, record), f"{stem}.py", "text/x-python",
+        st.download_button("Keras code (.py)", lambda: code(config, record, engine), f"{stem}.py", "text/x-python",
                            on_click="ignore", key=f"{key}_export_code", icon=":material/code:")
     if st.toggle("Show the Keras code", key=f"{key}_show_code",
                  help="A short script that builds this network with the same initializers and data, and trains it "
                       "with a GradientTape loop. Paste it into a notebook: its first loss is this run's step 0 loss."):
-        st.code(code(config, record), language="python")
+        st.code(_shown_code(config, record, engine), language="python")
 
 
-def code(config: RunConfig, record) -> str:
-    classes = record.weights[-1].shape[0] if record.weights else (class_count(config) or 2)
-    return keras_code(config, classes)
+def _shown_code(config: RunConfig, record, engine) -> str:
+    """The script under the toggle, or why it cannot be shown (a worker that did not answer); never raises."""
+    try:
+        return code(config, record, engine)
+    except Exception as error:
+        return f"# The Keras code could not be written: {type(error).__name__}: {error}"
 
 
 def _slug(name: str) -> str:
