@@ -44,13 +44,22 @@ def stop_runs_left_training():
     stop_all(STARTED)
 
 
-@pytest.fixture(scope="module")
-def server():
-    """One `streamlit run app.py` for a test module (tests/helpers/browser.py): its address."""
+@pytest.fixture(scope="session")
+def app_server():
+    """One `streamlit run app.py` (tests/helpers/browser.py) for every browser test of the session: (its address,
+    its process). Runs train on its two Dask workers, the app's default on two cores. Shared, so its cluster
+    starts and TensorFlow is imported once; tests that need a run still training choose a config no other
+    test trains (the record cache would give a finished one)."""
     from helpers.browser import streamlit_app
 
-    with streamlit_app() as (address, _):
-        yield address
+    with streamlit_app(GRADFLOW_SWEEP_WORKERS="2") as started:
+        yield started
+
+
+@pytest.fixture(scope="session")
+def server(app_server):
+    """The shared server's address."""
+    return app_server[0]
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import psutil
 import pytest
 from playwright.sync_api import expect
 
-from helpers.browser import caught_up, require_chromium, streamlit_app, wait_finished
+from helpers.browser import caught_up, require_chromium, wait_finished
 
 require_chromium()
 
@@ -15,9 +15,9 @@ ALL_IN_VIEW = {"width": 1400, "height": 4200}
 
 
 @pytest.fixture(scope="module")
-def workers_server():
-    with streamlit_app(GRADFLOW_TRAIN_ON="workers", GRADFLOW_SWEEP_WORKERS="2") as started:
-        yield started
+def workers_server(app_server):
+    """The session's server (tests/conftest.py): GRADFLOW_TRAIN_ON unset, so workers, the app's default."""
+    return app_server
 
 
 def cpu_seconds(process: psutil.Process) -> tuple:
