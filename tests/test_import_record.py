@@ -148,3 +148,12 @@ def test_the_exported_boundary_chart_draws_the_same_points_as_the_labs_data_view
     rows, classes = lab_data_points(config.key())  # the Lab's cached copy of the same rows
     pd.testing.assert_frame_equal(rows, exported)
     assert classes == 2
+
+
+@pytest.mark.parametrize("kind, value", [("activation", None), ("activation", 1e9), ("delta", None), ("delta", -1.0)])
+def test_histogram_edges_that_are_null_or_out_of_order_are_refused_naming_them(exported, kind, value):
+    data = json.loads(exported)
+    edges = data["histograms"][kind]["edges"]
+    (edges[0] if kind == "activation" else edges)[0] = value  # a null, or a first edge past the next ones
+    with pytest.raises(ValueError, match=rf"histograms\.{kind}\.edges"):
+        read_record(json.dumps(data).encode(), "damaged.json")

@@ -56,6 +56,8 @@ def check_record(record: RunRecord) -> None:
     _shape("histograms.delta.edges", delta.get("edges", []), (DELTA_BINS + 1,))
     _shape("histograms.delta.counts", delta.get("counts", []), (steps, layers, DELTA_BINS))
     _shape("histograms.delta.zeros", delta.get("zeros", []), (steps, layers))
+    _check_edges("histograms.activation.edges", activation["edges"])
+    _check_edges("histograms.delta.edges", [delta["edges"]], positive=True)  # magnitudes, on a log axis
     if record.diverged_at is not None and (not isinstance(record.diverged_at, int) or isinstance(record.diverged_at, bool)):
         raise ValueError(f"diverged_at = {outside(record.diverged_at)} is not allowed: a step number or null")
     if record.status not in STATUSES:
@@ -96,6 +98,14 @@ def _check_units(units, steps: int, layers: int, width: int) -> None:
     counts = np.asarray(units["counts"], dtype=float)
     if not np.all((counts >= 0) & (counts <= examples) & (counts == np.round(counts))):
         raise ValueError(f"histograms.units.counts: whole numbers of examples from 0 to {examples} are allowed")
+
+
+def _check_edges(name: str, rows, positive: bool = False) -> None:
+    """Histogram edges as the engine makes them: finite and increasing (null reads as NaN and fails)."""
+    edges = np.asarray(rows, dtype=float)
+    if not (np.isfinite(edges).all() and (np.diff(edges, axis=-1) > 0).all() and (not positive or (edges > 0).all())):
+        kind = "positive, finite and increasing" if positive else "finite and increasing"
+        raise ValueError(f"{name}: bin edges, {kind} numbers, are allowed")
 
 
 MAX_CLASSES = 255  # the stream sends a cell's class as one byte (core/stream/chunks.py)
