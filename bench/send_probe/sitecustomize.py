@@ -4,14 +4,16 @@ session it disconnects, with the time since it started.
 Run: PROBE_WS=1 PYTHONPATH=bench/send_probe .venv/bin/python bench/load.py --sessions 30 --client websocket
 A class that does not finish keeps the server's log in artifacts/load-server-*.log; grep it for PROBE.
 It patches Streamlit's private StarletteSessionClient.write_forward_msg and Runtime.disconnect_session, in
-the server only (its Dask workers inherit PROBE_DONE and skip it). Never used by the app or the tests.
+the server only. Never used by the app or the tests.
 """
 import os
 import sys
 import time
 
-if os.environ.get("PROBE_WS") and not os.environ.get("PROBE_DONE"):
-    os.environ["PROBE_DONE"] = "1"  # workers inherit it: only the server patches
+# Only `python -m streamlit run`: bench/load.py itself, and the server's Dask workers (`-c ... spawn_main`),
+# inherit PYTHONPATH and PROBE_WS too. (A PROBE_DONE flag set by the first process to load this was inherited
+# from bench/load.py by the server, so until 2026-12-07 the server was never patched.)
+if os.environ.get("PROBE_WS") and sys.orig_argv[1:4] == ["-m", "streamlit", "run"]:
     from collections import Counter
 
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
