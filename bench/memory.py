@@ -26,12 +26,12 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import psutil  # noqa: E402
 
 from core.config import RunConfig  # noqa: E402
-from core.engine.lab_server import LabServer  # noqa: E402
-from core.engine.live import LiveRun  # noqa: E402
 from core.engine.pool import TrainerPool  # noqa: E402
-from core.engine.record_cache import RecordCache  # noqa: E402
 from core.engine.run import run_to_end  # noqa: E402
 from core.record import RunRecord  # noqa: E402
+from core.serve.lab_server import LabServer  # noqa: E402
+from core.serve.live import LiveRun  # noqa: E402
+from core.serve.record_cache import RecordCache  # noqa: E402
 
 MB = 2**20
 

@@ -19,10 +19,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from core.config import RunConfig  # noqa: E402
-from core.engine.lab_server import LabServer  # noqa: E402
-from core.engine.live import LiveRun  # noqa: E402
 from core.engine.pool import TrainerPool  # noqa: E402
-from core.engine.record_cache import RecordCache  # noqa: E402
+from core.serve.lab_server import LabServer  # noqa: E402
+from core.serve.live import LiveRun  # noqa: E402
+from core.serve.record_cache import RecordCache  # noqa: E402
 
 
 def percentile(values, fraction):

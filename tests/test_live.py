@@ -2,10 +2,11 @@
 import threading
 import time
 
-from core.engine.lab_server import LabServer
-from core.engine.live import LiveRun
 from core.engine.pool import TrainerPool
-from core.engine.record_cache import RecordCache
+from core.serve import grace
+from core.serve.lab_server import LabServer
+from core.serve.live import LiveRun
+from core.serve.record_cache import RecordCache
 from helpers.live import CONFIG, server
 
 
@@ -150,7 +151,7 @@ def test_a_run_stopped_before_its_preview_ends_never_traces():
 
 
 def test_a_run_whose_browser_has_gone_stops_and_frees_its_slot(monkeypatch):
-    monkeypatch.setattr(LiveRun, "GONE_GRACE_SECONDS", 0.2)
+    monkeypatch.setattr(grace, "GONE_GRACE_SECONDS", 0.2)
     gone = threading.Event()
     lab = server(active=1)
     run = LiveRun(CONFIG.replace(seed=31, steps=5000, record_every=50), lab, abandoned=gone.is_set)
@@ -164,7 +165,7 @@ def test_a_run_whose_browser_has_gone_stops_and_frees_its_slot(monkeypatch):
 
 
 def test_a_browser_that_reconnects_within_the_grace_period_keeps_its_run(monkeypatch):
-    monkeypatch.setattr(LiveRun, "GONE_GRACE_SECONDS", 60.0)
+    monkeypatch.setattr(grace, "GONE_GRACE_SECONDS", 60.0)
     blips = iter([True] * 5)  # disconnected for a few frames, then back
     lab = server(active=1)
     run = LiveRun(CONFIG.replace(seed=32, steps=200), lab, abandoned=lambda: next(blips, False))
@@ -199,7 +200,7 @@ def test_a_failing_run_reports_its_error_and_a_concurrent_run_finishes(monkeypat
 
 
 def test_sessions_asking_for_the_same_settings_at_once_share_one_training_run():
-    from core.engine.shared import open_run
+    from core.serve.shared import open_run
 
     lab = server(active=1)
     config = CONFIG.replace(seed=41, steps=5000, record_every=50)  # seconds of training: paused long before its end
@@ -221,7 +222,7 @@ def test_sessions_asking_for_the_same_settings_at_once_share_one_training_run():
 
 
 def test_a_shared_run_stops_only_when_every_student_has_left():
-    from core.engine.shared import open_run
+    from core.serve.shared import open_run
 
     lab = server(active=1)
     config = CONFIG.replace(seed=42, steps=5000, record_every=50)

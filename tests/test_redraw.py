@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from core.engine.redraw import FASTEST, LAG_TARGET, SLOWEST, RedrawBudget
+from core.serve.redraw import FASTEST, LAG_TARGET, SLOWEST, RedrawBudget
 from helpers.live import CONFIG, server
 
 
@@ -39,7 +39,7 @@ def test_the_cost_follows_what_frames_really_take_and_a_broken_clock_is_ignored(
 
 
 def test_only_sessions_watching_a_run_train_count_not_paused_gone_or_ended_ones():
-    from core.engine.shared import open_run, watching
+    from core.serve.shared import open_run, watching
 
     lab = server(active=1)
     config = CONFIG.replace(seed=43, steps=5000, record_every=50)
@@ -84,7 +84,7 @@ def test_the_lag_monitor_sees_python_threads_that_hold_the_interpreter_lock():
     import threading
     import time
 
-    from core.engine.redraw import LagMonitor
+    from core.serve.redraw import LagMonitor
 
     def lag_seen(busy_threads):
         budget = RedrawBudget(cores=2)

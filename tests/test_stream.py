@@ -192,10 +192,10 @@ def test_a_live_runs_stream_holds_its_records_steps_once_each_even_across_the_st
     whatever moment a page reads the run, the stream and the snapshot it gets belong together."""
     import threading
 
-    from core.engine.lab_server import LabServer
-    from core.engine.live import LiveRun
     from core.engine.pool import TrainerPool
-    from core.engine.record_cache import RecordCache
+    from core.serve.lab_server import LabServer
+    from core.serve.live import LiveRun
+    from core.serve.record_cache import RecordCache
 
     lab = LabServer(pool=TrainerPool(max_idle=2), cache=RecordCache(2**26), gate=threading.BoundedSemaphore(1))
     run = LiveRun(RunConfig(depth=7, width=9, steps=300, record_every=10, samples=200, seed=5), lab)  # never traced

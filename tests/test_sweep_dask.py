@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from core.cli import main
 from core.config import RunConfig
 from core.engine.run import run_to_end
+from core.serve import grace
 from core.sweep import cluster as sweep_cluster
 from core.sweep import execute, table
 from core.sweep.execute import Sweep, architecture
@@ -148,7 +149,7 @@ def test_only_the_cells_a_worker_has_started_show_as_running_not_the_ones_queued
 
 def test_a_sweep_whose_session_has_gone_is_cancelled_after_a_short_grace_and_a_quick_return_keeps_it(client, monkeypatch):
     client.wait_for_workers(2, timeout=60)
-    monkeypatch.setattr(execute, "GONE_GRACE_SECONDS", 2.0)
+    monkeypatch.setattr(grace, "GONE_GRACE_SECONDS", 2.0)
     gone = threading.Event()
     # 24 runs of 4000 steps, far longer than the test: it is cancelled long before it could finish.
     many = make_grid(BASE.replace(steps=4000), {"depth": (1, 2, 3, 4, 5, 6), "width": (4, 8, 16, 12)}, 1)

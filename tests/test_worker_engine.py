@@ -10,12 +10,12 @@ import pytest
 from dask.distributed import Client
 
 from core.config import RunConfig
-from core.engine.lab_server import LabServer, TRAIN_ON_VARIABLE, train_on
-from core.engine.live import LiveRun
 from core.engine.pool import TrainerPool
-from core.engine.record_cache import RecordCache
 from core.engine.run import run_to_end
 from core.outside_text import outside
+from core.serve.lab_server import LabServer, TRAIN_ON_VARIABLE, train_on
+from core.serve.live import LiveRun
+from core.serve.record_cache import RecordCache
 from core.serve.worker_engine import WorkerEngine
 from core.sweep import cluster as sweep_cluster
 

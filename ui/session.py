@@ -9,10 +9,10 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core.config import RunConfig
 from core.engine import datasets
-from core.engine.lab_server import LabServer, train_on
-from core.engine.shared import SharedRun, open_run, watching
 from core.outside_text import outside
 from core.serve.gpus import badge as workers_badge
+from core.serve.lab_server import LabServer, train_on
+from core.serve.shared import SharedRun, open_run, watching
 from core.sweep.cluster import SCHEDULER_VARIABLE
 from ui.streamlit_private import is_full_app_rerun, pending_rerun, session_is_active, session_registry
 
@@ -27,7 +27,7 @@ def lab_server() -> LabServer:
 
 def frame_interval() -> float:
     """Seconds between this session's live frames: ten a second, fewer for everyone when the class's live
-    frames would take more than their share of the server (core/engine/redraw.py)."""
+    frames would take more than their share of the server (core/serve/redraw.py)."""
     server = lab_server()
     return server.redraws.interval(watching(server))
 

@@ -1,1 +1,2 @@
-"""The engine: the network, its compiled training step and statistics, and runs live or to the end."""
+"""The engine: the network, its compiled training step and statistics, and a run to the end (what serves
+a class, live runs among them, is core/serve/)."""

@@ -1,1 +1,2 @@
-"""What serves a class: live runs trained on Dask workers, their frames brought to the web process."""
+"""What serves a class: the server's shared parts, live and shared runs, the record cache, the redraw budget,
+the grace for vanished browsers, and runs trained on Dask workers with their frames brought to the web process."""

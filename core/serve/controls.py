@@ -1,6 +1,6 @@
 """Pause, resume and stop for a live run that trains on a Dask worker.
 
-A LiveRun (core/engine/live.py) on a worker would otherwise see its student's pause only when the run's next
+A LiveRun (core/serve/live.py) on a worker would otherwise see its student's pause only when the run's next
 frame comes back to the web process; Controls sends each one to the worker's TrainerHost at once, and, for a
 press made before the worker has the run, as soon as WorkerEngine (core/serve/worker_engine.py) attaches it.
 Sending never raises: a lost worker is noticed, and said, by the run's own loop.

@@ -3,7 +3,7 @@
 One TrainerHost actor per worker (core/serve/trainer_host.py). A run goes to the worker that already holds
 its architecture's traced trainer, else to the least busy one (as sweeps do, core.sweep.execute). The web
 process long-polls the actor for pieces (core/serve/frames.py) and grows the record from them, so a LiveRun
-(core/engine/live.py) draws, shares and caches it as a run trained here. The server's gate stays here: when
+(core/serve/live.py) draws, shares and caches it as a run trained here. The server's gate stays here: when
 the worker's run is traced and asks for its turn, this side enters the LiveRun's `turn()` and tells the
 worker to go. When the worker is lost mid-run (a native abort, SIGKILL), the run starts again on another
 worker, from step 0, and `on_restart` tells its page why.

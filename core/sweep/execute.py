@@ -15,6 +15,7 @@ import weakref
 from core.config import is_upload
 from core.engine.upload_store import STORE
 from core.lessons.links import encode
+from core.serve.grace import Grace
 from core.sweep.grid import Grid, expand
 from core.sweep.outcomes import DEFAULT_TARGET_LOSS, OUTCOMES
 from core.sweep.task import CELL_TOPIC, run_cell
@@ -79,16 +80,16 @@ def _heard_start(event) -> None:
             sweep.ended.add(key)
 
 
-GONE_GRACE_SECONDS = 15.0  # as a Lab run (core/engine/live.py): a browser that reconnects within this keeps its sweep
 _WATCH_EVERY = 1.0
 _watcher = {}
 _watcher_lock = threading.Lock()
 
 
 def _watch() -> None:
-    """Cancel every sweep whose `abandoned()` has said so for GONE_GRACE_SECONDS (a class server drops the
-    work of a closed tab at once, not when Streamlit forgets the session minutes later). A pass that fails
-    is logged and the next one runs: a dead watcher would let closed tabs hold the server's sweep slots."""
+    """Cancel every sweep whose `abandoned()` has said so for longer than the grace (core/serve/grace.py): a
+    class server drops the work of a closed tab at once, not when Streamlit forgets the session minutes later.
+    A pass that fails is logged and the next one runs: a dead watcher would let closed tabs hold the server's
+    sweep slots."""
     while True:
         time.sleep(_WATCH_EVERY)
         try:
@@ -105,13 +106,7 @@ def _watch_pass() -> None:
 
 
 def _check_abandoned(sweep) -> None:
-    if sweep.abandoned is None or not sweep.running:
-        return
-    if not sweep.abandoned():
-        sweep.gone_since = None
-    elif sweep.gone_since is None:
-        sweep.gone_since = time.monotonic()
-    elif time.monotonic() - sweep.gone_since > GONE_GRACE_SECONDS:
+    if sweep.running and sweep.grace.expired():
         try:
             sweep.cancel()
         except Exception:  # noqa: BLE001 - its client already closed (the server exiting): nothing runs
@@ -146,7 +141,7 @@ class Sweep:
                  retries: int = RETRIES, abandoned=None):
         """`abandoned()` says whether whoever asked for the sweep has gone (the page's session closed)."""
         self.grid = grid
-        self.abandoned, self.gone_since = abandoned, None
+        self.grace = Grace(abandoned)  # the same grace as a Lab run's: a browser back within it keeps its sweep
         self.target_loss = target_loss
         self.runs = expand(grid)
         self.summaries = [None] * len(self.runs)  # what each task returned (None until it finished)

@@ -2,9 +2,9 @@
 import threading
 
 from core.config import RunConfig
-from core.engine.lab_server import LabServer
-from core.engine.record_cache import RecordCache
 from core.engine.pool import TrainerPool
+from core.serve.lab_server import LabServer
+from core.serve.record_cache import RecordCache
 
 CONFIG = RunConfig(depth=3, width=8, steps=2000, record_every=20, samples=200)
 

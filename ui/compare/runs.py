@@ -2,7 +2,7 @@
 pool, record cache and gate on concurrent runs)."""
 import streamlit as st
 
-from core.engine.shared import open_run
+from core.serve.shared import open_run
 from ui.session import lab_server, session_gone
 
 FIRST_FRAME_WAIT = 0.8  # seconds the page waits for the runs' first frames before drawing

@@ -5,7 +5,7 @@ first request starts a LiveRun (the job); the others join it while it trains, ea
 SharedRun view: pausing freezes only that student's picture, and leaving detaches only that student.
 The job pauses when every viewer has paused, and stops when every viewer has left or gone.
 """
-from core.engine.live import LiveRun
+from core.serve.live import LiveRun
 
 
 class SharedRun:

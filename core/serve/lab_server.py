@@ -1,20 +1,20 @@
 """What one server shares between its sessions (LabServer), and where their runs train (GRADFLOW_TRAIN_ON).
 
-A LabServer holds the parts every session's LiveRun (core/engine/live.py) uses: the record cache, the gate that
+A LabServer holds the parts every session's LiveRun (core/serve/live.py) uses: the record cache, the gate that
 bounds how many runs train at once, and either the Trainer pool (runs train here) or the engine (runs train on
 Dask workers). With workers, this process never imports TensorFlow: the pool, TensorFlow's thread pools and
 the trainer are only loaded when runs train here.
 `from_environment` builds the one a server process keeps from its GRADFLOW_* variables; `train_on` is here
 with it because it decides which engine that server gets, and a bad value must be refused before anything
-starts. LiveRun, one run's thread, is core/engine/live.py; the pages build this once per process (ui/session.py).
+starts. LiveRun, one run's thread, is core/serve/live.py; the pages build this once per process (ui/session.py).
 """
 import os
 import threading
 from dataclasses import dataclass, field
 
-from core.engine.record_cache import RecordCache
-from core.engine.redraw import LagMonitor, RedrawBudget
 from core.outside_text import outside
+from core.serve.record_cache import RecordCache
+from core.serve.redraw import LagMonitor, RedrawBudget
 
 
 @dataclass
@@ -27,8 +27,8 @@ class LabServer:
     lock: threading.Lock = field(default_factory=threading.Lock)
     waiting: list = field(default_factory=list)  # runs queued for the gate, first come first served
     slots: int | None = None  # the gate's size; read from a BoundedSemaphore when not given
-    inflight: dict = field(default_factory=dict)  # config key -> (job, its viewers): see core/engine/shared.py
-    redraws: RedrawBudget = field(default_factory=RedrawBudget)  # live frames' share of the CPU: core/engine/redraw.py
+    inflight: dict = field(default_factory=dict)  # config key -> (job, its viewers): see core/serve/shared.py
+    redraws: RedrawBudget = field(default_factory=RedrawBudget)  # live frames' share of the CPU: core/serve/redraw.py
     lag_monitor: LagMonitor | None = None  # tells `redraws` how late the interpreter wakes threads
     engine: object | None = None  # None: runs train in this process; else a WorkerEngine (core/serve/worker_engine.py)
 

@@ -2,8 +2,8 @@
 
 A LiveRun publishes an immutable snapshot of its record after every frame, so a page can draw it at any
 moment without seeing half a frame. Finished records go into the server's bounded cache
-(core/engine/record_cache.py), shared by every session: identical configs (seed included) train once per
-server. What the server shares, and where its runs train, is core/engine/lab_server.py.
+(core/serve/record_cache.py), shared by every session: identical configs (seed included) train once per
+server. What the server shares, and where its runs train, is core/serve/lab_server.py.
 """
 import atexit
 import threading
@@ -12,8 +12,9 @@ import uuid
 import weakref
 from contextlib import contextmanager
 
-from core.engine.lab_server import LabServer
 from core.serve.controls import Controls
+from core.serve.grace import Grace
+from core.serve.lab_server import LabServer
 from core.serve.worker_engine import RunFailed  # a worker's message names its error already
 from core.stream.chunks import RunStream
 
@@ -46,13 +47,11 @@ class LiveRun:
     """
 
     POLL_SECONDS = 0.05  # how often a queued or paused run looks at its stop flag
-    GONE_GRACE_SECONDS = 15.0  # a browser that reconnects within this keeps its run
 
     def __init__(self, config, server: LabServer, abandoned=None):
         """`abandoned()` says whether the session that asked for the run has gone (its browser closed)."""
         self.config = config
-        self._abandoned = abandoned
-        self._gone_since = None
+        self._grace = Grace(abandoned)  # a browser back within the grace (core/serve/grace.py) keeps its run
         self.key = config.key()
         self.server = server
         self.snapshot = server.cache.get(self.key)
@@ -83,13 +82,7 @@ class LiveRun:
 
     def _check_abandoned(self):
         """Stop a run whose session has been gone for the grace period, freeing its slot and memory."""
-        if self._abandoned is None:
-            return
-        if not self._abandoned():
-            self._gone_since = None
-        elif self._gone_since is None:
-            self._gone_since = time.monotonic()
-        elif time.monotonic() - self._gone_since > self.GONE_GRACE_SECONDS:
+        if self._grace.expired():
             self.stop()
 
     def _set_phase(self, phase):
