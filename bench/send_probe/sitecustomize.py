@@ -3,8 +3,8 @@ session it disconnects, with the time since it started.
 
 Run: PROBE_WS=1 PYTHONPATH=bench/send_probe .venv/bin/python bench/load.py --sessions 30 --client websocket
 A class that does not finish keeps the server's log in artifacts/load-server-*.log; grep it for PROBE.
-It patches Streamlit's private StarletteSessionClient.write_forward_msg and Runtime.disconnect_session, in
-the server only. Never used by the app or the tests.
+It patches Streamlit's private StarletteSessionClient.write_forward_msg, Runtime.disconnect_session and
+ForwardMsgQueue's clear and flush, in the server only. Never used by the app or the tests.
 """
 import os
 import sys
@@ -17,7 +17,7 @@ if os.environ.get("PROBE_WS") and sys.orig_argv[1:4] == ["-m", "streamlit", "run
     from collections import Counter
 
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-    from streamlit.runtime import runtime
+    from streamlit.runtime import forward_msg_queue, runtime
     from streamlit.web.server.starlette import starlette_websocket
 
     STARTED = time.monotonic()
@@ -45,6 +45,29 @@ if os.environ.get("PROBE_WS") and sys.orig_argv[1:4] == ["-m", "streamlit", "run
         log(f"disconnect_session {session_id[:8]}")
         return streamlits_disconnect(self, session_id, *args, **kwargs)
 
+    # A session's browser queue that is not flushed grows, and each script start clears it on the event loop
+    # (seen there in a frozen class's thread dumps): its size and what it holds, every 10 s while it is large.
+    streamlits_clear, streamlits_flush = forward_msg_queue.ForwardMsgQueue.clear, forward_msg_queue.ForwardMsgQueue.flush
+    last_said = {}
+
+    def clear(self, *args, **kwargs):
+        size, now = len(self._queue), time.monotonic()
+        if size > 200 and now - last_said.get(id(self), 0) > 10:
+            last_said[id(self)] = now
+            kinds = Counter(message.WhichOneof("type") for message in self._queue)
+            log(f"clear of a queue {id(self):x} holding {size} messages, {dict(kinds)}")
+        return streamlits_clear(self, *args, **kwargs)
+
+    flushes = Counter()
+
+    def flush(self):
+        flushes["all"] += 1
+        if flushes["all"] % 2000 == 0:
+            log(f"{flushes['all']} flushes so far")
+        return streamlits_flush(self)
+
     Client.write_forward_msg = write_forward_msg
     runtime.Runtime.disconnect_session = disconnect_session
+    forward_msg_queue.ForwardMsgQueue.clear = clear
+    forward_msg_queue.ForwardMsgQueue.flush = flush
     log("patched")
