@@ -4,7 +4,8 @@ Run: .venv/bin/python bench/web_process.py [--runs 3] [--train-on workers|server
 Each run starts a fresh `streamlit run app.py` (GRADFLOW_TRAIN_ON as given; workers is the app's default) and
 opens the Lab in Debian's Chromium. It reports, as the median of the runs:
 - page: seconds from starting the server to the Lab's page drawn (its title in the browser);
-- first frame: seconds from starting the server to the default run's first frame (the progress line);
+- status line: seconds from starting the server to the Lab's status line naming a step ("starting · step 0":
+  the run has begun, but no frame need be drawn yet);
 - finished: seconds to the default run's last frame;
 - rss: the web process's resident memory (psutil; not its Dask workers, which are its children) when the
   default run has finished, and again after the Compare page has trained its two runs;
@@ -95,7 +96,7 @@ def main():
     print(f"\n| GRADFLOW_TRAIN_ON={args.train_on} ({time.strftime('%Y-%m-%d')}, {commit}, median of {args.runs}) | value |")
     print("|---|---|")
     print(f"| server start to the Lab's page drawn | {median['page']:.1f} s |")
-    print(f"| server start to the default run's first frame | {median['first']:.1f} s |")
+    print(f"| server start to the Lab's status line (step 0, starting) | {median['first']:.1f} s |")
     print(f"| server start to the default run finished | {median['finished']:.1f} s |")
     print(f"| web process resident memory, the Lab's run finished | {median['rss_lab']:.0f} MB |")
     print(f"| the same, after Compare's two runs | {median['rss_compare']:.0f} MB |")

@@ -79,7 +79,7 @@ def test_a_slow_browser_shows_a_lesson_links_settings_and_keeps_them_on_the_next
     """A student's laptop, or a class's server, that draws slowly: the sliders still show the link's values,
     not their minimums, and the first touch moves one control and no other."""
     warm = browser.new_page()
-    warm.goto(server)  # a fresh server's first visit starts its cluster and traces; this test is about the rest
+    warm.goto(server)  # a server's first visit (the shared one may be fresh) starts its cluster and traces; this test is about the rest
     expect(warm.get_by_text("finished · step", exact=False)).to_be_visible(timeout=60_000)
     warm.close()
     config = dataclasses.replace(BY_NAME["sigmoid_vs_relu"].configs[0], depth=12, width=64, seed=31)

@@ -7,7 +7,7 @@ import psutil
 import pytest
 from playwright.sync_api import expect
 
-from helpers.browser import caught_up, require_chromium, wait_finished
+from helpers.browser import caught_up, require_chromium, streamlit_app, wait_finished
 
 require_chromium()
 
@@ -15,9 +15,11 @@ ALL_IN_VIEW = {"width": 1400, "height": 4200}
 
 
 @pytest.fixture(scope="module")
-def workers_server(app_server):
-    """The session's server (tests/conftest.py): GRADFLOW_TRAIN_ON unset, so workers, the app's default."""
-    return app_server
+def workers_server():
+    """A server of this file's own, GRADFLOW_TRAIN_ON unset (workers, the app's default): the shared one may have
+    loaded TensorFlow for another file's link (an initializer name only Keras can check, say)."""
+    with streamlit_app(GRADFLOW_SWEEP_WORKERS="2") as started:
+        yield started
 
 
 def cpu_seconds(process: psutil.Process) -> tuple:
@@ -71,6 +73,7 @@ def test_the_web_process_never_loads_tensorflow_and_a_worker_makes_the_keras_exp
     page = browser.new_page(viewport=ALL_IN_VIEW, accept_downloads=True)
     # a lesson's run, whose bias is a Keras config dict: the server checks it without Keras too
     link = urlencode({"steps": 200, "record_every": 10, "depth": 3, "width": 16, "seed": 33, "activation": "relu",
+                      "initializer": "orthogonal",  # a menu name the theory has no line for
                       "bias_initializer": '{"class_name":"Constant","config":{"value":-0.5}}'})
     page.goto(f"{address}/?{link}")
     wait_finished(page, timeout=180_000)

@@ -91,7 +91,7 @@ def test_a_damaged_record_is_either_refused_with_a_value_error_or_draws_every_ch
         assert all(isinstance(frame, pd.DataFrame) for frame in figure.data.values())
     stream = RunStream("damaged")  # and the live charts must receive it, as the Lab shows a saved run
     stream.update(record)
-    assert stream.encodings == len(record.steps)
+    assert len(stream) == len(record.steps)
 
 
 @pytest.mark.parametrize("axis, index, value, field", [
@@ -157,3 +157,10 @@ def test_histogram_edges_that_are_null_or_out_of_order_are_refused_naming_them(e
     (edges[0] if kind == "activation" else edges)[0] = value  # a null, or a first edge past the next ones
     with pytest.raises(ValueError, match=rf"histograms\.{kind}\.edges"):
         read_record(json.dumps(data).encode(), "damaged.json")
+
+
+def test_a_number_beyond_any_float_is_refused_with_a_value_error(exported):
+    data = json.loads(exported)
+    data["loss"][0] = 10 ** 400  # JSON allows it; NumPy's float() of it raises OverflowError, not ValueError
+    with pytest.raises(ValueError, match="loss"):
+        read_record(json.dumps(data).encode(), "huge.json")

@@ -51,3 +51,18 @@ else:
     raise AssertionError("accepted")
 """
     assert "keras" in loaded_after(code)
+
+
+def test_every_menu_initializer_and_every_lessons_config_is_checked_and_predicted_without_tensorflow():
+    code = """
+from core.config import RunConfig
+from core.initializer_table import COMMON_KERNEL_INITIALIZERS
+from core.lessons.presets import PRESETS
+from core.theory.predict import predict_for_config
+configs = [RunConfig(initializer=name, bias_initializer=bias) for name in COMMON_KERNEL_INITIALIZERS
+           for bias in ("zeros", "ones")]
+configs += [config for preset in PRESETS for config in preset.configs]
+for config in configs:
+    predict_for_config(config)
+"""
+    assert loaded_after(code) == []

@@ -40,7 +40,7 @@ def test_the_presets_are_what_the_engine_resolves():
         assert initializers.resolve(name)["config"].items() >= config["config"].items()
 
 
-KNOWN_SPECS = [*VARIANCE_SCALING, *PRESETS, "zeros",
+KNOWN_SPECS = [*VARIANCE_SCALING, *PRESETS, "zeros", "ones", "orthogonal", {"class_name": "Ones", "config": {}},
                {"class_name": "VarianceScaling", "config": {"scale": 4.0, "mode": "fan_in", "distribution": "untruncated_normal"}},
                {"class_name": "VarianceScaling", "config": {"scale": 0.5, "mode": "fan_avg"}},
                {"class_name": "RandomNormal", "config": {"mean": 0.0, "stddev": 0.3}},

@@ -173,9 +173,9 @@ def test_a_browser_that_reconnects_within_the_grace_period_keeps_its_run(monkeyp
 
 
 def test_a_failing_run_reports_its_error_and_a_concurrent_run_finishes(monkeypatch):
-    import core.engine.run as run_module  # LiveRun imports train from it when a run starts
+    import core.engine.run  # LiveRun imports train from it when a run starts
 
-    real_train = run_module.train
+    real_train = core.engine.run.train
 
     def train_or_fail(config, *args, **kwargs):
         frames = real_train(config, *args, **kwargs)
@@ -189,7 +189,7 @@ def test_a_failing_run_reports_its_error_and_a_concurrent_run_finishes(monkeypat
                     raise RuntimeError("ResourceExhaustedError: OOM when allocating tensor")
         return fails_mid_run()
 
-    monkeypatch.setattr(run_module, "train", train_or_fail)
+    monkeypatch.setattr(core.engine.run, "train", train_or_fail)
     lab = server(active=2)
     healthy = LiveRun(CONFIG.replace(seed=33, steps=200), lab)
     failing = LiveRun(CONFIG.replace(seed=666, steps=2000, record_every=10), lab)

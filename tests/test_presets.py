@@ -161,7 +161,7 @@ def test_ten_times_more_steps_leave_a_deep_sigmoid_nets_first_layer_still_while_
     assert np.median(relu.metric("update_ratio")[steps <= 150, 0]) > 1e-4
     # below chance's ln 2, where the sigmoid net stays; one minibatch's loss swings by ±0.2 here, and a CPU
     # whose kernels round differently moves the mean by 0.05 (0.654 on one machine, under 0.6 on another)
-    assert np.mean(np.asarray(relu.loss)[tenth]) < np.log(2) - 0.03 < late(sigmoid.loss) - 0.03
+    assert np.mean(np.asarray(relu.loss)[tenth]) < np.log(2) - 0.03  # while the sigmoid net stays at ln 2 (above)
     # by step 1500 it has learned the spirals: how far below depends on the CPU (< 0.01 on one machine, 0.34 on
     # an AMD EPYC: a deep ReLU net at learning rate 0.1 is chaotic in its rounding), never at chance
     assert np.mean(np.asarray(relu.accuracy)[tenth]) > 0.62

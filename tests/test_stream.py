@@ -106,14 +106,23 @@ def test_a_following_viewer_is_sent_at_most_the_chunks_of_its_last_three_frames(
     assert quiet["count"] == quiet["from"] == len(record.steps) and quiet["chunks"] == []
 
 
-def test_thirty_viewers_of_one_run_cause_one_encoding_per_recorded_step_and_receive_the_same_strings(record):
+def test_thirty_viewers_of_one_run_cause_one_encoding_per_recorded_step_and_receive_the_same_strings(record, monkeypatch):
+    encoded = []  # every chunk the stream encodes, seen from outside it
+    encode = RunStream._encode
+
+    def counted(self, record, start, end):
+        chunks = encode(self, record, start, end)
+        encoded.extend(chunks)
+        return chunks
+
+    monkeypatch.setattr(RunStream, "_encode", counted)
     stream = RunStream("run")
     viewers = [Cursor() for _ in range(30)]
     frames = []
     for count in range(1, len(record.steps) + 1):
         snapshot = prefix(record, count)
         frames.append([(stream.update(snapshot), viewer.payload(stream))[1] for viewer in viewers])
-    assert stream.encodings == len(record.steps)
+    assert len(encoded) == len(record.steps)
     for frame in frames:  # every viewer got the very same chunk objects
         assert all(payload["chunks"] == frame[0]["chunks"] for payload in frame)
         assert all(a is b for payload in frame for a, b in zip(payload["chunks"], frame[0]["chunks"]))

@@ -50,9 +50,11 @@ if os.environ.get("PROBE_WS") and sys.orig_argv[1:4] == ["-m", "streamlit", "run
     streamlits_clear, streamlits_flush = forward_msg_queue.ForwardMsgQueue.clear, forward_msg_queue.ForwardMsgQueue.flush
     last_said = {}
 
+    flushing = set()  # queues inside flush(), whose own clear() is not a script start's
+
     def clear(self, *args, **kwargs):
         size, now = len(self._queue), time.monotonic()
-        if size > 200 and now - last_said.get(id(self), 0) > 10:
+        if id(self) not in flushing and size > 200 and now - last_said.get(id(self), 0) > 10:
             last_said[id(self)] = now
             kinds = Counter(message.WhichOneof("type") for message in self._queue)
             log(f"clear of a queue {id(self):x} holding {size} messages, {dict(kinds)}")
@@ -64,7 +66,11 @@ if os.environ.get("PROBE_WS") and sys.orig_argv[1:4] == ["-m", "streamlit", "run
         flushes["all"] += 1
         if flushes["all"] % 2000 == 0:
             log(f"{flushes['all']} flushes so far")
-        return streamlits_flush(self)
+        flushing.add(id(self))
+        try:
+            return streamlits_flush(self)
+        finally:
+            flushing.discard(id(self))
 
     Client.write_forward_msg = write_forward_msg
     runtime.Runtime.disconnect_session = disconnect_session

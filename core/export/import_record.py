@@ -20,7 +20,7 @@ STATUSES = ("running", "finished", "diverged", "stopped")
 def _shape(name: str, rows, shape: tuple) -> None:
     try:
         array = np.asarray(rows, dtype=float) if len(rows) else np.zeros((0, *shape[1:]))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a JSON integer beyond any float
         raise ValueError(f"{name} is not a table of numbers of shape {shape}; {ALLOWED} is allowed") from None
     if array.shape != shape:
         raise ValueError(f"{name} has shape {array.shape}, but {shape} fits its steps and layers; {ALLOWED} is allowed")

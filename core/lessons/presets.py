@@ -151,8 +151,8 @@ PRESETS = (
         "ratio stays below 1e-6 at every recorded step, three orders of magnitude under the 1e-3 of a layer that "
         "learns (here it is exactly 0: each update is smaller than float32 can add to a weight), and the loss "
         "stays at ln 2 ≈ 0.69, the accuracy at chance. The ReLU/He net moves layer 1 by about 1e-3 per step, and "
-        "within its first 150 steps, a tenth, its loss is already below 0.6 and its accuracy near 0.7 (steps 110 "
-        "to 150); by step 1500 it fits the spirals. A faster GPU buys more steps; it made tiny updates affordable, not "
+        "within its first 150 steps, a tenth, its loss is already below ln 2 and its accuracy above 0.6 (steps 110 "
+        "to 150); by step 1500 its accuracy is above 0.8. A faster GPU buys more steps; it made tiny updates affordable, not "
         "large. What fixed deep nets was the architecture: ReLU, He init, normalization, skips.", GLOROT_2010),
     Preset(
         "relu_sparsity_after_training", "Activations", "How sparse a ReLU net is, at the start and after training",

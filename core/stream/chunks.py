@@ -52,11 +52,10 @@ def header(record) -> dict:
 
 
 class RunStream:
-    """The encoded chunks of one run, shared by its viewers; `encodings` counts the chunks ever encoded."""
+    """The encoded chunks of one run, shared by its viewers."""
 
     def __init__(self, token: str):
         self.token = token
-        self.encodings = 0
         self._chunks = []  # JSON strings, one per recorded step, never changed once made
         self._header = None
         self._samples = 0  # boundary samples already in a chunk
@@ -93,7 +92,6 @@ class RunStream:
             if offset == len(indices) - 1 and samples:
                 chunk["boundary"] = samples
             chunks.append(json.dumps(chunk, separators=(",", ":")))
-        self.encodings += len(chunks)
         return chunks
 
     def _new_samples(self, record) -> list:

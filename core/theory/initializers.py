@@ -44,12 +44,12 @@ def _known(spec):
     if isinstance(spec, str) and spec in VARIANCE_SCALING:
         scale, mode = VARIANCE_SCALING[spec]
         return "VarianceScaling", {"scale": scale, "mode": mode}
-    if isinstance(spec, str) and spec == "zeros":
-        return "Zeros", {}
+    if isinstance(spec, str) and spec in ("zeros", "ones", "orthogonal"):  # menu names: no theory needs Keras
+        return {"zeros": ("Zeros", {}), "ones": ("Ones", {}), "orthogonal": ("Orthogonal", {"gain": 1.0})}[spec]
     if isinstance(spec, dict) and set(spec) == {"class_name", "config"} and isinstance(spec["config"], dict):
         name, config = spec["class_name"], spec["config"]
         needs = {"VarianceScaling": {"scale", "mode"}, "RandomNormal": {"mean", "stddev"},
-                 "Constant": {"value"}, "Zeros": set()}.get(name)
+                 "Constant": {"value"}, "Zeros": set(), "Ones": set()}.get(name)
         if needs is not None and needs <= set(config) and config.get("mode", "fan_in") in ("fan_in", "fan_out", "fan_avg") \
                 and all(isinstance(config[key], (int, float)) and not isinstance(config[key], bool) for key in needs - {"mode"}):
             return name, config
