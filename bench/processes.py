@@ -47,3 +47,10 @@ def thread_dump(pid: int, timeout: float = 60) -> str:
             found = "py-spy is not installed (requirements-test.txt)\n"
         parts.append(f"## pid {process.pid}: {command}\n{found}")
     return "\n".join(parts)
+
+
+def tensorflow_mapped(pid: int) -> list:
+    """The TensorFlow libraries a process has loaded (importing tensorflow maps them), from /proc: an account
+    the process cannot get wrong about itself."""
+    with open(f"/proc/{pid}/maps") as maps:
+        return sorted({line.split()[-1] for line in maps if len(line.split()) > 5 and "tensorflow" in line.split()[-1]})

@@ -21,15 +21,11 @@ import time
 import psutil
 from playwright.sync_api import sync_playwright
 
-from lab import free_port  # bench/ is the script's own folder, so its sibling imports as a module
+from lab import free_port  # bench/ is the script's own folder, so its siblings import as modules
+from processes import tensorflow_mapped
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MB = 2**20
-
-
-def tensorflow_mapped(pid: int) -> bool:
-    with open(f"/proc/{pid}/maps") as maps:
-        return any("tensorflow" in line.split()[-1] for line in maps if len(line.split()) > 5)
 
 
 def one_run(train_on: str) -> dict:
@@ -65,7 +61,7 @@ def one_run(train_on: str) -> dict:
             page.get_by_text("finished", exact=False).first.wait_for(timeout=300_000)
             page.wait_for_timeout(3000)
             rss_compare = process.memory_info().rss / MB
-            loaded = tensorflow_mapped(server.pid)
+            loaded = bool(tensorflow_mapped(server.pid))
             browser.close()
     finally:
         server.terminate()

@@ -28,11 +28,15 @@ VARIANCE_SCALING = {
     "lecun_normal": (1.0, "fan_in"), "lecun_uniform": (1.0, "fan_in"),
 }
 
+# Keras's other plain identifiers known here, by the class Keras makes of each (none has a parameter the
+# theory reads: it draws no line for them).
+NAMED_CLASSES = {"zeros": "Zeros", "ones": "Ones", "orthogonal": "Orthogonal"}
+
 # Identifiers and presets that make any tensor of these ranks with finite values (Keras's Orthogonal needs
 # at least two dimensions): checked here without drawing a sample.
 MAKES_ANY_SHAPE = {
-    2: {*VARIANCE_SCALING, "orthogonal", "zeros", "ones", *PRESETS},
-    1: {*VARIANCE_SCALING, "zeros", "ones", *PRESETS},
+    2: {*VARIANCE_SCALING, *NAMED_CLASSES, *PRESETS},
+    1: {*VARIANCE_SCALING, *(set(NAMED_CLASSES) - {"orthogonal"}), *PRESETS},
 }
 
 
@@ -48,6 +52,17 @@ def constant(value: float) -> dict:
     return {"class_name": "Constant", "config": {"value": float(value)}}
 
 
+LARGEST_KNOWN = 1e30  # far inside float32's range (3.4e38), so a sample of any of these stays finite
+LARGEST_WHOLE = 2**31  # Keras turns a Python int into a tensor before casting it: one beyond int64 fails
+
+
+def _plain_number(value) -> bool:
+    """A number, not a bool, small enough that Keras makes finite float32 values of it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return abs(value) <= (LARGEST_WHOLE if isinstance(value, int) else LARGEST_KNOWN)
+
+
 # Config dicts of the kinds this table and the lessons make (variance_scaling, constant, the presets), each
 # field's allowed values as a check: a dict of exactly these fields makes any tensor with finite values.
 VARIANCE_SCALING_MODES = ("fan_in", "fan_out", "fan_avg")
@@ -55,19 +70,12 @@ VARIANCE_SCALING_DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "uni
 MAKES_ANY_DICT = {
     "Zeros": {},
     "Ones": {},
-    "Constant": {"value": lambda value: _finite(value)},
-    "RandomNormal": {"mean": lambda value: _finite(value), "stddev": lambda value: _finite(value) and value >= 0},
-    "VarianceScaling": {"scale": lambda value: _finite(value) and value > 0,
+    "Constant": {"value": _plain_number},
+    "RandomNormal": {"mean": _plain_number, "stddev": lambda value: _plain_number(value) and value >= 0},
+    "VarianceScaling": {"scale": lambda value: _plain_number(value) and value > 0,
                         "mode": lambda value: value in VARIANCE_SCALING_MODES,
                         "distribution": lambda value: value in VARIANCE_SCALING_DISTRIBUTIONS},
 }
-
-
-LARGEST_KNOWN = 1e30  # far inside float32's range (3.4e38), so a sample of any of these stays finite
-
-
-def _finite(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) <= LARGEST_KNOWN
 
 
 def _known_dict(spec) -> bool:

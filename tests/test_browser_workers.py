@@ -7,6 +7,7 @@ import psutil
 import pytest
 from playwright.sync_api import expect
 
+from bench.processes import tensorflow_mapped
 from helpers.browser import caught_up, require_chromium, streamlit_app, wait_finished
 
 require_chromium()
@@ -56,13 +57,6 @@ def test_a_run_trained_on_the_workers_is_drawn_whole_and_its_training_is_their_c
     on_server, on_workers = after[0] - before[0], after[1] - before[1]
     assert on_workers > max(1.0, on_server), f"workers {on_workers:.1f} s, server {on_server:.1f} s"
     page.close()
-
-
-def tensorflow_mapped(pid: int) -> list:
-    """The TensorFlow libraries a process has loaded (importing tensorflow maps them), from /proc: an account
-    the process cannot get wrong about itself."""
-    with open(f"/proc/{pid}/maps") as maps:
-        return sorted({line.split()[-1] for line in maps if "tensorflow" in line.split()[-1]})
 
 
 def test_the_web_process_never_loads_tensorflow_and_a_worker_makes_the_keras_exports(

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.engine import initializers
-from core.initializer_table import (MAKES_ANY_DICT, MAKES_ANY_SHAPE, PRESETS, VARIANCE_SCALING,
+from core.initializer_table import (MAKES_ANY_DICT, MAKES_ANY_SHAPE, NAMED_CLASSES, PRESETS, VARIANCE_SCALING,
                                     VARIANCE_SCALING_DISTRIBUTIONS, VARIANCE_SCALING_MODES, makes_any)
 
 SHAPES = {2: [(2, 32), (32, 32), (64, 3), (1, 1)], 1: [(32,), (1,), (7,)]}
@@ -32,6 +32,11 @@ def test_each_variance_scaling_name_has_keras_own_scale_and_mode():
         made = keras.initializers.get(name)
         assert isinstance(made, keras.initializers.VarianceScaling), name
         assert (made.scale, made.mode) == (scale, mode), name
+
+
+def test_each_plain_name_is_the_class_keras_makes_of_it():
+    for name, class_name in NAMED_CLASSES.items():
+        assert type(keras.initializers.get(name)).__name__ == class_name, name
 
 
 def test_the_presets_are_what_the_engine_resolves():
@@ -124,6 +129,8 @@ def test_dicts_that_keras_refuses_or_that_overflow_float32_are_left_to_keras():
                  {"class_name": "RandomNormal", "config": {"mean": 0.0, "stddev": 1e38}},
                  {"class_name": "Constant", "config": {"value": float("inf")}},
                  {"class_name": "Constant", "config": {"value": True}},
+                 {"class_name": "Constant", "config": {"value": 10**20}},  # Keras cannot make a tensor of it
+                 {"class_name": "Constant", "config": {"value": 2**63}},
                  {"class_name": "Constant", "config": {"value": [1.0, 2.0]}},
                  {"class_name": "Constant", "config": {"value": 1.0}, "module": "keras.initializers"}):
         assert not makes_any(spec, (32, 32)), spec

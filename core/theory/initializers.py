@@ -13,7 +13,7 @@ is not random: the theory shifts every unit's pre-activation by c instead (core/
 """
 from dataclasses import dataclass
 
-from core.initializer_table import PRESETS, VARIANCE_SCALING
+from core.initializer_table import NAMED_CLASSES, PRESETS, VARIANCE_SCALING
 
 TRUNCATED_VARIANCE = 0.7737413  # variance of a standard normal cut at +-2
 
@@ -44,8 +44,8 @@ def _known(spec):
     if isinstance(spec, str) and spec in VARIANCE_SCALING:
         scale, mode = VARIANCE_SCALING[spec]
         return "VarianceScaling", {"scale": scale, "mode": mode}
-    if isinstance(spec, str) and spec in ("zeros", "ones", "orthogonal"):  # menu names: no theory needs Keras
-        return {"zeros": ("Zeros", {}), "ones": ("Ones", {}), "orthogonal": ("Orthogonal", {"gain": 1.0})}[spec]
+    if isinstance(spec, str) and spec in NAMED_CLASSES:
+        return NAMED_CLASSES[spec], {}
     if isinstance(spec, dict) and set(spec) == {"class_name", "config"} and isinstance(spec["config"], dict):
         name, config = spec["class_name"], spec["config"]
         needs = {"VarianceScaling": {"scale", "mode"}, "RandomNormal": {"mean", "stddev"},

@@ -2,13 +2,15 @@
 
 Every file is made when its button is clicked (Streamlit calls the function then), so drawing the page never
 renders images or saves models; the buttons do not rerun the page."""
+import json
 import re
 
 import streamlit as st
 
-from core.config import RunConfig
+from core.config import RunConfig, is_upload
 from core.export import images
 from core.engine.datasets import class_count
+from core.engine.upload_store import STORE
 from core.export.views import view, view_names
 from ui.session import lab_server
 
@@ -28,13 +30,11 @@ def keras_file(record, engine) -> bytes:
 
 
 def code(config: RunConfig, record, engine) -> str:
-    """The "Keras code" script, written by a worker when runs train on Dask workers."""
+    """The "Keras code" script, written by a worker when runs train on Dask workers (once per config)."""
     classes = record.weights[-1].shape[0] if record.weights else (class_count(config) or 2)
-    if engine is not None:
-        return engine.keras_code(config, classes)
-    from core.export.keras_code import keras_code  # here: it loads Keras and TensorFlow
-
-    return keras_code(config, classes)
+    # an upload's script quotes its file's name, which the config's name (content and label) does not hold
+    upload_file = STORE.get(config.dataset).filename if is_upload(config.dataset) and config.dataset in STORE else None
+    return _script(config.key(), classes, upload_file, engine)
 
 
 def take_home(record, config: RunConfig, key: str = "lab"):
@@ -93,6 +93,19 @@ def _shown_code(config: RunConfig, record, engine) -> str:
         return code(config, record, engine)
     except Exception as error:
         return f"# The Keras code could not be written: {type(error).__name__}: {error}"
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _script(config_key: str, classes: int, upload_file: str | None, _engine) -> str:
+    """Once per config and class count: with the toggle on, every rerun of the page shows it, and with runs on
+    the workers each would be a round trip to one (a failure is not cached, so the next rerun asks again).
+    `upload_file` is only part of the key."""
+    config = RunConfig.from_dict(json.loads(config_key))
+    if _engine is not None:
+        return _engine.keras_code(config, classes)
+    from core.export.keras_code import keras_code  # here: it loads Keras and TensorFlow
+
+    return keras_code(config, classes)
 
 
 def _slug(name: str) -> str:
