@@ -81,7 +81,10 @@ def test_a_worker_saves_the_keras_model_and_writes_the_keras_code_as_this_proces
 
 def test_two_new_architectures_train_at_once_on_different_workers(client):
     server = served(client)
-    configs = [RunConfig(depth=depth, activation="relu", initializer="he_normal", steps=400, seed=depth, **SMALL)
+    # long enough that the first to be traced is still training when the other is: with the suite's other
+    # process busy on the same cores, a 400-step run can finish before the second run's trace ends (it timed out once)
+    configs = [RunConfig(depth=depth, activation="relu", initializer="he_normal", steps=3000, seed=depth,
+                         **{**SMALL, "record_every": 10})
                for depth in (5, 6)]
     runs = [LiveRun(config, server) for config in configs]
     wait_for(lambda: all(run.status == "running" for run in runs), 180, "both runs train")
