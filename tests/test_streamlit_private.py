@@ -38,6 +38,24 @@ def test_the_send_queue_the_backlog_wait_reads_is_still_streamlits():
     assert starlette_server_config.WEBSOCKET_MAX_SEND_QUEUE_SIZE == 500 and MOST_QUEUED + 250 < 500, streamlit_private.SEND_QUEUE
 
 
+def test_the_unflushed_queue_the_backlog_wait_counts_is_still_each_sessions_forward_msg_queue():
+    from streamlit.runtime import app_session, forward_msg_queue
+
+    assert "session" in session_manager.ActiveSessionInfo.__dataclass_fields__, streamlit_private.BROWSER_QUEUE
+    assert "_browser_queue" in inspect.getsource(app_session.AppSession.__init__), streamlit_private.BROWSER_QUEUE
+    assert "self._browser_queue.flush()" in inspect.getsource(app_session.AppSession.flush_browser_queue), streamlit_private.BROWSER_QUEUE
+    queue = forward_msg_queue.ForwardMsgQueue()
+    message = forward_msg_queue.ForwardMsg()
+    message.script_finished = forward_msg_queue.ForwardMsg.FINISHED_SUCCESSFULLY
+    queue.enqueue(message)
+    queue.enqueue(message)
+    assert len(queue) == 2, streamlit_private.BROWSER_QUEUE  # what the wait reads
+    queue.clear(retain_lifecycle_msgs=True, fragment_ids_this_run=["live"])
+    assert len(queue) == 2, streamlit_private.BROWSER_QUEUE  # a rerun's clear keeps them: why the wait counts them
+    queue.flush()
+    assert len(queue) == 0, streamlit_private.BROWSER_QUEUE
+
+
 def test_the_problem_module_cleaner_is_what_each_script_run_calls():
     assert callable(getattr(script_runner, "_clean_problem_modules", None)), streamlit_private.PROBLEM_MODULE_CLEANER
     assert "_clean_problem_modules" in script_runner.ScriptRunner._run_script.__code__.co_names, streamlit_private.PROBLEM_MODULE_CLEANER
@@ -57,3 +75,4 @@ def test_outside_a_server_every_reader_says_unknown():
     assert streamlit_private.pending_rerun() is None
     assert streamlit_private.session_registry() is None
     assert streamlit_private.queued_for_browser("any") is None
+    assert streamlit_private.unflushed_for_browser("any") is None

@@ -7,6 +7,8 @@ The app reads or replaces each for a reason Streamlit's public API does not cove
   and to find its socket client;
 - SEND_QUEUE: a websocket client's `_send_queue` and `_closed`, and asyncio.Queue's `_queue`, to wait for a
   slow browser before the next frame (ui/live/backlog.py);
+- BROWSER_QUEUE: a session's `_browser_queue` (its ForwardMsgQueue), the messages its script runs made that the
+  runtime has not yet flushed to the socket, to wait for a busy event loop before the next frame (the same);
 - PROBLEM_MODULE_CLEANER: script_runner's `_clean_problem_modules`, replaced so that Keras's session is not
   cleared after every script run (ui/keras_session.py).
 tests/test_streamlit_private.py checks each against the installed Streamlit and fails with its name when an
@@ -19,6 +21,7 @@ from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestTy
 PENDING_RERUN = "ScriptRequests._state, ScriptRequests._rerun_data, script_requests._is_full_app_rerun"
 SESSION_REGISTRY = "Runtime._session_mgr (get_active_session_info, is_active_session)"
 SEND_QUEUE = "StarletteSessionClient._send_queue, StarletteSessionClient._closed, asyncio.Queue._queue"
+BROWSER_QUEUE = "ActiveSessionInfo.session, AppSession._browser_queue, ForwardMsgQueue.__len__"
 PROBLEM_MODULE_CLEANER = "script_runner._clean_problem_modules"
 # Streamlit's own cleaner, kept before anything replaces it, so its contract test reads Streamlit's code
 # whatever ran first in the process
@@ -65,6 +68,20 @@ def queued_for_browser(session_id: str) -> list | None:
     if queue is None or closed is None or closed.is_set():
         return None
     return list(getattr(queue, "_queue", ()))  # one C call under the GIL: the event loop cannot change it meanwhile
+
+
+def unflushed_for_browser(session_id: str) -> int | None:
+    """How many messages this session's script runs have made that the runtime has not yet flushed to its
+    socket's send queue, or None when unknown or once the browser has gone."""
+    sessions = session_registry()
+    find = getattr(sessions, "get_active_session_info", None)
+    if not callable(find):
+        return None
+    queue = getattr(getattr(find(session_id), "session", None), "_browser_queue", None)
+    try:
+        return len(queue)  # a list's length, read under the GIL
+    except TypeError:  # None, or a queue that no longer counts its messages
+        return None
 
 
 def replace_problem_module_cleaner(cleaner) -> None:
