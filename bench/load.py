@@ -233,12 +233,13 @@ def main():
         server.wait(30)
     log.seek(0)
     server_log = log.read().decode(errors="replace")
-    if any(not result["completed"] for result in results):  # a session that did not finish: keep what the server said
+    # a session that did not finish, or a server that logged a traceback: keep what the server said
+    if any(not result["completed"] for result in results) or "Traceback" in server_log:
         os.makedirs(ARTIFACTS, exist_ok=True)
         kept = os.path.join(ARTIFACTS, f"load-server-{time.strftime('%Y%m%d-%H%M%S')}.log")
         with open(kept, "w") as out:
             out.write(server_log)
-        print(f"a session did not finish: the server's log is in {kept}", file=sys.stderr)
+        print(f"a session did not finish, or the server logged a traceback: its log is in {kept}", file=sys.stderr)
     report(args.sessions, results, wall, max(peaks) if peaks else float("nan"), server_log, cpu, stages=STAGES)
 
 

@@ -50,4 +50,7 @@ def report(sessions, results, wall, peak_mb, server_log, cpu=None, *, stages):
     for error in errors[:10]:
         print(f"- {error}")
     if tracebacks:
-        print(f"- the server logged {tracebacks} tracebacks")
+        print(f"- the server logged {tracebacks} tracebacks; the first:")
+        first = server_log[server_log.index("Traceback"):].splitlines()
+        ends = next((i for i, line in enumerate(first[1:], 1) if line and not line.startswith((" ", "Traceback"))), len(first) - 1)
+        print("\n".join(f"  {line}" for line in first[: ends + 1][-12:]))
