@@ -7,12 +7,16 @@ Streamlit's own protobufs and summarised: the shapes of the reruns (fragment or 
 the feed's state or not) and the feed's frames received.
 """
 import collections
-import json
+import os
 import sys
 
 from playwright.sync_api import sync_playwright
+
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # for ui/
+from ui.live.wire import component_data  # noqa: E402
 
 RUNNING = "() => (document.querySelector('[data-testid=stProgress]') || {}).innerText?.includes('running · step')"
 
@@ -35,7 +39,7 @@ def record(url: str) -> tuple[list, list]:
                     and message.delta.new_element.WhichOneof("type") == "bidi_component"):
                 component = message.delta.new_element.bidi_component
                 if component.component_name.endswith("gradflow_feed"):
-                    frame = json.loads(component.json) if component.json else {}
+                    frame = component_data(component) or {}
                     received.append((message.delta.fragment_id, frame.get("run", "")[:8], frame.get("from"), frame.get("count")))
 
         ws.on("framesent", on_sent)

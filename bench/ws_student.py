@@ -30,6 +30,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.Slider_pb2 import Slider
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+from ui.live.wire import component_data
 
 
 class StreamlitStudent:
@@ -94,10 +95,7 @@ class StreamlitStudent:
 
     async def _feed(self, component, fragment_id: str):
         """A live frame: keep its new chunks, or ask from what is held where it starts past that."""
-        try:
-            frame = json.loads(component.json)
-        except ValueError:
-            return
+        frame = component_data(component)
         if not isinstance(frame, dict) or not isinstance(frame.get("chunks"), list):
             return
         held = self.feed

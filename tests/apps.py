@@ -5,6 +5,8 @@ import json
 import os
 import time
 
+from ui.live.wire import component_data
+
 # Every AppTest session a test opens; conftest.py stops their runs after each test.
 STARTED = []
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app.py")
@@ -93,7 +95,7 @@ def open_link(params: dict, page: str = "app_pages/lab.py"):
 
 def live_charts(app) -> list:
     """The data of every live chart the page mounted (ui/live/charts.py): {"spec", "view"} each."""
-    return [json.loads(element.proto.json) for element in app.get("bidi_component")
+    return [component_data(element.proto) for element in app.get("bidi_component")
             if element.proto.component_name == "gradflow_chart"]
 
 
@@ -105,5 +107,5 @@ def chart_specs(app) -> list:
 
 def feed_frames(app) -> list:
     """The frames the page's feed sent this run (core/stream): {"run", "from", "count", "header", "chunks"}."""
-    return [json.loads(element.proto.json) for element in app.get("bidi_component")
+    return [component_data(element.proto) for element in app.get("bidi_component")
             if element.proto.component_name == "gradflow_feed"]

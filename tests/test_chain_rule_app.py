@@ -1,15 +1,14 @@
 """The Lab's chain rule of one layer: the picked layer's live views, and a stale pick ignored. (Their numbers
 are the page script's, checked against core/chain_rule.py in tests/test_browser_chain_rule.py.)"""
-import json
-
 from apps import run_until_done, start_lab
+from ui.live.wire import component_data
 
 
 def chain_views(app) -> dict:
     """The live views' data by their view kind (the custom component's JSON argument)."""
     views = {}
     for element in app.get("bidi_component"):
-        data = json.loads(element.proto.json) if getattr(element.proto, "json", "") else {}
+        data = component_data(element.proto) or {}
         if isinstance(data, dict) and "view" in data:
             views[data["view"]["kind"]] = data
     return views

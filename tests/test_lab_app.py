@@ -114,6 +114,35 @@ def test_a_charts_spec_is_identical_between_two_frames_of_the_same_run():
     run.wait(30)
 
 
+def test_a_page_run_sends_each_live_chart_as_json_bytes_encoded_once_per_shape(monkeypatch):
+    """ui/live/wire.py: a chart's view is JSON once (the builders keep it), not twice on every page run. Only the
+    data view is encoded again: its points are not a cache key."""
+    from core.charts import live_views
+    from ui.live.wire import component_data
+    from ui.views import PROFILE_HEIGHT
+
+    app = run_until_done(start_lab(lab_seed=52))
+    encoded = []
+
+    class CountingJson:  # the module's own json, which counts what it encodes
+        @staticmethod
+        def dumps(value, **options):
+            encoded.append(value["view"]["kind"])
+            return json.dumps(value, **options)
+
+    monkeypatch.setattr(live_views, "json", CountingJson)
+    app.run()
+    assert not app.exception, [error.value for error in app.exception]
+    charts = [element.proto for element in app.get("bidi_component") if element.proto.component_name == "gradflow_chart"]
+    assert charts and all(chart.WhichOneof("data") == "bytes" for chart in charts)
+    assert encoded == ["boundary"], encoded
+    kinds = [component_data(chart)["view"]["kind"] for chart in charts]
+    assert {"lines", "profile", "histograms", "chain", "factors"} <= set(kinds), kinds
+    profile = next(chart for chart in charts if component_data(chart)["view"]["kind"] == "profile")
+    depth = app.session_state["lab_live"].snapshot.config["depth"]
+    assert component_data(profile) == json.loads(json.dumps(live_views.profile(depth, PROFILE_HEIGHT)))  # the builder's own view
+
+
 def test_identical_configs_come_from_the_server_cache():
     first = run_until_done(start_lab(lab_seed=21))
     second = start_lab(lab_seed=21)

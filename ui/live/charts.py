@@ -6,10 +6,12 @@ static/gradflow/live_charts.js, which the app serves itself with the Vega librar
 The module's URL carries a hash of its text, so a browser never keeps an old copy after an update.
 """
 import hashlib
+import json
 from pathlib import Path
 
 import streamlit as st
 
+from core.charts.live_views import View
 from core.stream.cursor import Cursor
 
 MODULE = Path(__file__).resolve().parent.parent.parent / "static" / "gradflow" / "live_charts.js"
@@ -20,24 +22,28 @@ VERSION = hashlib.sha256(MODULE.read_bytes()).hexdigest()[:12]
 IMPORT = ("const modules = window.gfeLiveModules = window.gfeLiveModules || {}; "
           f"modules['{VERSION}'] = modules['{VERSION}'] || "
           f"import(new URL('app/static/gradflow/live_charts.js?v={VERSION}', document.baseURI).href); "
-          f"const live = await modules['{VERSION}'];")
+          f"const live = await modules['{VERSION}'];"
+          # the data comes as JSON bytes (ui/live/wire.py)
+          "const data = component.data instanceof Uint8Array ? "
+          "JSON.parse(new TextDecoder().decode(component.data)) : component.data;")
 
 _chart = st.components.v2.component("gradflow_chart", html="", isolate_styles=False, js=f"""
 export default async function (component) {{
   {IMPORT}
-  return live.chart(component.parentElement, component.data);
+  return live.chart(component.parentElement, data);
 }}""")
 
 _feed = st.components.v2.component("gradflow_feed", html="", isolate_styles=False, js=f"""
 export default async function (component) {{
   {IMPORT}
-  live.feed(component.parentElement, component.data, (value) => component.setStateValue('request', value));
+  live.feed(component.parentElement, data, (value) => component.setStateValue('request', value));
 }}""")
 
 
 def chart(view: dict, key: str):
     """One live view (core/charts/live_views.py); the same key keeps it on the page across reruns."""
-    _chart(key=key, data=view, height="content")
+    data = view.json_bytes if isinstance(view, View) else json.dumps(view).encode()
+    _chart(key=key, data=data, height="content")
 
 
 def _ignore():
@@ -58,4 +64,5 @@ def feed(stream, record, key: str = "lab_feed"):
     cursors = st.session_state.setdefault("stream_cursors", {})
     cursor = cursors.setdefault(key, Cursor())
     request = _requested(st.session_state.get(key))
-    _feed(key=key, data=cursor.payload(stream, request, upto=len(record.steps)), height=0, on_request_change=_ignore)
+    frame = cursor.payload(stream, request, upto=len(record.steps))
+    _feed(key=key, data=json.dumps(frame, separators=(",", ":")).encode(), height=0, on_request_change=_ignore)
