@@ -5,8 +5,6 @@ axis: the "product of many factors" of every textbook explanation, measured.
 The specs depend on the depth and the picked layer only: the Lab streams their rows (static/gradflow/
 live_charts.js computes them from each recorded step, as core/chain_rule.py does), so both follow the step bar.
 """
-from functools import lru_cache
-
 import altair as alt
 
 from core.charts.style import n, q
@@ -25,7 +23,6 @@ def numbers_titles(layer: int, residual: bool) -> list:
             "at step"]
 
 
-@lru_cache(maxsize=4)  # built once: a page run of the Lab spent a quarter of its time building these two
 def numbers_spec(height: int = 132) -> dict:
     """Two rows of four figures, each a small title over its value (rows: col, row, title, value)."""
     x = alt.X(**q("col"), scale=alt.Scale(domain=[0, 4]), axis=None)
@@ -38,7 +35,6 @@ def numbers_spec(height: int = 132) -> dict:
     return chart.to_dict(validate=False)
 
 
-@lru_cache(maxsize=256)  # per depth and picked layer
 def factors_spec(depth: int, selected: int | None = None, height: int = 260) -> dict:
     """The factors by layer (rows: layer_index, factor, value); a rule marks the selected layer. A factor of
     exactly 0 (an underflowed δ) or 0/0 has no place on a log axis and is left out (the figures above name it)."""

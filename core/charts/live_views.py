@@ -52,7 +52,6 @@ def lines(depth: int, total: int, metric: str, title: str, log: bool = True, gui
                      "positive": bool(log and not percent), "smoothing": smoothing, "rule": True, "height": height}})
 
 
-@_kept
 def sparsity(depth: int, total: int, metric: str, legend: bool = True, smoothing: float = 0.0) -> dict:
     return lines(depth, total, metric, SPARSITY_TITLES[metric], log=False, height=200, legend=legend,
                  smoothing=smoothing, percent=True, chart_title=SPARSITY_TITLES[metric])

@@ -45,18 +45,17 @@ def backlog() -> tuple | None:
     return len(waiting) + unflushed, sum(map(len, waiting)), unflushed
 
 
-def caught_up(queued: tuple, most: int = MOST_QUEUED, most_bytes: int = MOST_BYTES,
-              most_unflushed: int = MOST_UNFLUSHED) -> bool:
+def caught_up(queued: tuple) -> bool:
     messages, size, unflushed = queued
-    return messages <= most and size <= most_bytes and unflushed <= most_unflushed
+    return messages <= MOST_QUEUED and size <= MOST_BYTES and unflushed <= MOST_UNFLUSHED
 
 
-def wait_for_browser(give_up=lambda: False, **most) -> float:
-    """Sleep until this browser has taken what was made for it (`caught_up`, with its limits), or `give_up()`
-    is true (the student did something). Returns the seconds waited."""
+def wait_for_browser(give_up=lambda: False) -> float:
+    """Sleep until this browser has taken what was made for it (`caught_up`), or `give_up()` is true (the
+    student did something). Returns the seconds waited."""
     started = time.perf_counter()
     while True:
         queued = backlog()
-        if queued is None or caught_up(queued, **most) or give_up():
+        if queued is None or caught_up(queued) or give_up():
             return time.perf_counter() - started
         time.sleep(POLL)
